@@ -1,0 +1,53 @@
+// One jest run, two projects:
+//  - unit: pure logic beside the code (src/**/*.test.ts), no infrastructure;
+//  - integration: suites under each workspace's test/ that talk to the real components.
+//    Its global setup resolves PostgreSQL, Temporal, Kafka, S3 and Redis once per run
+//    (environment, else testcontainers, else scripts/infra) and exports their variables.
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      target: 'es2023',
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+    },
+    module: { type: 'commonjs' },
+    sourceMaps: 'inline',
+  },
+];
+
+const moduleNameMapper = {
+  '^@lab/contracts$': '<rootDir>/packages/contracts/src',
+  '^@lab/conversation$': '<rootDir>/packages/conversation/src',
+  '^@lab/platform$': '<rootDir>/packages/platform/src',
+  '^@lab/platform/testing$': '<rootDir>/packages/platform/src/testing',
+  '^@lab/mock-llm$': '<rootDir>/tools/mock-llm/src',
+};
+
+const common = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': swc },
+  moduleNameMapper,
+  modulePathIgnorePatterns: ['<rootDir>/.infra/', '/dist/'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/.infra/'],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/**/src/**/*.test.ts'],
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/**/test/**/*.test.ts'],
+      globalSetup: '<rootDir>/packages/platform/src/testing/global-setup.ts',
+      globalTeardown: '<rootDir>/packages/platform/src/testing/global-teardown.ts',
+      testTimeout: 60_000,
+    },
+  ],
+};

@@ -1,0 +1,52 @@
+/**
+ * Token counting with the real byte-pair encodings OpenAI's models use, chosen by model family.
+ * Used to keep threads within a model's context window and by the mock LLM for `usage`.
+ */
+import { countTokens as countCl100k } from 'gpt-tokenizer/encoding/cl100k_base';
+import { countTokens as countO200k } from 'gpt-tokenizer/encoding/o200k_base';
+import { countTokens as countP50k } from 'gpt-tokenizer/encoding/p50k_base';
+
+export type EncodingName = 'o200k_base' | 'cl100k_base' | 'p50k_base';
+
+export interface ChatMessageForCount {
+  role: string;
+  content: string;
+  name?: string;
+}
+
+const counters: Record<EncodingName, (text: string) => number> = {
+  o200k_base: countO200k,
+  cl100k_base: countCl100k,
+  p50k_base: countP50k,
+};
+
+/**
+ * The encoding of a model family. Newer families (gpt-4o, gpt-4.1, gpt-5, o-series) use
+ * o200k_base; gpt-4 and gpt-3.5 (chat and instruct) use cl100k_base; the davinci completion
+ * models use p50k_base. An unknown model is counted as the newest family.
+ */
+export function encodingForModel(model: string): EncodingName {
+  const name = model.toLowerCase().replace(/^.*\//, '');
+  if (/^(text-davinci-00[23]|code-davinci|davinci|curie|babbage|ada)/.test(name)) return 'p50k_base';
+  if (/^(gpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|o\d)/.test(name)) return 'o200k_base';
+  if (/^(gpt-4|gpt-3\.5|text-embedding-(ada|3))/.test(name)) return 'cl100k_base';
+  return 'o200k_base';
+}
+
+export function countTokens(text: string, model: string): number {
+  return counters[encodingForModel(model)](text);
+}
+
+/**
+ * Prompt tokens of a chat request, as OpenAI bills them: each message carries 3 tokens of
+ * framing (plus 1 for a name) and every reply is primed with 3 more.
+ */
+export function countChatTokens(messages: readonly ChatMessageForCount[], model: string): number {
+  const count = counters[encodingForModel(model)];
+  let total = 3;
+  for (const message of messages) {
+    total += 3 + count(message.role) + count(message.content);
+    if (message.name) total += 1 + count(message.name);
+  }
+  return total;
+}

@@ -1,0 +1,38 @@
+# shellcheck shell=bash
+# The Temporal dev server (temporalio/cli, built with `go install`), persisted in SQLite.
+
+temporal_install() { go_install temporal github.com/temporalio/cli/cmd/temporal "$TEMPORAL_CLI_VERSION"; }
+
+temporal_ready() {
+  "$INFRA_BIN/temporal" operator cluster health --address "$INFRA_HOST:$TEMPORAL_PORT" 2>/dev/null | grep -q SERVING \
+    && "$INFRA_BIN/temporal" operator namespace describe --address "$INFRA_HOST:$TEMPORAL_PORT" -n default >/dev/null 2>&1
+}
+
+temporal_up() {
+  temporal_install || return 1
+  temporal_ready && return 0
+  local data="$INFRA_DATA/temporal" log="$INFRA_LOGS/temporal.log"
+  mkdir -p "$data"
+  if pid_alive temporal; then stop_daemon temporal 10; fi
+  say "temporal: starting the dev server on $INFRA_HOST:$TEMPORAL_PORT (UI on :$TEMPORAL_UI_PORT)"
+  start_daemon temporal "$log" "$INFRA_BIN/temporal" server start-dev \
+    --ip "$INFRA_HOST" --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \
+    --db-filename "$data/temporal.db" --log-level warn --namespace default
+  if ! wait_for_daemon temporal 90 temporal_ready; then
+    log_tail "$log"
+    fail "temporal: not serving on $INFRA_HOST:$TEMPORAL_PORT within 90s (log: $log); is the port taken? (INFRA_TEMPORAL_PORT changes it)"
+  fi
+}
+
+temporal_down() { stop_daemon temporal 20; }
+
+temporal_status() {
+  if temporal_ready; then
+    echo "up    $INFRA_HOST:$TEMPORAL_PORT  Temporal CLI $(installed_version temporal) dev server (UI http://$INFRA_HOST:$TEMPORAL_UI_PORT)"
+  else echo "down"; fi
+}
+
+temporal_env() {
+  echo "TEMPORAL_ADDRESS=$INFRA_HOST:$TEMPORAL_PORT"
+  echo "TEMPORAL_NAMESPACE=default"
+}
