@@ -1,3 +1,5 @@
+import { encode as encodeCl100k } from 'gpt-tokenizer/encoding/cl100k_base';
+import { encode as encodeO200k } from 'gpt-tokenizer/encoding/o200k_base';
 import { countChatTokens, countTokens, encodingForModel } from './tokens';
 
 describe('token counting', () => {
@@ -13,10 +15,12 @@ describe('token counting', () => {
   });
 
   it('counts with the real byte-pair encodings', () => {
-    // Reference counts from OpenAI's tiktoken for the same strings.
-    expect(countTokens('hello world', 'gpt-4o')).toBe(2);
+    // Token ids from OpenAI's cookbook ("How to count tokens with tiktoken") for this string.
+    expect(encodeCl100k('tiktoken is great!')).toEqual([83, 1609, 5963, 374, 2294, 0]);
+    expect(encodeO200k('tiktoken is great!')).toEqual([83, 8251, 2488, 382, 2212, 0]);
     expect(countTokens('tiktoken is great!', 'gpt-4')).toBe(6);
-    expect(countTokens('tiktoken is great!', 'gpt-4o')).toBe(5);
+    expect(countTokens('tiktoken is great!', 'gpt-4o')).toBe(6);
+    expect(countTokens('hello world', 'gpt-4o')).toBe(2);
     expect(countTokens('', 'gpt-4o')).toBe(0);
   });
 
@@ -31,7 +35,12 @@ describe('token counting', () => {
     );
     expect(countChatTokens(messages, 'gpt-4o')).toBe(content + 3 * messages.length + 3);
     expect(countChatTokens([{ role: 'user', content: 'hi', name: 'ann' }], 'gpt-4o')).toBe(
-      3 + 3 + countTokens('user', 'gpt-4o') + countTokens('hi', 'gpt-4o') + 1 + countTokens('ann', 'gpt-4o'),
+      3 +
+        3 +
+        countTokens('user', 'gpt-4o') +
+        countTokens('hi', 'gpt-4o') +
+        1 +
+        countTokens('ann', 'gpt-4o'),
     );
   });
 });

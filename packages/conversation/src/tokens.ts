@@ -27,7 +27,8 @@ const counters: Record<EncodingName, (text: string) => number> = {
  */
 export function encodingForModel(model: string): EncodingName {
   const name = model.toLowerCase().replace(/^.*\//, '');
-  if (/^(text-davinci-00[23]|code-davinci|davinci|curie|babbage|ada)/.test(name)) return 'p50k_base';
+  if (/^(text-davinci-00[23]|code-davinci|davinci|curie|babbage|ada)/.test(name))
+    return 'p50k_base';
   if (/^(gpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|o\d)/.test(name)) return 'o200k_base';
   if (/^(gpt-4|gpt-3\.5|text-embedding-(ada|3))/.test(name)) return 'cl100k_base';
   return 'o200k_base';

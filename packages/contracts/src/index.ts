@@ -1,0 +1,15 @@
+/**
+ * Contracts shared by the services: names that more than one process must agree on. DTOs,
+ * event envelopes and activity interfaces join here as the services are built.
+ */
+
+/** Temporal task queues (DESIGN.md §2). */
+export const TASK_QUEUES = {
+  /** Workflows and LLM activities, polled by services/llm-worker. */
+  chatTurns: 'chat-turns',
+  /** Persistence activities, polled by services/sessions. */
+  sessions: 'sessions',
+} as const;
+
+/** The Kafka topic every producing service's outbox relay publishes to (DESIGN.md §5). */
+export const EVENTS_TOPIC = 'chat.events';

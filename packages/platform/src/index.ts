@@ -1,0 +1,2 @@
+/** Shared adapters of the services: infrastructure resolution now; config, logging, crypto, outbox later. */
+export * from './infrastructure';

@@ -1,0 +1,4 @@
+export * from './containers';
+export * from './local';
+export * from './resolve';
+export * from './variables';

@@ -1,0 +1,20 @@
+/**
+ * Jest global setup of the integration project: resolves the infrastructure once per run and
+ * exports its variables to every test worker (they inherit this process's environment).
+ */
+import { resolveInfrastructure, type ResolvedInfrastructure } from '../infrastructure';
+
+declare global {
+  var __labInfrastructure: ResolvedInfrastructure | undefined;
+}
+
+export default async function globalSetup(): Promise<void> {
+  const started = Date.now();
+  const infrastructure = await resolveInfrastructure();
+  Object.assign(process.env, infrastructure.variables);
+  globalThis.__labInfrastructure = infrastructure;
+  const sources = Object.entries(infrastructure.sources)
+    .map(([component, source]) => `${component}=${source}`)
+    .join(' ');
+  process.stderr.write(`\n[infra] ready in ${Date.now() - started} ms: ${sources}\n`);
+}

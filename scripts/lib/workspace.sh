@@ -1,0 +1,28 @@
+# shellcheck shell=bash
+# Node 24 and the workspace's dependencies, installed once and reused while the lockfile holds.
+
+WORKSPACE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=node.sh
+source "$WORKSPACE_ROOT/scripts/lib/node.sh"
+
+export NPM_CONFIG_LOGLEVEL="${NPM_CONFIG_LOGLEVEL:-error}"
+export NPM_CONFIG_UPDATE_NOTIFIER=false
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+ensure_workspace() {
+  ensure_node "$WORKSPACE_ROOT" || return 1
+  local marker="$WORKSPACE_ROOT/.infra/npm-ci.sha" want
+  want="$(cat "$WORKSPACE_ROOT/package-lock.json" <(node -v) | sha256sum | cut -d' ' -f1)"
+  if [[ -d "$WORKSPACE_ROOT/node_modules" && "$(cat "$marker" 2>/dev/null)" == "$want" ]]; then
+    return 0
+  fi
+  step "installing dependencies (npm ci) with Node $(node -v)"
+  (cd "$WORKSPACE_ROOT" && npm ci --no-audit --no-fund) || return 1
+  mkdir -p "$(dirname "$marker")" && echo "$want" >"$marker"
+}
+
+build_workspace() {
+  step "building (tsc -b)"
+  (cd "$WORKSPACE_ROOT" && npx tsc -b)
+}
