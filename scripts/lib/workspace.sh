@@ -17,8 +17,11 @@ ensure_workspace() {
   if [[ -d "$WORKSPACE_ROOT/node_modules" && "$(cat "$marker" 2>/dev/null)" == "$want" ]]; then
     return 0
   fi
-  step "installing dependencies (npm ci) with Node $(node -v)"
-  (cd "$WORKSPACE_ROOT" && npm ci --no-audit --no-fund) || return 1
+  # `npm install` with the committed lockfile installs exactly its versions. Not `npm ci`: the
+  # registry reachable here lacks some other platforms' optional binaries (e.g. darwin builds
+  # of @swc/core), so the lockfile cannot list them and `npm ci` would refuse it.
+  step "installing dependencies (npm install, locked) with Node $(node -v)"
+  (cd "$WORKSPACE_ROOT" && npm install --no-audit --no-fund) || return 1
   mkdir -p "$(dirname "$marker")" && echo "$want" >"$marker"
 }
 

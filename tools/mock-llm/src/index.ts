@@ -1,0 +1,14 @@
+/** OpenAI-compatible mock LLM server: start it in-process, script replies and faults. */
+export { DEFAULT_MODELS, startMockLlm } from './server';
+export { optionsFromEnv, type MockLlmEnvConfig } from './config';
+export { MOCK_FAULTS } from './types';
+export type {
+  MockBehaviour,
+  MockFault,
+  MockLlm,
+  MockLlmOptions,
+  MockScript,
+  RecordedRequest,
+  RegisteredScript,
+  RequestFilter,
+} from './types';

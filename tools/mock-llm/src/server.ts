@@ -1,0 +1,839 @@
+/**
+ * The OpenAI-compatible mock server: `/v1/models`, `/v1/chat/completions`, `/v1/completions`
+ * and the admin API under `/_mock/`. Plain `node:http`, no framework: the per-request work is
+ * a JSON parse, the token counts and one write.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { parseDirective } from './directive';
+import { ScriptStore } from './scripts';
+import {
+  applyStop,
+  deterministicReply,
+  excerpt,
+  partialLeakReply,
+  splitDeltas,
+  truncateToTokens,
+} from './text';
+import { countChat, countText } from './tokens';
+import type {
+  Endpoint,
+  MockBehaviour,
+  MockLlm,
+  MockLlmOptions,
+  MockScript,
+  RecordedRequest,
+  RequestFilter,
+} from './types';
+import { validateBehaviour } from './validate';
+
+export const DEFAULT_MODELS: readonly string[] = [
+  'gpt-4o-mini',
+  'gpt-4o',
+  'gpt-4.1-mini',
+  'gpt-4.1',
+  'gpt-3.5-turbo',
+  'gpt-3.5-turbo-instruct',
+  'text-davinci-003',
+];
+
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+const MODEL_CREATED = 1_700_000_000;
+const FINGERPRINT = 'fp_mock';
+const CHAT_ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+};
+const DONE = 'data: [DONE]\n\n';
+
+/** An OpenAI-shaped error response. */
+class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly type: string,
+    readonly param: string | null = null,
+    readonly code: string | null = null,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+function invalid(message: string, param: string | null, code: string | null = null): ApiError {
+  return new ApiError(400, message, 'invalid_request_error', param, code);
+}
+
+function missing(param: string): ApiError {
+  return invalid(`Missing required parameter: '${param}'.`, param, 'missing_required_parameter');
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+function invalidType(param: string, expected: string, value: unknown): ApiError {
+  return invalid(
+    `Invalid type for '${param}': expected ${expected}, but got ${typeName(value)} instead.`,
+    param,
+    'invalid_type',
+  );
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A validated generation request, whichever endpoint it came from. */
+interface Job {
+  endpoint: Endpoint;
+  model: string;
+  stream: boolean;
+  includeUsage: boolean;
+  maxTokens: number | undefined;
+  stops: string[];
+  promptTokens: number;
+  /** Where scripts look for `match` and directives are read: last user message or prompt. */
+  matchText: string;
+  /** Called with the text left once a directive is removed from `matchText`. */
+  defaultReply: (text: string) => string;
+  /** The system prompt `leak_*` faults disclose. */
+  systemPrompt: (text: string) => string;
+}
+
+function contentText(content: unknown, param: string): string {
+  if (typeof content === 'string') return content;
+  if (content === null || content === undefined) return '';
+  if (!Array.isArray(content)) {
+    throw invalidType(param, 'one of a string or an array of objects', content);
+  }
+  let text = '';
+  content.forEach((part: unknown, i) => {
+    if (!isRecord(part)) throw invalidType(`${param}[${i}]`, 'an object', part);
+    if (part.type === 'text' && typeof part.text === 'string') text += part.text;
+  });
+  return text;
+}
+
+/** The raw text of the last user message of a (possibly invalid) chat body. */
+function lastUserText(messages: unknown): string {
+  if (!Array.isArray(messages)) return '';
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m: unknown = messages[i];
+    if (isRecord(m) && m.role === 'user') {
+      try {
+        return contentText(m.content, 'content');
+      } catch {
+        return '';
+      }
+    }
+  }
+  return '';
+}
+
+function matchTextOf(body: unknown): string {
+  if (!isRecord(body)) return '';
+  if (typeof body.prompt === 'string') return body.prompt;
+  return lastUserText(body.messages);
+}
+
+function parseCommon(body: Record<string, unknown>, models: ReadonlySet<string>) {
+  const model = body.model;
+  if (model === undefined || model === null) throw missing('model');
+  if (typeof model !== 'string') throw invalidType('model', 'a string', model);
+  if (!models.has(model)) {
+    throw new ApiError(
+      404,
+      `The model \`${model}\` does not exist or you do not have access to it.`,
+      'invalid_request_error',
+      'model',
+      'model_not_found',
+    );
+  }
+  const stream = body.stream ?? false;
+  if (typeof stream !== 'boolean') throw invalidType('stream', 'a boolean', stream);
+  const options = body.stream_options;
+  let includeUsage = false;
+  if (options !== undefined && options !== null) {
+    if (!stream) {
+      throw invalid(
+        "The 'stream_options' parameter is only allowed when 'stream' is enabled.",
+        'stream_options',
+        'invalid_value',
+      );
+    }
+    if (!isRecord(options)) throw invalidType('stream_options', 'an object', options);
+    includeUsage = options.include_usage === true;
+  }
+  let stops: string[] = [];
+  const stop = body.stop;
+  if (typeof stop === 'string') stops = [stop];
+  else if (Array.isArray(stop)) {
+    if (stop.length > 4) {
+      throw invalid(
+        `Invalid 'stop': array too long. Expected an array with maximum length 4, but got an array with length ${stop.length} instead.`,
+        'stop',
+        'array_above_max_length',
+      );
+    }
+    stops = stop.map((s: unknown, i) => {
+      if (typeof s !== 'string') throw invalidType(`stop[${i}]`, 'a string', s);
+      return s;
+    });
+  } else if (stop !== undefined && stop !== null) {
+    throw invalidType('stop', 'one of a string or an array of strings', stop);
+  }
+  return { model, stream, includeUsage, stops };
+}
+
+function parseMaxTokens(body: Record<string, unknown>, param: string): number | undefined {
+  const value = body[param];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw invalidType(param, 'an integer', value);
+  }
+  if (value < 1) {
+    throw invalid(
+      `Invalid '${param}': integer below minimum value. Expected a value >= 1, but got ${value} instead.`,
+      param,
+      'integer_below_min_value',
+    );
+  }
+  return value;
+}
+
+function parseChat(body: Record<string, unknown>, models: ReadonlySet<string>): Job {
+  const common = parseCommon(body, models);
+  const raw = body.messages;
+  if (raw === undefined || raw === null) throw missing('messages');
+  if (!Array.isArray(raw)) throw invalidType('messages', 'an array of objects', raw);
+  if (raw.length === 0) {
+    throw invalid(
+      "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.",
+      'messages',
+      'empty_array',
+    );
+  }
+  const messages = raw.map((m: unknown, i) => {
+    const param = `messages[${i}]`;
+    if (!isRecord(m)) throw invalidType(param, 'an object', m);
+    if (m.role === undefined) throw missing(`${param}.role`);
+    if (typeof m.role !== 'string' || !CHAT_ROLES.has(m.role)) {
+      throw invalid(
+        `Invalid value: '${typeof m.role === 'string' ? m.role : JSON.stringify(m.role)}'. Supported values are: 'system', 'assistant', 'user', 'function', 'tool', and 'developer'.`,
+        `${param}.role`,
+        'invalid_value',
+      );
+    }
+    if (m.content === undefined && m.role !== 'assistant') throw missing(`${param}.content`);
+    const content = contentText(m.content, `${param}.content`);
+    if (m.name !== undefined && typeof m.name !== 'string') {
+      throw invalidType(`${param}.name`, 'a string', m.name);
+    }
+    return { role: m.role, content, ...(m.name ? { name: m.name } : {}) };
+  });
+  let lastUser = -1;
+  for (let i = messages.length - 1; i >= 0 && lastUser === -1; i--) {
+    if (messages[i]?.role === 'user') lastUser = i;
+  }
+  const system = messages.find((m) => m.role === 'system' || m.role === 'developer');
+  return {
+    endpoint: 'chat',
+    ...common,
+    maxTokens: parseMaxTokens(body, 'max_completion_tokens') ?? parseMaxTokens(body, 'max_tokens'),
+    promptTokens: countChat(messages, common.model),
+    matchText: messages[lastUser]?.content ?? '',
+    defaultReply: (text) =>
+      deterministicReply(
+        text,
+        messages.flatMap((m, i) => [m.role, i === lastUser ? text : m.content]),
+      ),
+    systemPrompt: () => system?.content ?? '',
+  };
+}
+
+function parseCompletion(body: Record<string, unknown>, models: ReadonlySet<string>): Job {
+  const common = parseCommon(body, models);
+  const prompt = body.prompt;
+  if (prompt === undefined || prompt === null) throw missing('prompt');
+  if (typeof prompt !== 'string') {
+    throw invalidType('prompt', 'a string (the mock serves single string prompts)', prompt);
+  }
+  return {
+    endpoint: 'completions',
+    ...common,
+    maxTokens: parseMaxTokens(body, 'max_tokens'),
+    promptTokens: countText(prompt, common.model),
+    matchText: prompt,
+    defaultReply: (text) => {
+      const flat = text.replace(/\s+/g, ' ').trim();
+      // The end of a completion prompt is where the newest input is: quote its tail.
+      const tail = flat.length > 80 ? `…${flat.slice(-79).trimStart()}` : flat;
+      return deterministicReply(excerpt(tail), [text]);
+    },
+    // The "system prompt" of a completion prompt: the text before the first occurrence of one
+    // of the request's stop sequences (where the turns start), else the whole prompt.
+    systemPrompt: (text) => applyStop(text, common.stops).text.trim(),
+  };
+}
+
+function parseJson(raw: string): unknown {
+  if (raw.length === 0) return {};
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new ApiError(413, 'Request body too large.', 'invalid_request_error'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () =>
+      resolve(
+        chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'),
+      ),
+    );
+    req.on('error', reject);
+  });
+}
+
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  payload: unknown,
+  headers: Record<string, string> = {},
+): void {
+  if (res.headersSent || res.destroyed) return;
+  const body = JSON.stringify(payload);
+  res.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+function sendError(res: ServerResponse, error: ApiError, headers: Record<string, string> = {}) {
+  sendJson(
+    res,
+    error.status,
+    {
+      error: { message: error.message, type: error.type, param: error.param, code: error.code },
+    },
+    { ...headers, ...error.headers },
+  );
+}
+
+/** Resolves true after `ms`, or false as soon as the response is closed (client gone). */
+function sleep(res: ServerResponse, ms: number): Promise<boolean> {
+  if (ms <= 0) return Promise.resolve(!res.destroyed);
+  return new Promise((resolve) => {
+    if (res.destroyed) {
+      resolve(false);
+      return;
+    }
+    const onClose = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      res.off('close', onClose);
+      resolve(true);
+    }, ms);
+    res.once('close', onClose);
+  });
+}
+
+/** Request log: a ring buffer of the last `capacity` requests. */
+class RequestLog {
+  private buffer: RecordedRequest[] = [];
+  private head = 0;
+  private seq = 0;
+
+  constructor(private readonly capacity: number) {}
+
+  add(entry: Omit<RecordedRequest, 'seq'>): RecordedRequest {
+    const recorded: RecordedRequest = { seq: ++this.seq, ...entry };
+    if (this.capacity <= 0) return recorded;
+    if (this.buffer.length < this.capacity) this.buffer.push(recorded);
+    else {
+      this.buffer[this.head] = recorded;
+      this.head = (this.head + 1) % this.capacity;
+    }
+    return recorded;
+  }
+
+  list(filter: RequestFilter = {}): RecordedRequest[] {
+    const ordered = [...this.buffer.slice(this.head), ...this.buffer.slice(0, this.head)];
+    const { match } = filter;
+    return match === undefined
+      ? ordered
+      : ordered.filter((r) => matchTextOf(r.body).includes(match));
+  }
+
+  clear(): number {
+    const n = this.buffer.length;
+    this.buffer = [];
+    this.head = 0;
+    return n;
+  }
+}
+
+/** Starts a mock server; resolves once it listens. */
+export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLlm> {
+  const host = options.host ?? '127.0.0.1';
+  const models = new Set(options.models ?? DEFAULT_MODELS);
+  const random = options.random ?? Math.random;
+  const checkedDefaults = validateBehaviour(
+    {
+      ...options.defaults,
+      ...definedOnly({
+        latencyMs: options.latencyMs,
+        jitterMs: options.jitterMs,
+        chunkDelayMs: options.chunkDelayMs,
+      }),
+    },
+    false,
+  );
+  if (typeof checkedDefaults === 'string') {
+    throw new TypeError(`mock-llm defaults: ${checkedDefaults}`);
+  }
+  const defaults: MockBehaviour = checkedDefaults;
+  const scripts = new ScriptStore();
+  const log = new RequestLog(options.requestLogSize ?? 500);
+  const inflight = new Set<ServerResponse>();
+  const hanging = new Set<ServerResponse>();
+  const idPrefix = randomBytes(6).toString('hex');
+  let idCounter = 0;
+  const nextId = () => `${idPrefix}${(++idCounter).toString(36).padStart(6, '0')}`;
+
+  function addScripts(input: readonly unknown[]): string[] {
+    const checked = input.map((s, i) => {
+      const result = validateBehaviour(s, true);
+      if (typeof result === 'string') throw new TypeError(`script ${i}: ${result}`);
+      return result;
+    });
+    return checked.map((s) => scripts.add(s));
+  }
+
+  async function generate(res: ServerResponse, entry: RecordedRequest, job: Job): Promise<void> {
+    const requestId = `req_${nextId()}`;
+    let behaviour: MockScript | undefined;
+    let text = job.matchText;
+    const directive = parseDirective(job.matchText);
+    if (directive.found) {
+      if ('error' in directive) {
+        throw invalid(
+          `Invalid mock directive: ${directive.error}.`,
+          job.endpoint === 'chat' ? 'messages' : 'prompt',
+          'invalid_mock_directive',
+        );
+      }
+      behaviour = directive.behaviour;
+      text = directive.text;
+      entry.directive = true;
+    } else {
+      const taken = scripts.take(job.matchText);
+      if (taken) {
+        behaviour = taken.script;
+        entry.scriptId = taken.id;
+      }
+    }
+    const b: MockBehaviour = behaviour ? { ...defaults, ...behaviour } : defaults;
+    if (b.fault) entry.fault = b.fault;
+
+    const latency = (b.latencyMs ?? 0) + (b.jitterMs ? random() * b.jitterMs : 0);
+    if (latency > 0 && !(await sleep(res, latency))) return;
+
+    const headers = { 'x-request-id': requestId };
+    switch (b.fault) {
+      case 'rate_limit': {
+        const seconds = b.retryAfter ?? 1;
+        throw new ApiError(
+          429,
+          b.message ??
+            `Rate limit reached for ${job.model} (mock) on requests per min (RPM). Please try again in ${seconds}s.`,
+          'requests',
+          null,
+          b.code ?? 'rate_limit_exceeded',
+          {
+            'retry-after': String(Math.ceil(seconds)),
+            'retry-after-ms': String(Math.round(seconds * 1000)),
+            'x-ratelimit-remaining-requests': '0',
+            'x-ratelimit-reset-requests': `${seconds}s`,
+          },
+        );
+      }
+      case 'server_error':
+        throw new ApiError(
+          b.status ?? 500,
+          b.message ?? 'The server had an error while processing your request. Sorry about that!',
+          'server_error',
+          null,
+          b.code ?? null,
+        );
+      case 'bad_request':
+        throw invalid(b.message ?? 'Mock bad request (scripted fault).', null, b.code ?? null);
+      case 'hang':
+        hanging.add(res);
+        res.once('close', () => hanging.delete(res));
+        return;
+      default:
+        break;
+    }
+
+    let reply: string;
+    const leak = b.fault === 'leak_prompt' || b.fault === 'leak_prompt_partial';
+    const system = leak ? job.systemPrompt(text) : '';
+    if (leak && system) {
+      reply = b.fault === 'leak_prompt' ? system : partialLeakReply(system, b.leakSentences ?? 2);
+    } else if (b.reply !== undefined) reply = b.reply;
+    else reply = job.defaultReply(text);
+
+    let finishReason: 'stop' | 'length' = 'stop';
+    reply = applyStop(reply, job.stops).text;
+    if (job.maxTokens !== undefined) {
+      const cut = truncateToTokens(reply, job.maxTokens, job.model);
+      reply = cut.text;
+      if (cut.truncated) finishReason = 'length';
+    }
+    const completionTokens = countText(reply, job.model);
+    const created = Math.floor(Date.now() / 1000);
+    const id = job.endpoint === 'chat' ? `chatcmpl-${nextId()}` : `cmpl-${nextId()}`;
+    const usage =
+      job.endpoint === 'chat'
+        ? {
+            prompt_tokens: job.promptTokens,
+            completion_tokens: completionTokens,
+            total_tokens: job.promptTokens + completionTokens,
+            prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+            completion_tokens_details: {
+              reasoning_tokens: 0,
+              audio_tokens: 0,
+              accepted_prediction_tokens: 0,
+              rejected_prediction_tokens: 0,
+            },
+          }
+        : {
+            prompt_tokens: job.promptTokens,
+            completion_tokens: completionTokens,
+            total_tokens: job.promptTokens + completionTokens,
+          };
+    entry.status = 200;
+
+    if (!job.stream) {
+      const payload =
+        job.endpoint === 'chat'
+          ? {
+              id,
+              object: 'chat.completion',
+              created,
+              model: job.model,
+              choices: [
+                {
+                  index: 0,
+                  message: { role: 'assistant', content: reply, refusal: null, annotations: [] },
+                  logprobs: null,
+                  finish_reason: finishReason,
+                },
+              ],
+              usage,
+              service_tier: 'default',
+              system_fingerprint: FINGERPRINT,
+            }
+          : {
+              id,
+              object: 'text_completion',
+              created,
+              model: job.model,
+              choices: [{ text: reply, index: 0, logprobs: null, finish_reason: finishReason }],
+              usage,
+            };
+      if (b.fault === 'cut_stream') {
+        // Announce the whole body, send half of it, then drop the connection.
+        const body = Buffer.from(JSON.stringify(payload));
+        res.writeHead(200, {
+          ...headers,
+          'content-type': 'application/json',
+          'content-length': body.length,
+        });
+        res.write(body.subarray(0, body.length >> 1), () => res.destroy());
+        return;
+      }
+      sendJson(res, 200, payload, headers);
+      return;
+    }
+
+    // Streaming: every chunk shares the same leading fields; only the choices differ.
+    const usageField = job.includeUsage ? ',"usage":null' : '';
+    const chunks: string[] = [];
+    const deltas = splitDeltas(reply);
+    let cutLimit: number;
+    if (job.endpoint === 'chat') {
+      const prefix = JSON.stringify({
+        id,
+        object: 'chat.completion.chunk',
+        created,
+        model: job.model,
+        service_tier: 'default',
+        system_fingerprint: FINGERPRINT,
+      }).slice(0, -1);
+      const chunk = (delta: string, finish: string) =>
+        `data: ${prefix},"choices":[{"index":0,"delta":${delta},"logprobs":null,"finish_reason":${finish}}]${usageField}}\n\n`;
+      chunks.push(chunk('{"role":"assistant","content":"","refusal":null}', 'null'));
+      for (const d of deltas) chunks.push(chunk(`{"content":${JSON.stringify(d)}}`, 'null'));
+      cutLimit = chunks.length;
+      chunks.push(chunk('{}', `"${finishReason}"`));
+      if (job.includeUsage) {
+        chunks.push(`data: ${prefix},"choices":[],"usage":${JSON.stringify(usage)}}\n\n`);
+      }
+    } else {
+      const head = JSON.stringify({ id, object: 'text_completion', created }).slice(0, -1);
+      const tail = `,"model":${JSON.stringify(job.model)}${usageField}}\n\n`;
+      const chunk = (piece: string, finish: string) =>
+        `data: ${head},"choices":[{"text":${JSON.stringify(piece)},"index":0,"logprobs":null,"finish_reason":${finish}}]${tail}`;
+      for (const d of deltas) chunks.push(chunk(d, 'null'));
+      cutLimit = chunks.length;
+      chunks.push(chunk('', `"${finishReason}"`));
+      if (job.includeUsage) {
+        chunks.push(
+          `data: ${head},"choices":[],"model":${JSON.stringify(job.model)},"usage":${JSON.stringify(usage)}}\n\n`,
+        );
+      }
+    }
+
+    res.writeHead(200, { ...headers, ...SSE_HEADERS });
+    // A cut stream never reaches the finish chunk, whatever `cutAfterChunks` says.
+    const count =
+      b.fault === 'cut_stream'
+        ? Math.max(1, Math.min(b.cutAfterChunks ?? 3, cutLimit))
+        : chunks.length;
+    const cut = b.fault === 'cut_stream';
+    const delay = b.chunkDelayMs ?? 0;
+    if (delay <= 0) {
+      if (cut) res.write(chunks.slice(0, count).join(''), () => res.destroy());
+      else res.end(chunks.join('') + DONE);
+      return;
+    }
+    for (let i = 0; i < count; i++) {
+      if (i > 0 && !(await sleep(res, delay))) return;
+      if (cut && i === count - 1) res.write(chunks[i], () => res.destroy());
+      else res.write(chunks[i]);
+    }
+    if (!cut) res.end(DONE);
+  }
+
+  async function handleApi(req: IncomingMessage, res: ServerResponse, path: string) {
+    const { authorization, ...headers } = req.headers;
+    const raw = await readBody(req);
+    const body = parseJson(raw);
+    const entry = log.add({
+      time: new Date().toISOString(),
+      method: req.method ?? 'GET',
+      path,
+      headers,
+      body: body === undefined ? raw : raw.length === 0 ? undefined : body,
+    });
+    inflight.add(res);
+    res.once('close', () => inflight.delete(res));
+    try {
+      if (options.apiKey !== undefined) {
+        const token = authorization?.startsWith('Bearer ') ? authorization.slice(7) : undefined;
+        if (token !== options.apiKey) {
+          throw new ApiError(
+            401,
+            token
+              ? `Incorrect API key provided: ${token.length > 8 ? `${token.slice(0, 3)}...${token.slice(-4)}` : '***'}.`
+              : "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+            'invalid_request_error',
+            null,
+            token ? 'invalid_api_key' : null,
+          );
+        }
+      }
+      const method = req.method ?? 'GET';
+      if (method === 'GET' && path === '/v1/models') {
+        entry.status = 200;
+        sendJson(res, 200, {
+          object: 'list',
+          data: [...models].map((m) => ({
+            id: m,
+            object: 'model',
+            created: MODEL_CREATED,
+            owned_by: 'mock-llm',
+          })),
+        });
+        return;
+      }
+      if (method === 'GET' && path.startsWith('/v1/models/')) {
+        const id = decodeURIComponent(path.slice('/v1/models/'.length));
+        if (!models.has(id)) {
+          throw new ApiError(
+            404,
+            `The model '${id}' does not exist`,
+            'invalid_request_error',
+            'model',
+            'model_not_found',
+          );
+        }
+        entry.status = 200;
+        sendJson(res, 200, { id, object: 'model', created: MODEL_CREATED, owned_by: 'mock-llm' });
+        return;
+      }
+      const endpoint =
+        method === 'POST' && path === '/v1/chat/completions'
+          ? 'chat'
+          : method === 'POST' && path === '/v1/completions'
+            ? 'completions'
+            : undefined;
+      if (!endpoint) {
+        throw new ApiError(404, `Invalid URL (${method} ${path})`, 'invalid_request_error');
+      }
+      if (!isRecord(body)) {
+        throw invalid(
+          'We could not parse the JSON body of your request. The OpenAI API expects a JSON object as payload.',
+          null,
+        );
+      }
+      const job = endpoint === 'chat' ? parseChat(body, models) : parseCompletion(body, models);
+      await generate(res, entry, job);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      entry.status = error.status;
+      sendError(res, error);
+    }
+  }
+
+  async function handleAdmin(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    query: URLSearchParams,
+  ) {
+    const method = req.method ?? 'GET';
+    const raw = await readBody(req);
+    const match = query.get('match') ?? undefined;
+    if (path === '/_mock/health' && method === 'GET') {
+      sendJson(res, 200, { status: 'ok' });
+    } else if (path === '/_mock/scripts' && method === 'GET') {
+      sendJson(res, 200, { scripts: scripts.list() });
+    } else if (path === '/_mock/scripts' && method === 'POST') {
+      const body = parseJson(raw);
+      const input = Array.isArray(body)
+        ? body
+        : isRecord(body) && Array.isArray(body.scripts)
+          ? (body.scripts as unknown[])
+          : [body];
+      let ids: string[];
+      try {
+        ids = addScripts(input);
+      } catch (error) {
+        throw invalid(`Invalid script: ${(error as Error).message}.`, null);
+      }
+      sendJson(res, 201, { ids, scripts: scripts.list().filter((s) => ids.includes(s.id)) });
+    } else if (path === '/_mock/scripts' && method === 'DELETE') {
+      sendJson(res, 200, { deleted: scripts.clear(match) });
+    } else if (path.startsWith('/_mock/scripts/') && method === 'DELETE') {
+      const id = decodeURIComponent(path.slice('/_mock/scripts/'.length));
+      if (!scripts.remove(id)) throw new ApiError(404, `No script ${id}.`, 'invalid_request_error');
+      sendJson(res, 200, { deleted: 1 });
+    } else if (path === '/_mock/requests' && method === 'GET') {
+      const limit = Number(query.get('limit') ?? 0);
+      const list = log.list(match === undefined ? {} : { match });
+      sendJson(res, 200, { requests: limit > 0 ? list.slice(-limit) : list });
+    } else if (path === '/_mock/requests' && method === 'DELETE') {
+      sendJson(res, 200, { deleted: log.clear() });
+    } else {
+      throw new ApiError(404, `Invalid URL (${method} ${path})`, 'invalid_request_error');
+    }
+  }
+
+  const server = createServer({ noDelay: true, keepAlive: true }, (req, res) => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    const handled = path.startsWith('/v1/')
+      ? handleApi(req, res, path)
+      : path.startsWith('/_mock/')
+        ? handleAdmin(req, res, path, new URLSearchParams(q === -1 ? '' : url.slice(q + 1)))
+        : Promise.reject(
+            new ApiError(404, `Invalid URL (${req.method} ${path})`, 'invalid_request_error'),
+          );
+    handled.catch((error: unknown) => {
+      if (error instanceof ApiError) sendError(res, error);
+      else if (!res.headersSent) {
+        sendError(res, new ApiError(500, `mock-llm: ${String(error)}`, 'server_error'));
+      } else res.destroy();
+    });
+  });
+  // Outlive the clients' keep-alive (undici: 4 s) so a reused connection is never closed under
+  // a request.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  const url = `http://${urlHost}:${port}`;
+  let closing: Promise<void> | undefined;
+
+  function addScript(script: MockScript): string;
+  function addScript(scripts: readonly MockScript[]): string[];
+  function addScript(input: MockScript | readonly MockScript[]): string | string[] {
+    if (Array.isArray(input)) return addScripts(input);
+    const [id] = addScripts([input]);
+    return id!;
+  }
+
+  return {
+    url,
+    baseURL: `${url}/v1`,
+    port,
+    host,
+    addScript,
+    removeScript: (id) => scripts.remove(id),
+    clearScripts: (match) => scripts.clear(match),
+    scripts: () => scripts.list(),
+    requests: (filter) => log.list(filter),
+    clearRequests: () => log.clear(),
+    close({ graceMs = 0 } = {}) {
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        for (const res of hanging) res.destroy();
+        const deadline = Date.now() + graceMs;
+        while (inflight.size > hanging.size && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        server.closeAllConnections();
+        await closed;
+      })();
+      return closing;
+    },
+  };
+}
