@@ -21,6 +21,7 @@ const moduleNameMapper = {
   '^@lab/conversation$': '<rootDir>/packages/conversation/src',
   '^@lab/platform$': '<rootDir>/packages/platform/src',
   '^@lab/platform/testing$': '<rootDir>/packages/platform/src/testing',
+  '^@lab/platform/http$': '<rootDir>/packages/platform/src/http',
   '^@lab/mock-llm$': '<rootDir>/tools/mock-llm/src',
 };
 

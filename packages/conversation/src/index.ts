@@ -1,2 +1,3 @@
-/** Pure conversation logic: no I/O. Guard, condense and prompt formats join token counting here. */
+/** Pure conversation logic: no I/O. Guard, condense and prompt formats join the registry and token counting here. */
+export * from './models';
 export * from './tokens';

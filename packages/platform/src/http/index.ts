@@ -1,0 +1,4 @@
+export * from './api-error';
+export * from './error-filter';
+export * from './json-body';
+export * from './validation';
