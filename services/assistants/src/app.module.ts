@@ -1,0 +1,72 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { HttpErrorFilter, createValidationPipe } from '@lab/platform/http';
+import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { AssistantsModule } from './assistants/assistants.module';
+import { ASSISTANTS_CONFIG, type AssistantsConfig } from './config/assistants.config';
+import { dataSourceOptions, ensureSchema } from './database/database';
+import { HealthController } from './health/health.controller';
+
+/** Makes the validated configuration injectable everywhere. */
+@Global()
+@Module({})
+class ConfigHolderModule {
+  static forRoot(config: AssistantsConfig): DynamicModule {
+    return {
+      module: ConfigHolderModule,
+      providers: [{ provide: ASSISTANTS_CONFIG, useValue: config }],
+      exports: [ASSISTANTS_CONFIG],
+    };
+  }
+}
+
+/** Secrets and identities never reach the log; bodies (and so prompts) are never logged. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers["x-internal-token"]',
+  'req.headers.cookie',
+  'req.headers["x-openai-key"]',
+];
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AssistantsConfig, logStream?: DestinationStream): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigHolderModule.forRoot(config),
+        LoggerModule.forRoot({
+          pinoHttp: [
+            {
+              level: config.logLevel,
+              name: 'assistants',
+              redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+              autoLogging: {
+                ignore: (req) => ['/healthz', '/readyz', '/metrics'].includes(req.url ?? ''),
+              },
+            },
+            logStream ?? process.stdout,
+          ],
+        }),
+        TypeOrmModule.forRootAsync({
+          useFactory: async () => {
+            await ensureSchema(config.databaseUrl, config.databaseSchema);
+            return dataSourceOptions(config.databaseUrl, config.databaseSchema);
+          },
+        }),
+        PrometheusModule.register({ path: '/metrics', defaultMetrics: { enabled: true } }),
+        TerminusModule,
+        AssistantsModule,
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
+    };
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * Data access for assistants and their versions: the only place that builds queries. Methods
+ * that take an EntityManager run inside the caller's transaction.
+ */
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { AssistantEntity } from './entities/assistant.entity';
+import { ModelConfigVersionEntity } from './entities/model-config-version.entity';
+import { PromptVersionEntity } from './entities/prompt-version.entity';
+
+export interface ListFilter {
+  showcasedOnly?: boolean;
+  creatorId?: string;
+}
+
+export interface Ranked<T> {
+  row: T;
+  rank: number;
+}
+
+type AssistantPatch = Partial<
+  Pick<
+    AssistantEntity,
+    | 'name'
+    | 'tagLine'
+    | 'description'
+    | 'guardThreshold'
+    | 'active'
+    | 'activePromptVersionId'
+    | 'activeModelConfigVersionId'
+  >
+>;
+
+@Injectable()
+export class AssistantsRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
+  }
+
+  findById(id: string, manager: EntityManager = this.db.manager): Promise<AssistantEntity | null> {
+    return manager.findOneBy(AssistantEntity, { id });
+  }
+
+  /** Reads the row and locks it until the transaction ends: versions are numbered under it. */
+  lockById(manager: EntityManager, id: string): Promise<AssistantEntity | null> {
+    return manager.findOne(AssistantEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  findByCode(code: string): Promise<AssistantEntity | null> {
+    return this.db.manager.findOneBy(AssistantEntity, { code });
+  }
+
+  async insertAssistant(
+    manager: EntityManager,
+    fields: Partial<AssistantEntity>,
+  ): Promise<AssistantEntity> {
+    const { identifiers } = await manager.insert(AssistantEntity, fields);
+    const id = (identifiers[0] as { id: string }).id;
+    return manager.findOneByOrFail(AssistantEntity, { id });
+  }
+
+  async insertPromptVersion(
+    manager: EntityManager,
+    fields: Pick<
+      PromptVersionEntity,
+      'id' | 'assistantId' | 'number' | 'initialPrompt' | 'summaryPrompt'
+    >,
+  ): Promise<PromptVersionEntity> {
+    await manager.insert(PromptVersionEntity, fields);
+    return manager.findOneByOrFail(PromptVersionEntity, { id: fields.id });
+  }
+
+  async insertModelConfigVersion(
+    manager: EntityManager,
+    fields: Omit<ModelConfigVersionEntity, 'createdAt'>,
+  ): Promise<ModelConfigVersionEntity> {
+    await manager.insert(ModelConfigVersionEntity, fields);
+    return manager.findOneByOrFail(ModelConfigVersionEntity, { id: fields.id });
+  }
+
+  async nextPromptNumber(manager: EntityManager, assistantId: string): Promise<number> {
+    const max = await manager.maximum(PromptVersionEntity, 'number', { assistantId });
+    return (max ?? 0) + 1;
+  }
+
+  async nextModelConfigNumber(manager: EntityManager, assistantId: string): Promise<number> {
+    const max = await manager.maximum(ModelConfigVersionEntity, 'number', { assistantId });
+    return (max ?? 0) + 1;
+  }
+
+  findPromptVersion(
+    assistantId: string,
+    id: string,
+    manager: EntityManager = this.db.manager,
+  ): Promise<PromptVersionEntity | null> {
+    return manager.findOneBy(PromptVersionEntity, { id, assistantId });
+  }
+
+  findModelConfigVersion(
+    assistantId: string,
+    id: string,
+    manager: EntityManager = this.db.manager,
+  ): Promise<ModelConfigVersionEntity | null> {
+    return manager.findOneBy(ModelConfigVersionEntity, { id, assistantId });
+  }
+
+  listPromptVersions(assistantId: string): Promise<PromptVersionEntity[]> {
+    return this.db.manager.find(PromptVersionEntity, {
+      where: { assistantId },
+      order: { number: 'DESC' },
+    });
+  }
+
+  listModelConfigVersions(assistantId: string): Promise<ModelConfigVersionEntity[]> {
+    return this.db.manager.find(ModelConfigVersionEntity, {
+      where: { assistantId },
+      order: { number: 'DESC' },
+    });
+  }
+
+  /**
+   * Applies a change only if the row is still at `expectedVersion`, bumping the version.
+   * False means someone else changed it first (or it is gone).
+   */
+  async updateIfVersion(
+    manager: EntityManager,
+    id: string,
+    expectedVersion: number,
+    patch: AssistantPatch,
+  ): Promise<boolean> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(AssistantEntity)
+      .set({ ...patch, version: () => 'version + 1', modifiedAt: () => 'now()' })
+      .where('id = :id and version = :expectedVersion', { id, expectedVersion })
+      .execute();
+    return result.affected === 1;
+  }
+
+  /** Newest first, keyed by `seq`; `limit + 1` rows tell whether another page exists. */
+  listPage(filter: ListFilter, afterSeq: string | null, limit: number): Promise<AssistantEntity[]> {
+    const query = this.db.manager.createQueryBuilder(AssistantEntity, 'a');
+    if (filter.showcasedOnly) query.andWhere('a.showcased and a.active');
+    if (filter.creatorId)
+      query.andWhere('a.creator_id = :creatorId', { creatorId: filter.creatorId });
+    if (afterSeq) query.andWhere('a.seq < :afterSeq', { afterSeq });
+    return query
+      .orderBy('a.seq', 'DESC')
+      .limit(limit + 1)
+      .getMany();
+  }
+
+  /**
+   * Full-text search of name and tag line (English configuration), best match first, among the
+   * showcased assistants and the caller's own.
+   */
+  async search(
+    text: string,
+    callerId: string,
+    after: { rank: number; seq: string } | null,
+    limit: number,
+  ): Promise<Array<Ranked<AssistantEntity>>> {
+    const rank = `ts_rank(a.search, websearch_to_tsquery('english', :text))::real`;
+    const query = this.db.manager
+      .createQueryBuilder(AssistantEntity, 'a')
+      .addSelect(rank, 'rank')
+      .where(`a.search @@ websearch_to_tsquery('english', :text)`, { text })
+      .andWhere('a.active')
+      .andWhere('(a.showcased or a.creator_id = :callerId)', { callerId });
+    if (after) {
+      query.andWhere(`(${rank}, a.seq) < (:rank::real, :afterSeq::bigint)`, {
+        rank: after.rank,
+        afterSeq: after.seq,
+      });
+    }
+    const { entities, raw } = await query
+      .orderBy('rank', 'DESC')
+      .addOrderBy('a.seq', 'DESC')
+      .limit(limit + 1)
+      .getRawAndEntities<{ rank: number }>();
+    return entities.map((row, i) => ({ row, rank: Number(raw[i]?.rank ?? 0) }));
+  }
+}

@@ -1,0 +1,43 @@
+import { Type } from 'class-transformer';
+import {
+  IsIn,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { SESSION_TYPES, type SessionType } from '../entities/assistant.entity';
+import { ModelConfigDto } from './model-config.dto';
+import { PromptsDto } from './prompt-version.dto';
+
+/** The lab's draft, finalised with its details (the seed's lab steps 1 and 3). */
+export class CreateAssistantDto extends PromptsDto {
+  @Length(1, 80)
+  @IsString()
+  name!: string;
+
+  @Length(1, 160)
+  @IsString()
+  tagLine!: string;
+
+  @Length(0, 2000)
+  @IsString()
+  description!: string;
+
+  @IsIn(SESSION_TYPES)
+  sessionType!: SessionType;
+
+  @ValidateNested()
+  @Type(() => ModelConfigDto)
+  modelConfig!: ModelConfigDto;
+
+  /** The prompt-leak guard's similarity threshold for this assistant (the seed's 0.65 by default). */
+  @IsOptional()
+  @Min(0.1)
+  @Max(1)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  guardThreshold?: number;
+}

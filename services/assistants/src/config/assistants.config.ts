@@ -1,0 +1,63 @@
+/**
+ * The service's configuration, read from the environment once and validated at start-up:
+ * a missing or malformed variable stops the service with a message naming it.
+ */
+
+export interface AssistantsConfig {
+  host: string;
+  port: number;
+  databaseUrl: string;
+  /** The Postgres schema this service owns; tests use one of their own. */
+  databaseSchema: string;
+  /** Internal callers by token: `gateway=...,sessions=...`. */
+  internalTokens: ReadonlyMap<string, string>;
+  /** The platform identity that owns the showcased assistants. */
+  showcaseCreatorId: string;
+  logLevel: string;
+  bodyLimit: string;
+}
+
+export class ConfigError extends Error {}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AssistantsConfig {
+  const problems: string[] = [];
+  const required = (name: string): string => {
+    const value = env[name];
+    if (!value) problems.push(`${name} is required`);
+    return value ?? '';
+  };
+  const port = Number(env.PORT ?? 3001);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    problems.push('PORT must be a port number');
+  const databaseSchema = env.DATABASE_SCHEMA ?? 'assistants';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema)) {
+    problems.push('DATABASE_SCHEMA must be a lower-case SQL identifier');
+  }
+  const internalTokens = new Map<string, string>();
+  for (const pair of required('INTERNAL_TOKENS').split(',').filter(Boolean)) {
+    const [caller, token] = pair.split('=').map((part) => part.trim());
+    if (!caller || !token || token.length < 16) {
+      problems.push('INTERNAL_TOKENS must be caller=token pairs, tokens of 16 characters or more');
+      break;
+    }
+    internalTokens.set(token, caller);
+  }
+  const showcaseCreatorId = env.SHOWCASE_CREATOR_ID ?? '00000000-0000-4000-8000-000000000001';
+  if (!UUID.test(showcaseCreatorId)) problems.push('SHOWCASE_CREATOR_ID must be a UUID');
+  const config: AssistantsConfig = {
+    host: env.HOST ?? '127.0.0.1',
+    port,
+    databaseUrl: required('DATABASE_URL'),
+    databaseSchema,
+    internalTokens,
+    showcaseCreatorId,
+    logLevel: env.LOG_LEVEL ?? 'info',
+    bodyLimit: env.BODY_LIMIT ?? '256kb',
+  };
+  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  return config;
+}
+
+export const ASSISTANTS_CONFIG = Symbol('ASSISTANTS_CONFIG');

@@ -1,0 +1,29 @@
+/**
+ * `node services/assistants/dist/src/showcase/seed.js`: migrates, then installs the showcased
+ * assistants that are missing. Safe to run any number of times.
+ */
+import { AssistantsService } from '../assistants/assistants.service';
+import { createApp } from '../app';
+import { loadConfig } from '../config/assistants.config';
+import { seedShowcase } from './showcase';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const app = await createApp(config);
+  await app.init();
+  try {
+    const created = await seedShowcase(app.get(AssistantsService), config.showcaseCreatorId);
+    process.stdout.write(
+      `showcase: ${created.length === 0 ? 'already installed' : `installed ${created.join(', ')}`}\n`,
+    );
+  } finally {
+    await app.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `showcase seed failed: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});
