@@ -1,0 +1,53 @@
+# shellcheck shell=bash
+# The platform's own processes (the mock LLM, the services) started by scripts/up: detached,
+# logging to .infra/logs/NAME.log, pid in .infra/run/NAME.pid, health-checked over HTTP.
+
+SERVICES_RUN="$WORKSPACE_ROOT/.infra/run"
+SERVICES_LOGS="$WORKSPACE_ROOT/.infra/logs"
+
+# start_node_service NAME HEALTH_URL SCRIPT [ENV=VALUE...]: idempotent.
+start_node_service() {
+  local name="$1" health="$2" script="$3"
+  shift 3
+  mkdir -p "$SERVICES_RUN" "$SERVICES_LOGS"
+  if curl -sf -o /dev/null "$health"; then
+    echo "$name: already up ($health)" >&2
+    return 0
+  fi
+  env "$@" setsid nohup node "$WORKSPACE_ROOT/$script" >>"$SERVICES_LOGS/$name.log" 2>&1 </dev/null &
+  local pid=$!
+  echo "$pid" >"$SERVICES_RUN/$name.pid"
+  for _ in $(seq 1 120); do
+    curl -sf -o /dev/null "$health" && { echo "$name: up ($health)" >&2; return 0; }
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.25
+  done
+  tail -n 20 "$SERVICES_LOGS/$name.log" >&2
+  echo "$name did not become healthy at $health (log: .infra/logs/$name.log)" >&2
+  return 1
+}
+
+stop_node_service() {
+  local name="$1" file="$SERVICES_RUN/$1.pid" pid
+  [[ -f "$file" ]] || return 0
+  pid="$(cat "$file")"
+  if kill -TERM "$pid" 2>/dev/null; then
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$file"
+}
+
+# Local development secrets (internal service tokens), made once and kept in .infra/.
+ensure_local_secrets() {
+  local file="$WORKSPACE_ROOT/.infra/secrets.env"
+  if [[ ! -f "$file" ]]; then
+    (
+      umask 077
+      node -e 'const r = () => require("crypto").randomBytes(24).toString("hex");
+        console.log(`GATEWAY_INTERNAL_TOKEN=${r()}\nSESSIONS_INTERNAL_TOKEN=${r()}`)' >"$file"
+    )
+  fi
+  # shellcheck disable=SC1090
+  set -a && source "$file" && set +a
+}
