@@ -111,6 +111,11 @@ stop_daemon() {
   rm -f "$file"
 }
 
+# not_ours NAME PORT: the message for a port that answers but is not this checkout's server.
+not_ours() {
+  fail "$1: something else answers on $INFRA_HOST:$2 (another checkout's infrastructure, or a system service); stop it (its scripts/infra/infra down) or choose another port with the INFRA_*_PORT variables"
+}
+
 log_tail() { tail -n "${2:-20}" "$1" 2>/dev/null | sed 's/^/    | /' >&2; }
 
 # as_root COMMAND...: runs a package-manager command as root (directly, or through sudo).

@@ -71,6 +71,10 @@ kafka_jvm_options() {
 kafka_up() {
   kafka_install || return 1
   kafka_ready && pid_alive kafka && return 0
+  if port_open "$KAFKA_PORT" && ! pid_alive kafka; then
+    not_ours kafka "$KAFKA_PORT"
+    return 1
+  fi
   local data="$INFRA_DATA/kafka" log="$INFRA_LOGS/kafka.log"
   mkdir -p "$data"
   if pid_alive kafka; then stop_daemon kafka 20; fi

@@ -33,6 +33,11 @@ postgres_ready() {
   PGPASSWORD="$PG_PASSWORD" psql -h "$INFRA_HOST" -p "$PG_PORT" -U "$PG_USER" -d "$PG_DATABASE" -Atqc 'select 1' 2>/dev/null | grep -q 1
 }
 
+# This checkout's server, not merely one that answers on the port with the same credentials.
+postgres_owned() {
+  [[ "$(PGPASSWORD="$PG_PASSWORD" psql -h "$INFRA_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -Atqc 'show data_directory' 2>/dev/null)" == "$(pg_datadir)" ]]
+}
+
 postgres_running() { "$(pg_bindir)/pg_ctl" status -D "$(pg_datadir)" >/dev/null 2>&1 || pg_run "$(pg_bindir)/pg_ctl" status -D "$(pg_datadir)" >/dev/null 2>&1; }
 
 postgres_up() {
@@ -42,7 +47,11 @@ postgres_up() {
   data="$(pg_datadir)"
   sockets="$(dirname "$data")/postgres-sockets"
   log="$INFRA_LOGS/postgres.log"
-  if postgres_ready; then return 0; fi
+  if postgres_ready; then
+    postgres_owned && return 0
+    not_ours postgres "$PG_PORT"
+    return 1
+  fi
   mkdir -p "$data" "$sockets"
   touch "$log"
   if [[ "$(id -u)" == 0 ]]; then chown postgres: "$data" "$sockets" "$log"; chmod 700 "$data"; fi
@@ -87,7 +96,7 @@ postgres_down() {
 }
 
 postgres_status() {
-  if postgres_ready; then echo "up    $INFRA_HOST:$PG_PORT  PostgreSQL $(installed_version postgres)  data $(pg_datadir)"; else echo "down"; fi
+  if postgres_ready && postgres_owned; then echo "up    $INFRA_HOST:$PG_PORT  PostgreSQL $(installed_version postgres)  data $(pg_datadir)"; else echo "down"; fi
 }
 
 postgres_env() {

@@ -12,7 +12,11 @@ redis_ready() { [[ "$(redis-cli -h "$INFRA_HOST" -p "$REDIS_PORT" ping 2>/dev/nu
 
 redis_up() {
   redis_install || return 1
-  redis_ready && return 0
+  if redis_ready; then
+    pid_alive redis && return 0
+    not_ours redis "$REDIS_PORT"
+    return 1
+  fi
   local data="$INFRA_DATA/redis" log="$INFRA_LOGS/redis.log"
   mkdir -p "$data"
   say "redis: starting on $INFRA_HOST:$REDIS_PORT"
@@ -27,7 +31,7 @@ redis_up() {
 redis_down() { stop_daemon redis 10; }
 
 redis_status() {
-  if redis_ready; then echo "up    $INFRA_HOST:$REDIS_PORT  Redis $(installed_version redis)"; else echo "down"; fi
+  if redis_ready && pid_alive redis; then echo "up    $INFRA_HOST:$REDIS_PORT  Redis $(installed_version redis)"; else echo "down"; fi
 }
 
 redis_env() { echo "REDIS_URL=redis://$INFRA_HOST:$REDIS_PORT"; }

@@ -17,6 +17,10 @@ s3_bucket_exists() { [[ "$(s3_request HEAD "$S3_BUCKET")" == 200 ]]; }
 s3_up() {
   s3_install || return 1
   local data="$INFRA_DATA/minio" log="$INFRA_LOGS/minio.log"
+  if s3_ready && ! pid_alive minio; then
+    not_ours s3 "$S3_PORT"
+    return 1
+  fi
   if ! s3_ready; then
     mkdir -p "$data"
     if pid_alive minio; then stop_daemon minio 10; fi
@@ -40,7 +44,7 @@ s3_up() {
 s3_down() { stop_daemon minio 15; }
 
 s3_status() {
-  if s3_ready; then echo "up    $INFRA_HOST:$S3_PORT  MinIO $(installed_version minio)  bucket $S3_BUCKET"; else echo "down"; fi
+  if s3_ready && pid_alive minio; then echo "up    $INFRA_HOST:$S3_PORT  MinIO $(installed_version minio)  bucket $S3_BUCKET"; else echo "down"; fi
 }
 
 s3_env() {

@@ -10,7 +10,11 @@ temporal_ready() {
 
 temporal_up() {
   temporal_install || return 1
-  temporal_ready && return 0
+  if temporal_ready; then
+    pid_alive temporal && return 0
+    not_ours temporal "$TEMPORAL_PORT"
+    return 1
+  fi
   local data="$INFRA_DATA/temporal" log="$INFRA_LOGS/temporal.log"
   mkdir -p "$data"
   if pid_alive temporal; then stop_daemon temporal 10; fi
@@ -27,7 +31,7 @@ temporal_up() {
 temporal_down() { stop_daemon temporal 20; }
 
 temporal_status() {
-  if temporal_ready; then
+  if temporal_ready && pid_alive temporal; then
     echo "up    $INFRA_HOST:$TEMPORAL_PORT  Temporal CLI $(installed_version temporal) dev server (UI http://$INFRA_HOST:$TEMPORAL_UI_PORT)"
   else echo "down"; fi
 }
