@@ -2,7 +2,7 @@ import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { HttpErrorFilter, createValidationPipe } from '@lab/platform/http';
+import { HttpErrorFilter, INTERNAL_CALLERS, createValidationPipe } from '@lab/platform/http';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
@@ -18,8 +18,11 @@ class ConfigHolderModule {
   static forRoot(config: AssistantsConfig): DynamicModule {
     return {
       module: ConfigHolderModule,
-      providers: [{ provide: ASSISTANTS_CONFIG, useValue: config }],
-      exports: [ASSISTANTS_CONFIG],
+      providers: [
+        { provide: ASSISTANTS_CONFIG, useValue: config },
+        { provide: INTERNAL_CALLERS, useValue: config.internalTokens },
+      ],
+      exports: [ASSISTANTS_CONFIG, INTERNAL_CALLERS],
     };
   }
 }

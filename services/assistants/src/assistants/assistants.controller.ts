@@ -13,7 +13,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ApiException } from '@lab/platform/http';
-import { CallerId, InternalCallerGuard } from '../internal/internal-caller.guard';
+import { CallerId, InternalCallerGuard } from '@lab/platform/http';
 import { AssistantsService } from './assistants.service';
 import { CreateAssistantDto } from './dto/create-assistant.dto';
 import { PageQueryDto, SearchQueryDto } from './dto/list-query.dto';

@@ -1,7 +1,7 @@
 /** The internal snapshot of an assistant version, prompts included: for the sessions service only. */
 import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
 import { IsOptional, IsUUID } from 'class-validator';
-import { InternalCaller, InternalCallerGuard } from '../internal/internal-caller.guard';
+import { InternalCaller, InternalCallerGuard } from '@lab/platform/http';
 import { ParseId } from './assistants.controller';
 import { AssistantsService } from './assistants.service';
 

@@ -3,6 +3,8 @@
  * a missing or malformed variable stops the service with a message naming it.
  */
 
+import { parseInternalTokens } from '@lab/platform/http';
+
 export interface AssistantsConfig {
   host: string;
   port: number;
@@ -35,15 +37,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AssistantsConf
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema)) {
     problems.push('DATABASE_SCHEMA must be a lower-case SQL identifier');
   }
-  const internalTokens = new Map<string, string>();
-  for (const pair of required('INTERNAL_TOKENS').split(',').filter(Boolean)) {
-    const [caller, token] = pair.split('=').map((part) => part.trim());
-    if (!caller || !token || token.length < 16) {
-      problems.push('INTERNAL_TOKENS must be caller=token pairs, tokens of 16 characters or more');
-      break;
-    }
-    internalTokens.set(token, caller);
-  }
+  const parsedTokens = parseInternalTokens(required('INTERNAL_TOKENS'));
+  if (typeof parsedTokens === 'string') problems.push(parsedTokens);
+  const internalTokens =
+    typeof parsedTokens === 'string' ? new Map<string, string>() : parsedTokens;
   const showcaseCreatorId = env.SHOWCASE_CREATOR_ID ?? '00000000-0000-4000-8000-000000000001';
   if (!UUID.test(showcaseCreatorId)) problems.push('SHOWCASE_CREATOR_ID must be a UUID');
   const config: AssistantsConfig = {

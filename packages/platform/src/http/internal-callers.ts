@@ -15,11 +15,29 @@ import {
   SetMetadata,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApiException } from '@lab/platform/http';
+import { ApiException } from './api-error';
 import type { Request } from 'express';
-import { ASSISTANTS_CONFIG, type AssistantsConfig } from '../config/assistants.config';
 
 const REQUIRED_CALLER = 'requiredInternalCaller';
+
+/** Provider token of the internal callers: token → service name (see parseInternalTokens). */
+export const INTERNAL_CALLERS = Symbol('INTERNAL_CALLERS');
+
+/**
+ * `gateway=<token>,sessions=<token>` → token → caller. Returns the problem instead when the
+ * value is malformed, for the service's configuration check to report.
+ */
+export function parseInternalTokens(value: string): Map<string, string> | string {
+  const callers = new Map<string, string>();
+  for (const pair of value.split(',').filter(Boolean)) {
+    const [caller, token] = pair.split('=').map((part) => part.trim());
+    if (!caller || !token || token.length < 16) {
+      return 'INTERNAL_TOKENS must be caller=token pairs, tokens of 16 characters or more';
+    }
+    callers.set(token, caller);
+  }
+  return callers;
+}
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Restricts a route to one internal service. */
@@ -32,13 +50,11 @@ export class InternalCallerGuard implements CanActivate {
   private readonly callers: ReadonlyMap<string, string>;
 
   constructor(
-    @Inject(ASSISTANTS_CONFIG) config: AssistantsConfig,
+    @Inject(INTERNAL_CALLERS) tokens: ReadonlyMap<string, string>,
     private readonly reflector: Reflector,
   ) {
     // Keyed by digest, so a lookup never compares secrets character by character.
-    this.callers = new Map(
-      [...config.internalTokens].map(([token, caller]) => [digest(token), caller]),
-    );
+    this.callers = new Map([...tokens].map(([token, caller]) => [digest(token), caller]));
   }
 
   canActivate(context: ExecutionContext): boolean {
