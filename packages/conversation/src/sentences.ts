@@ -1,0 +1,165 @@
+/**
+ * Sentence segmentation for the prompt-leak guard. The guard compares runs of sentences with runs
+ * of the initial prompt's sentences, and the streaming guard releases a reply sentence by sentence,
+ * so this module owns two promises: the pieces always concatenate back to the input exactly (no
+ * character is lost or moved), and whether a position is a boundary depends only on the text
+ * before it and on at most `SENTENCE_LOOKAHEAD` characters after it, so a streamed prefix is split
+ * the same way as the finished text once that much more has arrived.
+ *
+ * Rules. Boundaries only ever fall at the end of a run of whitespace that follows some text (the
+ * whitespace, newlines included, stays with the sentence before it; leading whitespace belongs to
+ * the first sentence and trailing whitespace to the last). A whitespace run is a boundary when:
+ *  1. it contains a blank line (two or more line breaks); or
+ *  2. it contains one line break and the line it ends, or the line it starts, is a list item
+ *     (`- `, `* `, `+ `, `• `, `1. `, `1) `), a Markdown heading (`# `) or a table row (`|`); or
+ *  3. it follows a sentence terminator: a run of `.`, `!`, `?`, `…` optionally followed by
+ *     closing quotes, brackets or Markdown emphasis (`"'”’)]}»*_`). A run containing `!` or `?`
+ *     always ends a sentence. A run of only dots or `…` does not when:
+ *       - the next character is a lowercase letter (an abbreviation or a trailing-off "..."
+ *         mid-sentence: "approx. three", "e.g. this", "well... maybe");
+ *     and a single `.` does not when the word before it is:
+ *       - a title or inline abbreviation (Mr., Dr., Prof., St., vs., cf., viz., approx., et al.,
+ *         eg., ie., …: `NEVER_FINAL`), whatever follows;
+ *       - a dotted initialism (e.g., i.e., U.S.) or a single capital initial (J. R. R. Tolkien);
+ *       - a numbering abbreviation followed by a digit (No. 5, p. 12, Fig. 3, vol. 2);
+ *       - a list number or letter alone at the start of its line ("1. First", "a. First").
+ *     "etc." and "Inc." follow the default: they end a sentence unless lowercase text follows.
+ * Decimals, versions and URLs (3.14, v1.2.3, example.com) never split: no whitespace follows the dot.
+ */
+
+/** Characters after a boundary that decide it (the longest opening marker, `###### `, is 7). */
+export const SENTENCE_LOOKAHEAD = 8;
+
+const TERMINATORS = new Set(['.', '!', '?', '…']);
+const CLOSERS = new Set(['"', "'", '”', '’', ')', ']', '}', '»', '*', '_']);
+const OPENERS = /^["'“‘([{«*_]+/u;
+
+/** Abbreviations after which a single `.` never ends a sentence. */
+const NEVER_FINAL: ReadonlySet<string> = new Set([
+  'mr',
+  'mrs',
+  'ms',
+  'mx',
+  'dr',
+  'prof',
+  'rev',
+  'hon',
+  'gen',
+  'col',
+  'capt',
+  'lt',
+  'sgt',
+  'gov',
+  'sen',
+  'rep',
+  'st',
+  'mt',
+  'ft',
+  'eg',
+  'ie',
+  'cf',
+  'vs',
+  'viz',
+  'approx',
+  'esp',
+  'incl',
+  'ca',
+  'al',
+]);
+
+/** Abbreviations after which a single `.` does not end a sentence when a digit follows. */
+const BEFORE_NUMBER: ReadonlySet<string> = new Set([
+  'no',
+  'nos',
+  'nr',
+  'p',
+  'pp',
+  'fig',
+  'figs',
+  'vol',
+  'ch',
+  'sec',
+  'art',
+  'ex',
+]);
+
+const LINE_BREAK = /\r\n|[\n\r\u2028\u2029]/g;
+const STRUCTURED_LINE = /^(?:(?:[-*+•]|\d{1,3}[.)]|#{1,6})[ \t]|\|)/u;
+const WHITESPACE = /\s+/gu;
+
+/**
+ * The boundaries of `text` at or after `from` (which must be 0 or a boundary): each is the index
+ * where a sentence starts, so sentence k is `text.slice(ends[k-1] ?? 0, ends[k])`.
+ */
+export function sentenceBoundaries(text: string, from = 0): number[] {
+  const ends: number[] = [];
+  WHITESPACE.lastIndex = from;
+  for (let match = WHITESPACE.exec(text); match; match = WHITESPACE.exec(text)) {
+    const start = match.index;
+    const end = start + match[0].length;
+    if (start === 0 || end >= text.length) continue;
+    if (isBoundary(text, start, end, match[0])) ends.push(end);
+  }
+  return ends;
+}
+
+/**
+ * Splits `text` into sentences that concatenate back to it exactly (see the module comment for
+ * the rules). The empty string has no sentences; whitespace alone is one.
+ */
+export function splitSentences(text: string): string[] {
+  if (text === '') return [];
+  const sentences: string[] = [];
+  let start = 0;
+  for (const end of sentenceBoundaries(text)) {
+    sentences.push(text.slice(start, end));
+    start = end;
+  }
+  sentences.push(text.slice(start));
+  return sentences;
+}
+
+function isBoundary(text: string, start: number, end: number, space: string): boolean {
+  const lineBreaks = space.match(LINE_BREAK)?.length ?? 0;
+  if (lineBreaks >= 2) return true;
+  if (lineBreaks === 1) {
+    const lineStart = lastLineStart(text, start);
+    if (STRUCTURED_LINE.test(text.slice(lineStart, start).trimStart())) return true;
+    if (STRUCTURED_LINE.test(text.slice(end, end + SENTENCE_LOOKAHEAD))) return true;
+  }
+  return endsSentence(text, start, end);
+}
+
+/** Rule 3: does the text before the whitespace at [start, end) end with a sentence terminator? */
+function endsSentence(text: string, start: number, end: number): boolean {
+  let closeAt = start;
+  while (closeAt > 0 && CLOSERS.has(text[closeAt - 1] ?? '')) closeAt--;
+  let runAt = closeAt;
+  while (runAt > 0 && TERMINATORS.has(text[runAt - 1] ?? '')) runAt--;
+  if (runAt === closeAt) return false;
+  const run = text.slice(runAt, closeAt);
+  if (run.includes('!') || run.includes('?')) return true;
+
+  const next = String.fromCodePoint(text.codePointAt(end) ?? 32);
+  if (/\p{Ll}/u.test(next)) return false;
+  if (run !== '.') return true;
+
+  let wordAt = runAt;
+  while (wordAt > 0 && !/\s/u.test(text[wordAt - 1] ?? ' ')) wordAt--;
+  const word = text.slice(wordAt, runAt).replace(OPENERS, '');
+  const lower = word.toLowerCase();
+  if (NEVER_FINAL.has(lower)) return false;
+  if (/^(?:\p{L}\.)+\p{L}$/u.test(word) || /^\p{Lu}$/u.test(word)) return false;
+  if (BEFORE_NUMBER.has(lower) && /\p{N}/u.test(next)) return false;
+  const lineStart = lastLineStart(text, runAt);
+  if (/^[ \t]*(?:\d{1,3}|\p{L})$/u.test(text.slice(lineStart, runAt))) return false;
+  return true;
+}
+
+function lastLineStart(text: string, before: number): number {
+  for (let i = before - 1; i >= 0; i--) {
+    const ch = text[i];
+    if (ch === '\n' || ch === '\r' || ch === '\u2028' || ch === '\u2029') return i + 1;
+  }
+  return 0;
+}
