@@ -1,0 +1,3 @@
+export function revealSecret(secret: string): Promise<string> {
+  return Promise.resolve(`activity saw ${secret}`);
+}
