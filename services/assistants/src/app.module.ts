@@ -2,14 +2,19 @@ import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { HttpErrorFilter, INTERNAL_CALLERS, createValidationPipe } from '@lab/platform/http';
+import {
+  HealthController,
+  HttpErrorFilter,
+  INTERNAL_CALLERS,
+  createValidationPipe,
+} from '@lab/platform/http';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AssistantsModule } from './assistants/assistants.module';
 import { ASSISTANTS_CONFIG, type AssistantsConfig } from './config/assistants.config';
-import { dataSourceOptions, ensureSchema } from './database/database';
-import { HealthController } from './health/health.controller';
+import { ensureSchema, schemaDataSourceOptions } from '@lab/platform/database';
+import { ENTITIES, MIGRATIONS } from './database/database';
 
 /** Makes the validated configuration injectable everywhere. */
 @Global()
@@ -58,7 +63,12 @@ export class AppModule {
         TypeOrmModule.forRootAsync({
           useFactory: async () => {
             await ensureSchema(config.databaseUrl, config.databaseSchema);
-            return dataSourceOptions(config.databaseUrl, config.databaseSchema);
+            return schemaDataSourceOptions({
+              databaseUrl: config.databaseUrl,
+              schema: config.databaseSchema,
+              entities: ENTITIES,
+              migrations: MIGRATIONS,
+            });
           },
         }),
         PrometheusModule.register({ path: '/metrics', defaultMetrics: { enabled: true } }),

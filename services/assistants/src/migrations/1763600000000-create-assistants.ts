@@ -1,3 +1,4 @@
+import { createOutboxTable } from '@lab/platform/outbox';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** Assistants with versioned prompts and model configs, and the transactional outbox. */
@@ -66,20 +67,7 @@ export class CreateAssistants1763600000000 implements MigrationInterface {
           references prompt_versions (id) deferrable initially deferred,
         add constraint assistants_active_model_config_fk foreign key (active_model_config_version_id)
           references model_config_versions (id) deferrable initially deferred`);
-    await db.query(`
-      create table outbox (
-        id uuid primary key default gen_random_uuid(),
-        seq bigserial not null unique,
-        aggregate_type varchar(32) not null,
-        aggregate_id uuid not null,
-        type varchar(64) not null,
-        payload jsonb not null,
-        occurred_at timestamptz not null default now(),
-        published_at timestamptz
-      )`);
-    await db.query(
-      `create index outbox_unpublished_idx on outbox (seq) where published_at is null`,
-    );
+    await createOutboxTable(db);
   }
 
   async down(db: QueryRunner): Promise<void> {
