@@ -22,7 +22,11 @@ const moduleNameMapper = {
   '^@lab/platform$': '<rootDir>/packages/platform/src',
   '^@lab/platform/testing$': '<rootDir>/packages/platform/src/testing',
   '^@lab/platform/http$': '<rootDir>/packages/platform/src/http',
+  '^@lab/platform/database$': '<rootDir>/packages/platform/src/database',
+  '^@lab/platform/outbox$': '<rootDir>/packages/platform/src/outbox',
   '^@lab/mock-llm$': '<rootDir>/tools/mock-llm/src',
+  '^@lab/workflows$': '<rootDir>/workflows/src',
+  '^@lab/workflows/ids$': '<rootDir>/workflows/src/ids',
 };
 
 const common = {

@@ -1,7 +1,7 @@
 /**
- * Contracts shared by the services: names that more than one process must agree on. DTOs,
- * event envelopes and activity interfaces join here as the services are built.
+ * Contracts shared by the services: names and shapes that more than one process must agree on.
  */
+export * from './turns';
 
 /** Temporal task queues (DESIGN.md §2). */
 export const TASK_QUEUES = {

@@ -1,0 +1,226 @@
+/**
+ * The chat turn's contracts: what the workflows, the LLM activities (llm-worker, queue
+ * `chat-turns`) and the persistence activities (sessions service, queue `sessions`) exchange.
+ * Every value here travels through Temporal, encrypted by the payload codec; key material never
+ * does (see docs/decisions/0005-chat-turns.md).
+ */
+
+export type SessionType = 'brainstorm' | 'coach';
+export type EndpointKind = 'chat' | 'completion';
+
+export interface ThreadMessage {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
+/** The LLM payload kept between turns (the seed's messages_str): a running summary and recent messages. */
+export interface Thread {
+  summary: string | null;
+  messages: ThreadMessage[];
+}
+
+export interface ModelSettings {
+  model: string;
+  endpoint: EndpointKind;
+  contextWindow: number;
+  maxTokens: number;
+  temperature: number;
+  topP: number;
+  frequencyPenalty: number;
+  presencePenalty: number;
+}
+
+/** The pinned assistant version a turn runs with. */
+export interface TurnAssistant {
+  assistantId: string | null;
+  sessionType: SessionType;
+  initialPrompt: string;
+  summaryPrompt: string;
+  guardThreshold: number;
+  model: ModelSettings;
+}
+
+export interface Usage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+// ---- workflows ----
+
+export interface ChatTurnInput {
+  sessionId: string;
+  turnId: string;
+  /** null for the assistant's opening message when a session starts. */
+  userMessage: string | null;
+  /** Redis channel to stream guarded sentences to, when the requester streams. */
+  streamChannel?: string;
+  /** The queue the sessions service's worker polls (default `sessions`). */
+  sessionsTaskQueue?: string;
+}
+
+export interface TurnResult {
+  turnId: string;
+  reply: string;
+  guardHit: boolean;
+  usage: Usage;
+  model: string;
+  condensed: 'keep' | 'truncate' | 'summarise';
+}
+
+export interface LabTurnInput {
+  turnId: string;
+  assistant: TurnAssistant;
+  thread: Thread;
+  userMessage: string | null;
+  streamChannel?: string;
+}
+
+export interface LabTurnResult extends TurnResult {
+  thread: Thread;
+}
+
+export interface EndSessionInput {
+  sessionId: string;
+  requestId: string;
+  sessionsTaskQueue?: string;
+}
+
+export interface EndSessionResult {
+  sessionId: string;
+  recap: string;
+  usage: Usage;
+}
+
+// ---- activities ----
+
+export interface TurnContext {
+  assistant: TurnAssistant;
+  thread: Thread;
+  /** True when the turn was already persisted (a replayed request): the workflow returns it. */
+  alreadyPersisted: TurnResult | null;
+}
+
+export interface CallModelInput {
+  turnId: string;
+  model: ModelSettings;
+  /** Chat endpoint: the messages; completion endpoint: the prompt string and stop sequences. */
+  messages?: Array<{ role: 'system' | 'user' | 'assistant'; content: string }>;
+  prompt?: string;
+  stop?: string[];
+  /** When streaming: guard the text sentence by sentence before releasing it to the channel. */
+  stream?: { channel: string; initialPrompt: string; guardThreshold: number };
+}
+
+export interface CallModelResult {
+  text: string;
+  usage: Usage;
+  finishReason: string;
+  /** Set when the streaming guard stopped the stream. */
+  streamGuardHit?: boolean;
+  latencyMs: number;
+}
+
+export interface GuardInput {
+  reply: string;
+  initialPrompt: string;
+  threshold: number;
+}
+
+export interface GuardOutcome {
+  leaked: boolean;
+  score: number;
+  /** The reply as it may be shown: the original, or the generic replacement on a leak. */
+  reply: string;
+  /** The generic reply used instead of a leaking one. */
+  replacement: string;
+}
+
+export interface CondenseInput {
+  assistant: TurnAssistant;
+  thread: Thread;
+}
+
+export type CondenseDecision =
+  | { kind: 'keep'; thread: Thread }
+  | { kind: 'truncate'; thread: Thread }
+  | {
+      kind: 'summarise';
+      summaryRequest: ModelRequest;
+      keep: ThreadMessage[];
+      tokens: number;
+      limit: number;
+    };
+
+export interface BuildRequestInput {
+  assistant: TurnAssistant;
+  thread: Thread;
+}
+
+export interface ModelRequest {
+  messages?: Array<{ role: 'system' | 'user' | 'assistant'; content: string }>;
+  prompt?: string;
+  stop?: string[];
+}
+
+export interface PersistTurnInput {
+  sessionId: string;
+  turnId: string;
+  userMessage: string | null;
+  reply: string;
+  thread: Thread;
+  usage: Usage;
+  model: string;
+  guardHit: boolean;
+  latencyMs: number;
+  condensed: TurnResult['condensed'];
+}
+
+export interface PersistEndInput {
+  sessionId: string;
+  requestId: string;
+  recap: string;
+  usage: Usage;
+  model: string;
+}
+
+/** Error types the workflows and activities agree on (ApplicationFailure.type). */
+export const TURN_ERRORS = {
+  /** The LLM refused the request (4xx other than 429): not retried. */
+  llmRejected: 'LlmRequestRejected',
+  /** 429: retried after Retry-After. */
+  llmRateLimited: 'LlmRateLimited',
+  /** 5xx, timeouts, broken connections: retried with backoff. */
+  llmUnavailable: 'LlmUnavailable',
+  /** The session cannot take this turn (ended, unknown): not retried. */
+  sessionClosed: 'SessionClosed',
+  /** The per-turn key material is gone (expired): not retried; the client retries the request. */
+  keyUnavailable: 'TurnKeyUnavailable',
+} as const;
+
+/** Names of the activity functions, by task queue. */
+export interface LlmActivities {
+  callModel(input: CallModelInput): Promise<CallModelResult>;
+}
+
+export interface ConversationActivities {
+  buildModelRequest(input: BuildRequestInput): Promise<ModelRequest>;
+  /** The request that writes a session's recap with its summary prompt. */
+  buildRecapRequest(input: BuildRequestInput): Promise<ModelRequest>;
+  guardReply(input: GuardInput): Promise<GuardOutcome>;
+  planCondense(input: CondenseInput): Promise<CondenseDecision>;
+}
+
+export interface EndContext {
+  assistant: TurnAssistant;
+  thread: Thread;
+  /** Set when the session already ended (a replayed request): the workflow returns it. */
+  alreadyEnded: EndSessionResult | null;
+}
+
+export interface SessionActivities {
+  loadTurnContext(input: { sessionId: string; turnId: string }): Promise<TurnContext>;
+  loadEndContext(input: { sessionId: string; requestId: string }): Promise<EndContext>;
+  persistTurn(input: PersistTurnInput): Promise<void>;
+  releaseTurn(input: { sessionId: string; turnId: string }): Promise<void>;
+  persistSessionEnd(input: PersistEndInput): Promise<void>;
+}

@@ -1,0 +1,46 @@
+/** The llm-worker's configuration, validated at start-up: a missing variable stops it with its name. */
+import { TASK_QUEUES } from '@lab/contracts';
+
+export interface LlmWorkerConfig {
+  temporalAddress: string;
+  temporalNamespace: string;
+  taskQueue: string;
+  redisUrl: string;
+  openaiBaseUrl: string;
+  openaiApiKey: string;
+  /** PAYLOAD_KEYS: the payload codec's key ring, `id:base64key[,older...]`. */
+  payloadKeys: string;
+  llmTimeoutMs: number;
+  shutdownGraceMs: number;
+  maxConcurrentActivities: number;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): LlmWorkerConfig {
+  const problems: string[] = [];
+  const required = (name: string): string => {
+    const value = env[name];
+    if (!value) problems.push(`${name} is required`);
+    return value ?? '';
+  };
+  const positive = (name: string, fallback: number): number => {
+    const value = Number(env[name] ?? fallback);
+    if (!Number.isInteger(value) || value <= 0) problems.push(`${name} must be a positive integer`);
+    return value;
+  };
+  const config: LlmWorkerConfig = {
+    temporalAddress: required('TEMPORAL_ADDRESS'),
+    temporalNamespace: env.TEMPORAL_NAMESPACE ?? 'default',
+    taskQueue: env.TASK_QUEUE ?? TASK_QUEUES.chatTurns,
+    redisUrl: required('REDIS_URL'),
+    openaiBaseUrl: required('OPENAI_BASE_URL'),
+    openaiApiKey: env.OPENAI_API_KEY ?? 'no-key',
+    payloadKeys: required('PAYLOAD_KEYS'),
+    llmTimeoutMs: positive('LLM_TIMEOUT_MS', 90_000),
+    shutdownGraceMs: positive('SHUTDOWN_GRACE_MS', 20_000),
+    maxConcurrentActivities: positive('MAX_CONCURRENT_ACTIVITIES', 200),
+  };
+  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  return config;
+}

@@ -1,0 +1,60 @@
+/**
+ * Maps what the LLM call throws to Temporal failures the workflow's retry policy understands:
+ * 429 → retried after the provider's Retry-After; 5xx, 408, timeouts and broken connections →
+ * retried with backoff; any other 4xx → not retried (the request itself is wrong). Messages
+ * carry status and code only, never request text.
+ */
+import { TURN_ERRORS } from '@lab/contracts';
+import { ApplicationFailure } from '@temporalio/common';
+
+interface HttpishError {
+  status?: unknown;
+  headers?: { get?(name: string): string | null } | undefined;
+  code?: unknown;
+  name?: unknown;
+}
+
+export function retryAfterMs(headers: HttpishError['headers']): number | undefined {
+  const ms = Number(headers?.get?.('retry-after-ms'));
+  if (Number.isFinite(ms) && ms > 0) return ms;
+  const value = headers?.get?.('retry-after');
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(value);
+  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
+}
+
+export function toLlmFailure(error: unknown): ApplicationFailure {
+  if (error instanceof ApplicationFailure) return error;
+  const e = (error ?? {}) as HttpishError;
+  const status = typeof e.status === 'number' ? e.status : undefined;
+  const code = typeof e.code === 'string' ? e.code : undefined;
+  const details = [{ status: status ?? null, code: code ?? null }];
+  if (status === 429) {
+    const delay = retryAfterMs(e.headers);
+    return ApplicationFailure.create({
+      type: TURN_ERRORS.llmRateLimited,
+      message: 'the LLM provider is rate limiting (429)',
+      details,
+      ...(delay !== undefined ? { nextRetryDelay: delay } : {}),
+    });
+  }
+  if (status !== undefined && status >= 400 && status < 500 && status !== 408) {
+    return ApplicationFailure.create({
+      type: TURN_ERRORS.llmRejected,
+      message: `the LLM provider rejected the request (${status}${code ? ` ${code}` : ''})`,
+      nonRetryable: true,
+      details,
+    });
+  }
+  const what =
+    status !== undefined
+      ? `answered ${status}`
+      : `failed (${typeof e.name === 'string' ? e.name : 'connection'})`;
+  return ApplicationFailure.create({
+    type: TURN_ERRORS.llmUnavailable,
+    message: `the LLM provider ${what}`,
+    details,
+  });
+}

@@ -1,0 +1,42 @@
+/**
+ * The llm-worker: polls the `chat-turns` queue for the chat-turn workflows and the LLM and
+ * conversation activities. Payloads are encrypted by the codec on the way to the server.
+ */
+import { encryptedDataConverter, keyRingFromString } from '@lab/platform';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Redis } from 'ioredis';
+import OpenAI from 'openai';
+import type { LlmWorkerConfig } from './config';
+import { createConversationActivities } from './conversation/conversation.activities';
+import { createLlmActivities } from './llm/call-model';
+import { redisTurnStream } from './stream/turn-stream';
+
+export interface LlmWorker {
+  worker: Worker;
+  connection: NativeConnection;
+}
+
+export async function createLlmWorker(config: LlmWorkerConfig, redis: Redis): Promise<LlmWorker> {
+  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const openai = new OpenAI({
+    baseURL: config.openaiBaseUrl,
+    apiKey: config.openaiApiKey,
+    maxRetries: 0,
+    timeout: config.llmTimeoutMs,
+  });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporalNamespace,
+    taskQueue: config.taskQueue,
+    workflowsPath: require.resolve('@lab/workflows'),
+    activities: {
+      ...createLlmActivities({ openai, stream: redisTurnStream(redis) }),
+      ...createConversationActivities(),
+    },
+    dataConverter: encryptedDataConverter(keyRingFromString(config.payloadKeys)),
+    maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
+    maxConcurrentLocalActivityExecutions: config.maxConcurrentActivities,
+    shutdownGraceTime: config.shutdownGraceMs,
+  });
+  return { worker, connection };
+}

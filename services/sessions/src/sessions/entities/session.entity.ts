@@ -1,0 +1,68 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+export type SessionStatus = 'active' | 'ended';
+
+/**
+ * A chat session with an assistant, pinned to the prompt and model-config versions active when
+ * it started. `payload` (the thread sent to the model) and `recap` are ciphertext.
+ */
+@Entity('sessions')
+export class SessionEntity {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'bigint', insert: false, update: false })
+  seq!: string;
+
+  @Column({ name: 'user_id', type: 'uuid' })
+  userId!: string;
+
+  @Column({ name: 'assistant_id', type: 'uuid' })
+  assistantId!: string;
+
+  @Column({ name: 'prompt_version_id', type: 'uuid' })
+  promptVersionId!: string;
+
+  @Column({ name: 'model_config_version_id', type: 'uuid' })
+  modelConfigVersionId!: string;
+
+  @Column({ type: 'varchar', length: 16, default: 'active' })
+  status!: SessionStatus;
+
+  /** The one turn this session is running, if any: a second concurrent turn is refused. */
+  @Column({ name: 'turn_in_progress', type: 'varchar', length: 128, nullable: true })
+  turnInProgress!: string | null;
+
+  @Column({ name: 'turn_started_at', type: 'timestamptz', nullable: true })
+  turnStartedAt!: Date | null;
+
+  @Column({ name: 'message_count', type: 'integer', default: 0 })
+  messageCount!: number;
+
+  @Column({ name: 'turn_count', type: 'integer', default: 0 })
+  turnCount!: number;
+
+  @Column({ name: 'prompt_tokens', type: 'bigint', default: 0 })
+  promptTokens!: string;
+
+  @Column({ name: 'completion_tokens', type: 'bigint', default: 0 })
+  completionTokens!: string;
+
+  @Column({ name: 'guard_hits', type: 'integer', default: 0 })
+  guardHits!: number;
+
+  @Column({ type: 'text' })
+  payload!: string;
+
+  @Column({ type: 'text', nullable: true })
+  recap!: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'modified_at', type: 'timestamptz' })
+  modifiedAt!: Date;
+
+  @Column({ name: 'ended_at', type: 'timestamptz', nullable: true })
+  endedAt!: Date | null;
+}

@@ -1,0 +1,85 @@
+/** The sessions API (internal; the gateway exposes it). Thin: parse, call, answer or stream. */
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiException, CallerId, InternalCallerGuard } from '@lab/platform/http';
+import type { Response } from 'express';
+import { TurnStreams } from '../turns/turn-streams';
+import { DataKey, IdempotencyKey } from './data-key.decorator';
+import { ListSessionsQueryDto, SendMessageDto, StartSessionDto } from './dto/sessions.dto';
+import { SessionsService } from './sessions.service';
+import { streamTurn } from './sse';
+
+export const ParseId = new ParseUUIDPipe({
+  exceptionFactory: () =>
+    new ApiException(
+      HttpStatus.BAD_REQUEST,
+      'invalid_id',
+      'The id in the path is not a valid UUID',
+    ),
+});
+
+@Controller('sessions')
+@UseGuards(InternalCallerGuard)
+export class SessionsController {
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly streams: TurnStreams,
+  ) {}
+
+  @Post()
+  start(
+    @CallerId() userId: string,
+    @DataKey() dataKey: Buffer,
+    @IdempotencyKey() idempotencyKey: string | undefined,
+    @Body() body: StartSessionDto,
+  ) {
+    return this.sessions.start(userId, dataKey, body.assistantId, idempotencyKey);
+  }
+
+  @Get()
+  list(@CallerId() userId: string, @Query() query: ListSessionsQueryDto) {
+    return this.sessions.list(userId, query.assistantId, query.cursor, query.limit);
+  }
+
+  @Get(':id')
+  resume(@CallerId() userId: string, @DataKey() dataKey: Buffer, @Param('id', ParseId) id: string) {
+    return this.sessions.resume(userId, dataKey, id);
+  }
+
+  /** Waits for the turn, or with `?stream=true` answers Server-Sent Events as the reply is guarded. */
+  @Post(':id/messages')
+  async send(
+    @CallerId() userId: string,
+    @DataKey() dataKey: Buffer,
+    @IdempotencyKey() idempotencyKey: string | undefined,
+    @Param('id', ParseId) id: string,
+    @Body() body: SendMessageDto,
+    @Query('stream') stream: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const { turnId } = await this.sessions.prepareTurn(userId, id, idempotencyKey);
+    if (stream !== 'true') return this.sessions.send(id, turnId, body.content, dataKey);
+    const channel = TurnStreams.channel(id, turnId);
+    await streamTurn(response, this.streams, channel, () =>
+      this.sessions.send(id, turnId, body.content, dataKey, channel),
+    );
+    return undefined;
+  }
+
+  @Post(':id/end')
+  @HttpCode(HttpStatus.OK)
+  end(@CallerId() userId: string, @DataKey() dataKey: Buffer, @Param('id', ParseId) id: string) {
+    return this.sessions.end(userId, dataKey, id);
+  }
+}

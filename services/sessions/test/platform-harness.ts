@@ -1,0 +1,244 @@
+/**
+ * The chat-turn system for a test suite, in this process: the mock LLM, the assistants service,
+ * the sessions service (API and its Temporal worker) and, unless a suite runs its own, the
+ * llm-worker, against the real PostgreSQL, Temporal and Redis. Every suite has its own schemas,
+ * task queues and payload key.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { generateKeyRingString } from '@lab/platform';
+import { createIsolatedSchema, requireVariable, testNamespace } from '@lab/platform/testing';
+import { type MockLlm, startMockLlm } from '@lab/mock-llm';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { Redis } from 'ioredis';
+import { Pool } from 'pg';
+import { register } from 'prom-client';
+import { createApp as createAssistantsApp } from '../../assistants/src/app';
+import { loadConfig as loadAssistantsConfig } from '../../assistants/src/config/assistants.config';
+import { loadConfig as loadWorkerConfig, type LlmWorkerConfig } from '../../llm-worker/src/config';
+import { createLlmWorker } from '../../llm-worker/src/worker';
+import { createApp } from '../src/app';
+import { loadConfig, type SessionsConfig } from '../src/config/sessions.config';
+
+const GATEWAY_TOKEN = `gateway-${randomUUID()}`;
+const SESSIONS_TOKEN = `sessions-${randomUUID()}`;
+const quiet = () => new Writable({ write: (_chunk, _encoding, done) => done() });
+
+export interface Answer<T = any> {
+  status: number;
+  body: T;
+  text: string;
+}
+
+export interface User {
+  id: string;
+  dataKey: string;
+}
+
+export interface Platform {
+  mock: MockLlm;
+  sessionsConfig: SessionsConfig;
+  workerConfig: LlmWorkerConfig;
+  db: Pool;
+  logs(): string;
+  newUser(): User;
+  createAssistant(user: User, overrides?: Record<string, unknown>): Promise<any>;
+  call<T = any>(
+    method: string,
+    path: string,
+    user: User | null,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<Answer<T>>;
+  stream(
+    path: string,
+    user: User,
+    body: unknown,
+    headers?: Record<string, string>,
+  ): Promise<Array<{ event: string; data: any }>>;
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startPlatform(
+  suite: string,
+  options: { inProcessWorker?: boolean } = {},
+): Promise<Platform> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const ns = testNamespace(suite);
+  const databaseUrl = requireVariable('DATABASE_URL');
+  const mock = await startMockLlm();
+  const payloadKeys = generateKeyRingString('test1');
+
+  const assistantsConfig = loadAssistantsConfig({
+    DATABASE_URL: databaseUrl,
+    DATABASE_SCHEMA: `${ns.schema}_a`,
+    INTERNAL_TOKENS: `gateway=${GATEWAY_TOKEN},sessions=${SESSIONS_TOKEN}`,
+  });
+  const assistants: NestExpressApplication = await createAssistantsApp(assistantsConfig, quiet());
+  await assistants.listen(0, '127.0.0.1');
+  const assistantsUrl = `http://127.0.0.1:${(assistants.getHttpServer().address() as { port: number }).port}`;
+
+  const sessionsConfig = loadConfig({
+    DATABASE_URL: databaseUrl,
+    DATABASE_SCHEMA: `${ns.schema}_s`,
+    INTERNAL_TOKENS: `gateway=${GATEWAY_TOKEN}`,
+    ASSISTANTS_URL: assistantsUrl,
+    ASSISTANTS_TOKEN: SESSIONS_TOKEN,
+    TEMPORAL_ADDRESS: requireVariable('TEMPORAL_ADDRESS'),
+    TEMPORAL_NAMESPACE: process.env.TEMPORAL_NAMESPACE ?? 'default',
+    CHAT_TURNS_TASK_QUEUE: `${ns.taskQueue}-turns`,
+    SESSIONS_TASK_QUEUE: `${ns.taskQueue}-sessions`,
+    PAYLOAD_KEYS: payloadKeys,
+    REDIS_URL: requireVariable('REDIS_URL'),
+    SESSIONS_VAULT_KEY: randomBytes(32).toString('base64'),
+    LOG_LEVEL: 'debug',
+    TURN_WAIT_MS: '60000',
+  });
+  const captured: string[] = [];
+  const logStream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      captured.push(chunk.toString());
+      if (process.env.TEST_SERVICE_LOGS) process.stderr.write(chunk);
+      done();
+    },
+  });
+  // Two services in one process share prom-client's default registry: give the second its own.
+  register.clear();
+  const sessions = await createApp(sessionsConfig, logStream);
+  await sessions.listen(0, '127.0.0.1');
+  const sessionsUrl = `http://127.0.0.1:${(sessions.getHttpServer().address() as { port: number }).port}`;
+
+  const workerConfig = loadWorkerConfig({
+    TEMPORAL_ADDRESS: sessionsConfig.temporalAddress,
+    TEMPORAL_NAMESPACE: sessionsConfig.temporalNamespace,
+    TASK_QUEUE: sessionsConfig.chatTurnsTaskQueue,
+    REDIS_URL: sessionsConfig.redisUrl,
+    OPENAI_BASE_URL: mock.baseURL,
+    OPENAI_API_KEY: 'test-key',
+    PAYLOAD_KEYS: payloadKeys,
+    SHUTDOWN_GRACE_MS: '2000',
+  });
+  const redis = new Redis(sessionsConfig.redisUrl);
+  let worker: { worker: Worker; running: Promise<void>; close: () => Promise<void> } | undefined;
+  const startWorker = async () => {
+    const created = await createLlmWorker(workerConfig, redis);
+    worker = {
+      worker: created.worker,
+      running: created.worker.run(),
+      close: () => created.connection.close(),
+    };
+  };
+  const stopWorker = async () => {
+    if (!worker) return;
+    worker.worker.shutdown();
+    await worker.running;
+    await worker.close();
+    worker = undefined;
+  };
+  if (options.inProcessWorker !== false) await startWorker();
+
+  const db = new Pool({
+    connectionString: databaseUrl,
+    max: 2,
+    options: `-c search_path=${ns.schema}_s`,
+  });
+  const dropSessions = await createIsolatedSchema(db, `${ns.schema}_s`);
+  const dropAssistants = await createIsolatedSchema(db, `${ns.schema}_a`);
+
+  const request = async (
+    base: string,
+    method: string,
+    path: string,
+    user: User | null,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        'content-type': 'application/json',
+        'x-internal-token': GATEWAY_TOKEN,
+        ...(user ? { 'x-user-id': user.id, 'x-data-key': user.dataKey } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON
+    }
+    return { status: response.status, body: parsed, text } as Answer;
+  };
+
+  return {
+    mock,
+    sessionsConfig,
+    workerConfig,
+    db,
+    logs: () => captured.join(''),
+    newUser: () => ({ id: randomUUID(), dataKey: randomBytes(32).toString('base64') }),
+    async createAssistant(user, overrides = {}) {
+      const answer = await request(assistantsUrl, 'POST', '/assistants', user, {
+        name: 'Test Coach',
+        tagLine: 'Helps in tests',
+        description: 'An assistant for integration tests.',
+        sessionType: 'brainstorm',
+        initialPrompt: 'You are a helpful assistant for tests. Answer briefly.',
+        summaryPrompt: 'Summarise the conversation briefly.',
+        modelConfig: {
+          model: 'gpt-4o-mini',
+          maxTokens: 200,
+          temperature: 0.5,
+          topP: 1,
+          frequencyPenalty: 0,
+          presencePenalty: 0,
+        },
+        ...overrides,
+      });
+      if (answer.status !== 201) throw new Error(`creating an assistant failed: ${answer.text}`);
+      return answer.body;
+    },
+    call: (method, path, user, body, headers) =>
+      request(sessionsUrl, method, path, user, body, headers),
+    async stream(path, user, body, headers = {}) {
+      const response = await fetch(`${sessionsUrl}${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-internal-token': GATEWAY_TOKEN,
+          'x-user-id': user.id,
+          'x-data-key': user.dataKey,
+          ...headers,
+        },
+        body: JSON.stringify(body),
+      });
+      const text = await response.text();
+      return text
+        .split('\n\n')
+        .filter((block) => block.trim())
+        .map((block) => {
+          const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
+          const data = /^data: (.*)$/m.exec(block)?.[1] ?? 'null';
+          return { event, data: JSON.parse(data) };
+        });
+    },
+    startWorker,
+    stopWorker,
+    async close() {
+      await stopWorker();
+      await sessions.close();
+      await assistants.close();
+      await mock.close();
+      await redis.quit();
+      await dropSessions();
+      await dropAssistants();
+      await db.end();
+    },
+  };
+}

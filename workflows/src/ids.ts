@@ -1,0 +1,9 @@
+/**
+ * Workflow ids. A turn's id derives from its session and the client's idempotency key, so the
+ * same request twice reaches the same execution.
+ */
+export const chatTurnWorkflowId = (sessionId: string, idempotencyKey: string) =>
+  `turn:${sessionId}:${idempotencyKey}`;
+export const endSessionWorkflowId = (sessionId: string) => `end:${sessionId}`;
+export const labTurnWorkflowId = (labId: string, idempotencyKey: string) =>
+  `lab:${labId}:${idempotencyKey}`;
