@@ -27,6 +27,33 @@ start_node_service() {
   return 1
 }
 
+# start_node_process NAME READY_TEXT SCRIPT [ENV=VALUE...]: for a process without an HTTP port
+# (the llm-worker): ready when its log shows READY_TEXT. Idempotent by its pid file.
+start_node_process() {
+  local name="$1" ready="$2" script="$3"
+  shift 3
+  mkdir -p "$SERVICES_RUN" "$SERVICES_LOGS"
+  local file="$SERVICES_RUN/$name.pid"
+  if [[ -f "$file" ]] && kill -0 "$(cat "$file")" 2>/dev/null; then
+    echo "$name: already running (pid $(cat "$file"))" >&2
+    return 0
+  fi
+  local log="$SERVICES_LOGS/$name.log" from
+  touch "$log"
+  from=$(($(wc -l <"$log") + 1))
+  env "$@" setsid nohup node "$WORKSPACE_ROOT/$script" >>"$log" 2>&1 </dev/null &
+  local pid=$!
+  echo "$pid" >"$file"
+  for _ in $(seq 1 120); do
+    tail -n +"$from" "$log" 2>/dev/null | grep -q "$ready" && { echo "$name: up (pid $pid)" >&2; return 0; }
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.25
+  done
+  tail -n 20 "$log" >&2
+  echo "$name did not start (log: .infra/logs/$name.log)" >&2
+  return 1
+}
+
 stop_node_service() {
   local name="$1" file="$SERVICES_RUN/$1.pid" pid
   [[ -f "$file" ]] || return 0
@@ -44,8 +71,10 @@ ensure_local_secrets() {
   if [[ ! -f "$file" ]]; then
     (
       umask 077
-      node -e 'const r = () => require("crypto").randomBytes(24).toString("hex");
-        console.log(`GATEWAY_INTERNAL_TOKEN=${r()}\nSESSIONS_INTERNAL_TOKEN=${r()}`)' >"$file"
+      node -e 'const { randomBytes } = require("crypto"); const r = () => randomBytes(24).toString("hex");
+        const k = () => randomBytes(32).toString("base64");
+        console.log([`GATEWAY_INTERNAL_TOKEN=${r()}`, `SESSIONS_INTERNAL_TOKEN=${r()}`,
+          `PAYLOAD_KEYS=local1:${k()}`, `SESSIONS_VAULT_KEY=${k()}`].join("\n"))' >"$file"
     )
   fi
   # shellcheck disable=SC1090

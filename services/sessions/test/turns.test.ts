@@ -1,4 +1,4 @@
-import { GUARD_REPLACEMENT } from '@lab/conversation';
+import { coachTokenLimit, findModel, GUARD_REPLACEMENT, threadTokens } from '@lab/conversation';
 import { AesGcmPayloadCodec, keyRingFromString } from '@lab/platform';
 import { Client, Connection } from '@temporalio/client';
 import { chatTurnWorkflowId } from '@lab/workflows/ids';
@@ -36,6 +36,20 @@ describe('chat turns end to end (real Temporal, PostgreSQL and Redis; mock LLM)'
   }
 
   const rows = async (sql: string, params: unknown[] = []) => (await p.db.query(sql, params)).rows;
+
+  /** A workflow's history as the Temporal server holds it: read without the codec. */
+  async function rawHistory(workflowId: string): Promise<string> {
+    const connection = await Connection.connect({ address: p.sessionsConfig.temporalAddress });
+    try {
+      const raw = new Client({ connection, namespace: p.sessionsConfig.temporalNamespace });
+      const history = await raw.workflow.getHandle(workflowId).fetchHistory();
+      return JSON.stringify(history, (_k, v: unknown) =>
+        v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v,
+      );
+    } finally {
+      await connection.close();
+    }
+  }
 
   it('starts a session with the assistant’s opening message, then answers on the chat endpoint', async () => {
     const { assistant, session, opening } = await startSession(user);
@@ -337,6 +351,74 @@ describe('chat turns end to end (real Temporal, PostgreSQL and Redis; mock LLM)'
       draft: { ...draft, modelConfig: { ...draft.modelConfig, model: 'gpt-0' } },
     });
     expect(invalid.status).toBe(400);
+  });
+
+  it('keeps a brainstorm thread to its last 20 messages', async () => {
+    const { session } = await startSession(user, { sessionType: 'brainstorm' });
+    const condensed: string[] = [];
+    for (let i = 1; i <= 10; i += 1) {
+      const answer = await p.call('POST', `/sessions/${session.id}/messages`, user, {
+        content: `idea number ${i}`,
+      });
+      condensed.push(answer.body.condensed);
+    }
+    // The opening plus 10 exchanges is 21 messages: the 10th turn drops the oldest.
+    expect(condensed).toEqual([...Array(9).fill('keep'), 'truncate']);
+    const resumed = await p.call('GET', `/sessions/${session.id}`, user);
+    expect(resumed.body.messages).toHaveLength(21);
+    expect(resumed.body.payload.messages).toHaveLength(20);
+    expect(resumed.body.payload.messages[0]).toEqual({ role: 'user', content: 'idea number 1' });
+  });
+
+  it('summarises a coach thread once it passes 60% of the context window, keeping the last 4', async () => {
+    const prompt = 'You are a writing coach. Give feedback on the drafts the user shares.';
+    const { session } = await startSession(user, {
+      sessionType: 'coach',
+      initialPrompt: prompt,
+      summaryPrompt: 'Summarise the drafts discussed so far.',
+      modelConfig: {
+        model: 'text-davinci-003',
+        maxTokens: 100,
+        temperature: 0.5,
+        topP: 1,
+        frequencyPenalty: 0,
+        presencePenalty: 0,
+      },
+    });
+    const model = findModel('text-davinci-003');
+    if (!model) throw new Error('model missing');
+    const limit = coachTokenLimit(model); // floor(0.6 × 4097) = 2458
+    const draftText = (n: number) =>
+      `Draft ${n}: ${'the quick brown fox jumps over the lazy dog '.repeat(55)}`;
+    let payload = (await p.call('GET', `/sessions/${session.id}`, user)).body.payload;
+    for (let n = 1; n <= 6; n += 1) {
+      const answer = await p.call('POST', `/sessions/${session.id}/messages`, user, {
+        content: draftText(n),
+      });
+      expect(answer.status).toBe(201);
+      const before = payload;
+      payload = (await p.call('GET', `/sessions/${session.id}`, user)).body.payload;
+      // The thread the turn produced, before condensing: the old payload, the draft, the reply.
+      const grown = {
+        ...before,
+        messages: [
+          ...before.messages,
+          { role: 'user', content: draftText(n) },
+          { role: 'assistant', content: answer.body.reply },
+        ],
+      };
+      const tokens = threadTokens(grown, prompt, model);
+      if (tokens > limit) {
+        expect(n).toBeGreaterThan(1); // earlier turns stayed under the limit and were kept
+        expect(answer.body.condensed).toBe('summarise');
+        expect(payload.summary).toMatch(/^Mock reply/);
+        expect(payload.messages).toEqual(grown.messages.slice(-4));
+        return;
+      }
+      expect(answer.body.condensed).toBe('keep');
+      expect(payload.summary).toBeNull();
+    }
+    throw new Error('the thread never passed 60% of the context window');
   });
 
   it('ends a session with a recap, after which it takes no message', async () => {

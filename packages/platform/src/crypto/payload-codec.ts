@@ -95,11 +95,17 @@ export class AesGcmPayloadCodec implements PayloadCodec {
   }
 }
 
-/** Data converter options with the codec: for `new Client`, `Worker.create` and codec servers. */
+/**
+ * Data converter options with the codec, for `new Client`, `Worker.create` and codec servers:
+ * payloads encrypted, and failure messages and stack traces encoded so the codec covers them too.
+ */
 export function encryptedDataConverter(ring: KeyRing): DataConverter & {
   payloadCodecs: PayloadCodec[];
 } {
-  return { payloadCodecs: [new AesGcmPayloadCodec(ring)] };
+  return {
+    payloadCodecs: [new AesGcmPayloadCodec(ring)],
+    failureConverterPath: require.resolve('./failure-converter'),
+  };
 }
 
 function aad(keyId: string): Buffer {
