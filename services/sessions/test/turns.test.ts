@@ -203,11 +203,20 @@ describe('chat turns end to end (real Temporal, PostgreSQL and Redis; mock LLM)'
       `select message_count, turn_count, payload from sessions where id = $1`,
       [session.id],
     );
-    const failed = await p.call('POST', `/sessions/${session.id}/messages`, user, {
-      content: 'BAD-1 please',
-    });
+    const failed = await p.call(
+      'POST',
+      `/sessions/${session.id}/messages`,
+      user,
+      { content: 'BAD-1 please' },
+      { 'idempotency-key': 'bad-1' },
+    );
     expect(failed.status).toBe(422);
     expect(failed.body.error.code).toBe('llm_rejected');
+    // The failure reached Temporal with its message encoded by the codec, like every payload.
+    const history = await rawHistory(chatTurnWorkflowId(session.id, 'bad-1'));
+    expect(history).toContain('EVENT_TYPE_WORKFLOW_EXECUTION_FAILED');
+    expect(history).toContain('Encoded failure');
+    expect(history).not.toContain('rejected the request');
     expect(p.mock.requests().filter((r) => JSON.stringify(r.body).includes('BAD-1'))).toHaveLength(
       1,
     );
