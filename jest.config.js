@@ -18,6 +18,7 @@ const swc = [
 
 const moduleNameMapper = {
   '^@lab/contracts$': '<rootDir>/packages/contracts/src',
+  '^@lab/contracts/dto$': '<rootDir>/packages/contracts/src/dto',
   '^@lab/conversation$': '<rootDir>/packages/conversation/src',
   '^@lab/platform$': '<rootDir>/packages/platform/src',
   '^@lab/platform/testing$': '<rootDir>/packages/platform/src/testing',
@@ -40,6 +41,8 @@ const common = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // A global option (ignored inside projects): integration tests run whole turns.
+  testTimeout: 60_000,
   projects: [
     {
       ...common,
@@ -52,7 +55,6 @@ module.exports = {
       testMatch: ['<rootDir>/**/test/**/*.test.ts'],
       globalSetup: '<rootDir>/packages/platform/src/testing/global-setup.ts',
       globalTeardown: '<rootDir>/packages/platform/src/testing/global-teardown.ts',
-      testTimeout: 60_000,
     },
   ],
 };

@@ -1,6 +1,7 @@
 /**
  * Contracts shared by the services: names and shapes that more than one process must agree on.
  */
+export * from './assistants';
 export * from './turns';
 
 /** Temporal task queues (DESIGN.md §2). */

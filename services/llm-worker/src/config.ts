@@ -15,7 +15,9 @@ export interface LlmWorkerConfig {
   maxConcurrentActivities: number;
 }
 
-export class ConfigError extends Error {}
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LlmWorkerConfig {
   const problems: string[] = [];

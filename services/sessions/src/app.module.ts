@@ -1,18 +1,17 @@
-import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ensureSchema, schemaDataSourceOptions } from '@lab/platform/database';
 import {
   createValidationPipe,
+  globalProviders,
   HealthController,
   HttpErrorFilter,
   INTERNAL_CALLERS,
+  serviceModules,
 } from '@lab/platform/http';
 import { OutboxEventEntity } from '@lab/platform/outbox';
-import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { Redis } from 'ioredis';
-import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AssistantsClient } from './assistants/assistants.client';
 import { SESSIONS_CONFIG, type SessionsConfig } from './config/sessions.config';
@@ -32,48 +31,20 @@ import { SessionsWorker } from './turns/sessions-worker';
 
 const REDIS = Symbol('REDIS');
 
-/** Secrets and key material never reach the log; bodies (and so messages) are never logged. */
-export const REDACTED_PATHS = [
-  'req.headers.authorization',
-  'req.headers["x-internal-token"]',
-  'req.headers["x-data-key"]',
-  'req.headers.cookie',
-];
-
-@Global()
-@Module({})
-class ConfigHolderModule {
-  static forRoot(config: SessionsConfig): DynamicModule {
-    return {
-      module: ConfigHolderModule,
-      providers: [
-        { provide: SESSIONS_CONFIG, useValue: config },
-        { provide: INTERNAL_CALLERS, useValue: config.internalTokens },
-      ],
-      exports: [SESSIONS_CONFIG, INTERNAL_CALLERS],
-    };
-  }
-}
-
 @Module({})
 export class AppModule {
   static forRoot(config: SessionsConfig, logStream?: DestinationStream): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        ConfigHolderModule.forRoot(config),
-        LoggerModule.forRoot({
-          pinoHttp: [
-            {
-              level: config.logLevel,
-              name: 'sessions',
-              redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-              autoLogging: {
-                ignore: (req) => ['/healthz', '/readyz', '/metrics'].includes(req.url ?? ''),
-              },
-            },
-            logStream ?? process.stdout,
-          ],
+        globalProviders([
+          { provide: SESSIONS_CONFIG, useValue: config },
+          { provide: INTERNAL_CALLERS, useValue: config.internalTokens },
+        ]),
+        ...serviceModules({
+          name: 'sessions',
+          logLevel: config.logLevel,
+          ...(logStream ? { logStream } : {}),
         }),
         TypeOrmModule.forRootAsync({
           useFactory: async () => {
@@ -87,8 +58,6 @@ export class AppModule {
             });
           },
         }),
-        PrometheusModule.register({ path: '/metrics', defaultMetrics: { enabled: true } }),
-        TerminusModule,
       ],
       controllers: [HealthController, SessionsController, LabController],
       providers: [

@@ -4,4 +4,6 @@ export * from './error-filter';
 export * from './health.controller';
 export * from './internal-callers';
 export * from './json-body';
+export * from './run-service';
+export * from './service-modules';
 export * from './validation';

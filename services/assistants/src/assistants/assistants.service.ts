@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { HttpStatus, Injectable } from '@nestjs/common';
+import type { AssistantSnapshot } from '@lab/contracts';
 import { findModel, modelIds } from '@lab/conversation';
 import { ApiException, badRequest, type ErrorDetail, notFound } from '@lab/platform/http';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
@@ -31,7 +32,6 @@ import type { AddModelConfigVersionDto, AddPromptVersionDto } from './dto/prompt
 import type { UpdateAssistantDto } from './dto/update-assistant.dto';
 import type { AssistantEntity } from './entities/assistant.entity';
 import { newShareCode, normaliseShareCode } from './share-code';
-import type { AssistantSnapshot } from './snapshot';
 
 export const DEFAULT_PAGE_SIZE = 20;
 const UNIQUE_VIOLATION = '23505';

@@ -5,30 +5,9 @@
  */
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { findModel } from '@lab/conversation';
-import type { TurnAssistant } from '@lab/contracts';
+import type { AssistantSnapshot, TurnAssistant } from '@lab/contracts';
 import { ApiException, notFound } from '@lab/platform/http';
 import { SESSIONS_CONFIG, type SessionsConfig } from '../config/sessions.config';
-
-export interface AssistantSnapshot {
-  assistantId: string;
-  name: string;
-  sessionType: 'brainstorm' | 'coach';
-  active: boolean;
-  guardThreshold: number;
-  promptVersion: { id: string; number: number; initialPrompt: string; summaryPrompt: string };
-  modelConfigVersion: {
-    id: string;
-    number: number;
-    model: string;
-    endpoint: 'chat' | 'completion';
-    contextWindow: number;
-    maxTokens: number;
-    temperature: number;
-    topP: number;
-    frequencyPenalty: number;
-    presencePenalty: number;
-  };
-}
 
 const CACHE_TTL_MS = 30_000;
 

@@ -29,7 +29,9 @@ export interface SessionsConfig {
   maxMessageChars: number;
 }
 
-export class ConfigError extends Error {}
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SessionsConfig {
   const problems: string[] = [];

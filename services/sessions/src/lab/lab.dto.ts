@@ -1,9 +1,9 @@
+import { ModelConfigDto } from '@lab/contracts/dto';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
   IsIn,
-  IsInt,
   IsNumber,
   IsOptional,
   IsString,
@@ -13,36 +13,6 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-
-export class LabModelConfigDto {
-  @MaxLength(64)
-  @IsString()
-  model!: string;
-
-  @Min(1)
-  @IsInt()
-  maxTokens!: number;
-
-  @Min(0)
-  @Max(2)
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  temperature!: number;
-
-  @Min(0)
-  @Max(1)
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  topP!: number;
-
-  @Min(-2)
-  @Max(2)
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  frequencyPenalty!: number;
-
-  @Min(-2)
-  @Max(2)
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  presencePenalty!: number;
-}
 
 /** The lab's draft assistant (seed lab step 1): prompts and model config, not yet created. */
 export class LabDraftDto {
@@ -64,8 +34,8 @@ export class LabDraftDto {
   guardThreshold?: number;
 
   @ValidateNested()
-  @Type(() => LabModelConfigDto)
-  modelConfig!: LabModelConfigDto;
+  @Type(() => ModelConfigDto)
+  modelConfig!: ModelConfigDto;
 }
 
 export class LabMessageDto {

@@ -1,9 +1,8 @@
-import type { EndpointKind } from '@lab/conversation';
-import type { SessionType } from './entities/assistant.entity';
+import type { EndpointKind, SessionType } from './turns';
 
 /**
- * Everything a session needs of the assistant version it pins, prompts included. Returned only
- * to the sessions service (internal token), never to a user.
+ * Everything a session needs of the assistant version it pins, prompts included: the assistants
+ * service's internal snapshot, returned only to the sessions service, never to a user.
  */
 export interface AssistantSnapshot {
   assistantId: string;
