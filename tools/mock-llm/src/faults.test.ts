@@ -94,9 +94,11 @@ describe('latency', () => {
       text += chunk.choices[0]?.delta.content ?? '';
     }
     expect(text).toBe('one two three four');
-    // role chunk + 4 words + finish chunk: 5 gaps of 30 ms.
+    // role chunk + 4 words + finish chunk: 5 gaps of 30 ms. The client may read the first chunk
+    // late on a busy machine, which shortens the measured span but never hides the delay: with
+    // no delay the whole stream arrives within a few milliseconds.
     expect(arrivals).toHaveLength(6);
-    expect((arrivals.at(-1) ?? 0) - (arrivals[0] ?? 0)).toBeGreaterThanOrEqual(5 * 30 - 5);
+    expect((arrivals.at(-1) ?? 0) - (arrivals[0] ?? 0)).toBeGreaterThanOrEqual(4 * 30);
   });
 });
 
