@@ -103,6 +103,20 @@ describe('chat turns end to end (real Temporal, PostgreSQL and Redis; mock LLM)'
     expect(JSON.stringify(events)).not.toContain('tide pool');
   });
 
+  it('starts sessions of different users at the same time, each with its own key', async () => {
+    const users = [p.newUser(), p.newUser(), p.newUser()];
+    const assistant = await p.createAssistant(users[0] as User);
+    const started = await Promise.all(
+      users.map((u) => p.call('POST', '/sessions', u, { assistantId: assistant.id })),
+    );
+    expect(started.map((s) => s.status)).toEqual([201, 201, 201]);
+    for (const [i, u] of users.entries()) {
+      const resumed = await p.call('GET', `/sessions/${started[i]?.body.session.id}`, u);
+      expect(resumed.status).toBe(200);
+      expect(resumed.body.messages).toHaveLength(1);
+    }
+  });
+
   it('runs a turn on the legacy completion endpoint with stop sequences', async () => {
     const { session } = await startSession(user, {
       modelConfig: {

@@ -17,12 +17,17 @@ export class TurnKeyVault {
     private readonly vaultKey: Buffer,
   ) {}
 
-  async hold(turnRef: string, dataKey: Buffer): Promise<void> {
-    await this.redis.set(this.name(turnRef), wrapDataKey(dataKey, this.vaultKey), 'PX', KEY_TTL_MS);
+  async hold(sessionId: string, turnRef: string, dataKey: Buffer): Promise<void> {
+    await this.redis.set(
+      this.name(sessionId, turnRef),
+      wrapDataKey(dataKey, this.vaultKey),
+      'PX',
+      KEY_TTL_MS,
+    );
   }
 
-  async take(turnRef: string): Promise<Buffer> {
-    const wrapped = await this.redis.get(this.name(turnRef));
+  async take(sessionId: string, turnRef: string): Promise<Buffer> {
+    const wrapped = await this.redis.get(this.name(sessionId, turnRef));
     if (!wrapped) {
       throw ApplicationFailure.create({
         type: TURN_ERRORS.keyUnavailable,
@@ -33,11 +38,12 @@ export class TurnKeyVault {
     return unwrapDataKey(wrapped, this.vaultKey);
   }
 
-  async forget(turnRef: string): Promise<void> {
-    await this.redis.del(this.name(turnRef));
+  async forget(sessionId: string, turnRef: string): Promise<void> {
+    await this.redis.del(this.name(sessionId, turnRef));
   }
 
-  private name(turnRef: string): string {
-    return `sessions:turn-key:${turnRef}`;
+  /** Turn ids are the clients' idempotency keys: unique within a session only. */
+  private name(sessionId: string, turnRef: string): string {
+    return `sessions:turn-key:${sessionId}:${turnRef}`;
   }
 }

@@ -53,7 +53,7 @@ export class TurnActivities {
   }): Promise<TurnContext> {
     const session = await this.repository.findById(sessionId);
     if (!session) throw closed('the session does not exist');
-    const cipher = new SessionCipher(await this.vault.take(turnId), sessionId);
+    const cipher = new SessionCipher(await this.vault.take(sessionId, turnId), sessionId);
     const done = await this.repository.findTurn(sessionId, turnId);
     if (done) {
       return {
@@ -82,7 +82,10 @@ export class TurnActivities {
       const session = await this.repository.lockById(manager, input.sessionId);
       if (!session) throw closed('the session does not exist');
       if (await this.repository.findTurn(input.sessionId, input.turnId, manager)) return;
-      const cipher = new SessionCipher(await this.vault.take(input.turnId), input.sessionId);
+      const cipher = new SessionCipher(
+        await this.vault.take(input.sessionId, input.turnId),
+        input.sessionId,
+      );
       const messages = [
         ...(input.userMessage === null ? [] : [{ role: 'user' as const, text: input.userMessage }]),
         { role: 'assistant' as const, text: input.reply },
@@ -150,7 +153,7 @@ export class TurnActivities {
   }): Promise<EndContext> {
     const session = await this.repository.findById(sessionId);
     if (!session) throw closed('the session does not exist');
-    const cipher = new SessionCipher(await this.vault.take(requestId), sessionId);
+    const cipher = new SessionCipher(await this.vault.take(sessionId, requestId), sessionId);
     const assistant = await this.assistantOf(session);
     const thread = cipher.readThread(session.payload);
     if (session.status === 'ended' && session.recap) {
@@ -172,7 +175,10 @@ export class TurnActivities {
       const session = await this.repository.lockById(manager, input.sessionId);
       if (!session) throw closed('the session does not exist');
       if (session.status === 'ended') return;
-      const cipher = new SessionCipher(await this.vault.take(input.requestId), input.sessionId);
+      const cipher = new SessionCipher(
+        await this.vault.take(input.sessionId, input.requestId),
+        input.sessionId,
+      );
       await this.repository.updateSession(manager, input.sessionId, {
         status: 'ended',
         recap: cipher.recap(input.recap),

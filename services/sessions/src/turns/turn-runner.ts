@@ -39,12 +39,13 @@ export class TurnRunner implements OnApplicationShutdown {
   ) {}
 
   async chatTurn(input: ChatTurnInput, dataKey: Buffer): Promise<TurnResult> {
-    await this.vault.hold(input.turnId, dataKey);
+    await this.vault.hold(input.sessionId, input.turnId, dataKey);
     const handle = await this.start<typeof chatTurn>(
       'chatTurn',
       chatTurnWorkflowId(input.sessionId, input.turnId),
       [{ ...input, sessionsTaskQueue: this.config.sessionsTaskQueue }],
     );
+    this.forgetKeyWhenDone(handle, input.sessionId, input.turnId);
     return this.await(handle);
   }
 
@@ -53,12 +54,13 @@ export class TurnRunner implements OnApplicationShutdown {
     requestId: string,
     dataKey: Buffer,
   ): Promise<EndSessionResult> {
-    await this.vault.hold(requestId, dataKey);
+    await this.vault.hold(sessionId, requestId, dataKey);
     const handle = await this.start<typeof endSession>(
       'endSession',
       endSessionWorkflowId(sessionId),
       [{ sessionId, requestId, sessionsTaskQueue: this.config.sessionsTaskQueue }],
     );
+    this.forgetKeyWhenDone(handle, sessionId, requestId);
     return this.await(handle);
   }
 
@@ -69,6 +71,19 @@ export class TurnRunner implements OnApplicationShutdown {
       [input],
     );
     return this.await(handle);
+  }
+
+  /** The key leaves Redis as soon as the turn is over (not when the request stops waiting). */
+  private forgetKeyWhenDone(
+    handle: WorkflowHandle<Workflow>,
+    sessionId: string,
+    turnRef: string,
+  ): void {
+    void handle
+      .result()
+      .catch(() => undefined)
+      .then(() => this.vault.forget(sessionId, turnRef))
+      .catch(() => undefined);
   }
 
   async onApplicationShutdown(): Promise<void> {
