@@ -21,7 +21,8 @@ temporal_up() {
   say "temporal: starting the dev server on $INFRA_HOST:$TEMPORAL_PORT (UI on :$TEMPORAL_UI_PORT)"
   start_daemon temporal "$log" "$INFRA_BIN/temporal" server start-dev \
     --ip "$INFRA_HOST" --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \
-    --db-filename "$data/temporal.db" --log-level warn --namespace default
+    --db-filename "$data/temporal.db" --log-level warn --namespace default \
+    --dynamic-config-value system.enableActivityEagerExecution=true
   if ! wait_for_daemon temporal 90 temporal_ready; then
     log_tail "$log"
     fail "temporal: not serving on $INFRA_HOST:$TEMPORAL_PORT within 90s (log: $log); is the port taken? (INFRA_TEMPORAL_PORT changes it)"
