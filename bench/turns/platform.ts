@@ -6,7 +6,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { encryptedDataConverter, generateKeyRingString, keyRingFromString } from '@lab/platform';
+import { generateKeyRingString } from '@lab/platform';
 import { createIsolatedSchema, testNamespace } from '@lab/platform/testing';
 import { type MockLlm, startMockLlm } from '@lab/mock-llm';
 import { createApp as createAssistantsApp } from '@lab/assistants/dist/src/app';
@@ -20,20 +20,10 @@ import {
   loadConfig as loadWorkerConfig,
   type LlmWorkerConfig,
 } from '@lab/llm-worker/dist/src/config';
-import { createConversationActivities } from '@lab/llm-worker/dist/src/conversation/conversation.activities';
-import { createLlmActivities } from '@lab/llm-worker/dist/src/llm/call-model';
-import { redisTurnStream } from '@lab/llm-worker/dist/src/stream/turn-stream';
 import { createLlmWorker, type LlmWorker } from '@lab/llm-worker/dist/src/worker';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Client, Connection } from '@temporalio/client';
-import {
-  DefaultLogger,
-  NativeConnection,
-  Runtime,
-  Worker,
-  type WorkerOptions,
-} from '@temporalio/worker';
-import OpenAI from 'openai';
+import { DefaultLogger, Runtime, type WorkerOptions } from '@temporalio/worker';
 import { Redis } from 'ioredis';
 import { Pool } from 'pg';
 import { register } from 'prom-client';
@@ -103,33 +93,9 @@ function env(name: string): string {
 async function startLlmWorker(
   config: LlmWorkerConfig,
   redis: Redis,
-  overrides: Record<string, unknown> | null,
+  overrides: Partial<WorkerOptions> | null,
 ): Promise<LlmWorker> {
-  if (!overrides) return createLlmWorker(config, redis);
-  // The same composition as services/llm-worker/src/worker.ts, plus the overrides.
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
-  const openai = new OpenAI({
-    baseURL: config.openaiBaseUrl,
-    apiKey: config.openaiApiKey,
-    maxRetries: 0,
-    timeout: config.llmTimeoutMs,
-  });
-  const worker = await Worker.create({
-    connection,
-    namespace: config.temporalNamespace,
-    taskQueue: config.taskQueue,
-    workflowsPath: require.resolve('@lab/workflows'),
-    activities: {
-      ...createLlmActivities({ openai, stream: redisTurnStream(redis) }),
-      ...createConversationActivities(),
-    },
-    dataConverter: encryptedDataConverter(keyRingFromString(config.payloadKeys)),
-    maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
-    maxConcurrentLocalActivityExecutions: config.maxConcurrentActivities,
-    shutdownGraceTime: config.shutdownGraceMs,
-    ...(overrides as Partial<WorkerOptions>),
-  });
-  return { worker, connection };
+  return createLlmWorker(config, redis, overrides ?? {});
 }
 
 export async function startPlatform(options: {

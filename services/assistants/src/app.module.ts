@@ -1,7 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { ensureSchema, schemaDataSourceOptions } from '@lab/platform/database';
+import { schemaTypeOrmModule } from '@lab/platform/database';
 import {
   createValidationPipe,
   globalProviders,
@@ -30,16 +29,11 @@ export class AppModule {
           logLevel: config.logLevel,
           ...(logStream ? { logStream } : {}),
         }),
-        TypeOrmModule.forRootAsync({
-          useFactory: async () => {
-            await ensureSchema(config.databaseUrl, config.databaseSchema);
-            return schemaDataSourceOptions({
-              databaseUrl: config.databaseUrl,
-              schema: config.databaseSchema,
-              entities: ENTITIES,
-              migrations: MIGRATIONS,
-            });
-          },
+        schemaTypeOrmModule({
+          databaseUrl: config.databaseUrl,
+          schema: config.databaseSchema,
+          entities: ENTITIES,
+          migrations: MIGRATIONS,
         }),
         AssistantsModule,
       ],

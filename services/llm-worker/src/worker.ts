@@ -3,7 +3,7 @@
  * conversation activities. Payloads are encrypted by the codec on the way to the server.
  */
 import { encryptedDataConverter, keyRingFromString } from '@lab/platform';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Redis } from 'ioredis';
 import OpenAI from 'openai';
 import type { LlmWorkerConfig } from './config';
@@ -16,7 +16,12 @@ export interface LlmWorker {
   connection: NativeConnection;
 }
 
-export async function createLlmWorker(config: LlmWorkerConfig, redis: Redis): Promise<LlmWorker> {
+/** `overrides` lets a benchmark try other worker options on the same composition. */
+export async function createLlmWorker(
+  config: LlmWorkerConfig,
+  redis: Redis,
+  overrides: Partial<WorkerOptions> = {},
+): Promise<LlmWorker> {
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const openai = new OpenAI({
     baseURL: config.openaiBaseUrl,
@@ -37,6 +42,7 @@ export async function createLlmWorker(config: LlmWorkerConfig, redis: Redis): Pr
     maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
     maxConcurrentLocalActivityExecutions: config.maxConcurrentActivities,
     shutdownGraceTime: config.shutdownGraceMs,
+    ...overrides,
   });
   return { worker, connection };
 }

@@ -1,7 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { ensureSchema, schemaDataSourceOptions } from '@lab/platform/database';
+import { schemaTypeOrmModule } from '@lab/platform/database';
 import {
   createValidationPipe,
   globalProviders,
@@ -46,17 +45,12 @@ export class AppModule {
           logLevel: config.logLevel,
           ...(logStream ? { logStream } : {}),
         }),
-        TypeOrmModule.forRootAsync({
-          useFactory: async () => {
-            await ensureSchema(config.databaseUrl, config.databaseSchema);
-            return schemaDataSourceOptions({
-              databaseUrl: config.databaseUrl,
-              schema: config.databaseSchema,
-              entities: [SessionEntity, MessageEntity, TurnEntity, OutboxEventEntity],
-              migrations: [CreateSessions1763700000000],
-              poolSize: 20,
-            });
-          },
+        schemaTypeOrmModule({
+          databaseUrl: config.databaseUrl,
+          schema: config.databaseSchema,
+          entities: [SessionEntity, MessageEntity, TurnEntity, OutboxEventEntity],
+          migrations: [CreateSessions1763700000000],
+          poolSize: 20,
         }),
       ],
       controllers: [HealthController, SessionsController, LabController],

@@ -4,6 +4,8 @@
  * test suite can run the real service in a schema of its own), and the versioned migrations run
  * at start-up, never `synchronize`.
  */
+import type { DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { Client } from 'pg';
 import type { EntitySchema, MixedList } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
@@ -41,4 +43,14 @@ export function schemaDataSourceOptions(options: SchemaDataSource): PostgresConn
     synchronize: false,
     extra: { options: `-c search_path="${options.schema}"`, max: options.poolSize ?? 10 },
   };
+}
+
+/** The service's TypeORM module: schema ensured, then connected and migrated. */
+export function schemaTypeOrmModule(options: SchemaDataSource): DynamicModule {
+  return TypeOrmModule.forRootAsync({
+    useFactory: async () => {
+      await ensureSchema(options.databaseUrl, options.schema);
+      return schemaDataSourceOptions(options);
+    },
+  });
 }
