@@ -1,14 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { schemaTypeOrmModule } from '@lab/platform/database';
-import {
-  createValidationPipe,
-  globalProviders,
-  HealthController,
-  HttpErrorFilter,
-  INTERNAL_CALLERS,
-  serviceModules,
-} from '@lab/platform/http';
+import { globalProviders, INTERNAL_CALLERS, serviceModules } from '@lab/platform/http';
 import type { DestinationStream } from 'pino';
 import { AssistantsModule } from './assistants/assistants.module';
 import { ASSISTANTS_CONFIG, type AssistantsConfig } from './config/assistants.config';
@@ -36,11 +28,6 @@ export class AppModule {
           migrations: MIGRATIONS,
         }),
         AssistantsModule,
-      ],
-      controllers: [HealthController],
-      providers: [
-        { provide: APP_FILTER, useClass: HttpErrorFilter },
-        { provide: APP_PIPE, useFactory: createValidationPipe },
       ],
     };
   }

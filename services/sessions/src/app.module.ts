@@ -1,14 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { schemaTypeOrmModule } from '@lab/platform/database';
-import {
-  createValidationPipe,
-  globalProviders,
-  HealthController,
-  HttpErrorFilter,
-  INTERNAL_CALLERS,
-  serviceModules,
-} from '@lab/platform/http';
+import { globalProviders, INTERNAL_CALLERS, serviceModules } from '@lab/platform/http';
 import { OutboxEventEntity } from '@lab/platform/outbox';
 import { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
@@ -53,10 +45,8 @@ export class AppModule {
           poolSize: 20,
         }),
       ],
-      controllers: [HealthController, SessionsController, LabController],
+      controllers: [SessionsController, LabController],
       providers: [
-        { provide: APP_FILTER, useClass: HttpErrorFilter },
-        { provide: APP_PIPE, useFactory: createValidationPipe },
         {
           provide: REDIS,
           useFactory: () => new Redis(config.redisUrl, { maxRetriesPerRequest: 3 }),

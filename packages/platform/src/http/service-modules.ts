@@ -1,13 +1,17 @@
 /**
  * The modules every service's AppModule imports: pino request logging with secrets redacted
- * (bodies are never logged), Prometheus `/metrics`, health checks, and its validated
- * configuration made injectable everywhere.
+ * (bodies are never logged), Prometheus `/metrics`, `/healthz` and `/readyz`, the error model and
+ * DTO validation; and its validated configuration made injectable everywhere.
  */
 import { type DynamicModule, Global, Module, type Provider } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
+import { HttpErrorFilter } from './error-filter';
+import { HealthController } from './health.controller';
+import { createValidationPipe } from './validation';
 
 /** Headers that carry secrets or key material. */
 export const REDACTED_HEADERS = [
@@ -40,9 +44,21 @@ export function serviceModules(options: ServiceModulesOptions): DynamicModule[] 
       ],
     }),
     PrometheusModule.register({ path: '/metrics', defaultMetrics: { enabled: true } }),
-    { module: TerminusModule },
+    {
+      module: ServiceHttpModule,
+      imports: [TerminusModule],
+      controllers: [HealthController],
+      providers: [
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
+    },
   ];
 }
+
+/** Probes, the error model and validation at the edge, for the whole application. */
+@Module({})
+class ServiceHttpModule {}
 
 @Global()
 @Module({})

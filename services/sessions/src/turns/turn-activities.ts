@@ -17,7 +17,6 @@ import {
 import { recordEvent } from '@lab/platform/outbox';
 import { ApplicationFailure } from '@temporalio/common';
 import { AssistantsClient, turnAssistant } from '../assistants/assistants.client';
-import type { SessionEntity } from '../sessions/entities/session.entity';
 import { SessionCipher } from '../sessions/session-cipher';
 import { SessionsRepository } from '../sessions/sessions.repository';
 import { TurnKeyVault } from './key-vault';
@@ -51,14 +50,12 @@ export class TurnActivities {
     sessionId: string;
     turnId: string;
   }): Promise<TurnContext> {
-    const session = await this.repository.findById(sessionId);
-    if (!session) throw closed('the session does not exist');
-    const cipher = new SessionCipher(await this.vault.take(sessionId, turnId), sessionId);
+    const { session, cipher, assistant, thread } = await this.open(sessionId, turnId);
     const done = await this.repository.findTurn(sessionId, turnId);
     if (done) {
       return {
-        assistant: await this.assistantOf(session),
-        thread: cipher.readThread(session.payload),
+        assistant,
+        thread,
         alreadyPersisted: {
           turnId,
           reply: cipher.readMessage(done.reply),
@@ -70,11 +67,7 @@ export class TurnActivities {
       };
     }
     if (session.status !== 'active') throw closed('the session has ended');
-    return {
-      assistant: await this.assistantOf(session),
-      thread: cipher.readThread(session.payload),
-      alreadyPersisted: null,
-    };
+    return { assistant, thread, alreadyPersisted: null };
   }
 
   async persistTurn(input: PersistTurnInput): Promise<void> {
@@ -151,11 +144,7 @@ export class TurnActivities {
     sessionId: string;
     requestId: string;
   }): Promise<EndContext> {
-    const session = await this.repository.findById(sessionId);
-    if (!session) throw closed('the session does not exist');
-    const cipher = new SessionCipher(await this.vault.take(sessionId, requestId), sessionId);
-    const assistant = await this.assistantOf(session);
-    const thread = cipher.readThread(session.payload);
+    const { session, cipher, assistant, thread } = await this.open(sessionId, requestId);
     if (session.status === 'ended' && session.recap) {
       return {
         assistant,
@@ -206,12 +195,20 @@ export class TurnActivities {
     });
   }
 
-  private async assistantOf(session: SessionEntity) {
-    return turnAssistant(
-      await this.assistants.snapshot(session.assistantId, {
-        promptVersionId: session.promptVersionId,
-        modelConfigVersionId: session.modelConfigVersionId,
-      }),
-    );
+  /** The session, its cipher (the key the request left for this turn), pinned assistant and thread. */
+  private async open(sessionId: string, keyRef: string) {
+    const session = await this.repository.findById(sessionId);
+    if (!session) throw closed('the session does not exist');
+    const cipher = new SessionCipher(await this.vault.take(sessionId, keyRef), sessionId);
+    const snapshot = await this.assistants.snapshot(session.assistantId, {
+      promptVersionId: session.promptVersionId,
+      modelConfigVersionId: session.modelConfigVersionId,
+    });
+    return {
+      session,
+      cipher,
+      assistant: turnAssistant(snapshot),
+      thread: cipher.readThread(session.payload),
+    };
   }
 }
