@@ -4,3 +4,7 @@
  * bundles a validation library.
  */
 export * from './model-config.dto';
+export * from './create-assistant.dto';
+export * from './update-assistant.dto';
+export * from './prompt-version.dto';
+export * from './list-query.dto';

@@ -15,14 +15,15 @@ import {
 import { ApiException } from '@lab/platform/http';
 import { CallerId, InternalCallerGuard } from '@lab/platform/http';
 import { AssistantsService } from './assistants.service';
-import { CreateAssistantDto } from './dto/create-assistant.dto';
-import { PageQueryDto, SearchQueryDto } from './dto/list-query.dto';
 import {
+  CreateAssistantDto,
+  PageQueryDto,
+  SearchQueryDto,
   ActivateVersionDto,
   AddModelConfigVersionDto,
   AddPromptVersionDto,
-} from './dto/prompt-version.dto';
-import { UpdateAssistantDto } from './dto/update-assistant.dto';
+  UpdateAssistantDto,
+} from '@lab/contracts/dto';
 
 export const ParseId = new ParseUUIDPipe({
   exceptionFactory: () =>

@@ -26,10 +26,13 @@ import {
   publicView,
 } from './assistant.views';
 import { decodeCursor, encodeCursor } from './cursor';
-import type { CreateAssistantDto } from './dto/create-assistant.dto';
-import type { ModelConfigDto } from './dto/model-config.dto';
-import type { AddModelConfigVersionDto, AddPromptVersionDto } from './dto/prompt-version.dto';
-import type { UpdateAssistantDto } from './dto/update-assistant.dto';
+import {
+  type CreateAssistantDto,
+  type ModelConfigDto,
+  type AddModelConfigVersionDto,
+  type AddPromptVersionDto,
+  type UpdateAssistantDto,
+} from '@lab/contracts/dto';
 import type { AssistantEntity } from './entities/assistant.entity';
 import { newShareCode, normaliseShareCode } from './share-code';
 

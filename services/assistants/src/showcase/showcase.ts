@@ -3,7 +3,7 @@
  * `seed.ts`, idempotently: each has a fixed share code, and an existing code is left alone.
  */
 import type { AssistantsService } from '../assistants/assistants.service';
-import type { CreateAssistantDto } from '../assistants/dto/create-assistant.dto';
+import type { CreateAssistantDto } from '@lab/contracts/dto';
 
 export interface ShowcaseAssistant {
   code: string;

@@ -9,9 +9,11 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { SESSION_TYPES, type SessionType } from '../entities/assistant.entity';
+import type { SessionType } from '../turns';
 import { ModelConfigDto } from './model-config.dto';
 import { PromptsDto } from './prompt-version.dto';
+
+const SESSION_TYPES: readonly SessionType[] = ['brainstorm', 'coach'];
 
 /** The lab's draft, finalised with its details (the seed's lab steps 1 and 3). */
 export class CreateAssistantDto extends PromptsDto {

@@ -1,1 +1,0 @@
-export { ModelConfigDto } from '@lab/contracts/dto';
