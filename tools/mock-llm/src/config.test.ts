@@ -14,6 +14,7 @@ describe('optionsFromEnv', () => {
         MOCK_LLM_JITTER_MS: '10',
         MOCK_LLM_CHUNK_DELAY_MS: '2',
         MOCK_LLM_API_KEY: 'sk-local',
+        MOCK_LLM_REJECT_KEYS_CONTAINING: 'revoked',
         MOCK_LLM_MODELS: 'a-model, b-model,,',
         MOCK_LLM_SHUTDOWN_GRACE_MS: '100',
       }),
@@ -24,9 +25,15 @@ describe('optionsFromEnv', () => {
       jitterMs: 10,
       chunkDelayMs: 2,
       apiKey: 'sk-local',
+      rejectKeysContaining: 'revoked',
       models: ['a-model', 'b-model'],
       shutdownGraceMs: 100,
     });
+  });
+
+  it('turns the rejected-key text off when the variable is set but empty', () => {
+    expect(optionsFromEnv({ MOCK_LLM_REJECT_KEYS_CONTAINING: '' }).rejectKeysContaining).toBeNull();
+    expect(optionsFromEnv({}).rejectKeysContaining).toBeUndefined();
   });
 
   it('rejects invalid numbers', () => {

@@ -20,8 +20,9 @@ function number(env: NodeJS.ProcessEnv, name: string, fallback?: number): number
 
 /**
  * `MOCK_LLM_PORT` (18080), `MOCK_LLM_HOST` (127.0.0.1), `MOCK_LLM_LATENCY_MS`,
- * `MOCK_LLM_JITTER_MS`, `MOCK_LLM_CHUNK_DELAY_MS`, `MOCK_LLM_API_KEY`, `MOCK_LLM_MODELS`
- * (comma-separated) and `MOCK_LLM_SHUTDOWN_GRACE_MS` (5000).
+ * `MOCK_LLM_JITTER_MS`, `MOCK_LLM_CHUNK_DELAY_MS`, `MOCK_LLM_API_KEY`,
+ * `MOCK_LLM_REJECT_KEYS_CONTAINING` (`invalid`; empty: off), `MOCK_LLM_MODELS` (comma-separated)
+ * and `MOCK_LLM_SHUTDOWN_GRACE_MS` (5000).
  */
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): MockLlmEnvConfig {
   const port = number(env, 'MOCK_LLM_PORT', 18080) ?? 18080;
@@ -41,6 +42,9 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): MockLlmEnv
   if (chunkDelayMs !== undefined) config.chunkDelayMs = chunkDelayMs;
   const apiKey = env.MOCK_LLM_API_KEY;
   if (apiKey) config.apiKey = apiKey;
+  // Set but empty turns the rejection off; unset keeps the default (`invalid`).
+  const rejected = env.MOCK_LLM_REJECT_KEYS_CONTAINING;
+  if (rejected !== undefined) config.rejectKeysContaining = rejected.trim() || null;
   const models = env.MOCK_LLM_MODELS?.split(',')
     .map((m) => m.trim())
     .filter(Boolean);

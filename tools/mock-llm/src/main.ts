@@ -22,6 +22,8 @@ async function main(): Promise<void> {
     latencyMs: config.latencyMs ?? 0,
     jitterMs: config.jitterMs ?? 0,
     auth: config.apiKey ? 'api key' : 'any key',
+    rejectsKeysContaining:
+      config.rejectKeysContaining === undefined ? 'invalid' : config.rejectKeysContaining,
   });
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -127,11 +127,12 @@ describe('admin API', () => {
     expect(() => mock.addScript({ match: 'MARK-BAD', latencyMs: -1 })).toThrow(TypeError);
   });
 
-  it('logs recent requests without the Authorization header, and clears them', async () => {
+  it('logs recent requests with the key, traceparent and model they came with, and clears them', async () => {
     const marker = 'MARK-LOG';
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
     await client.chat.completions.create(
       { model: 'gpt-4o', messages: [{ role: 'user', content: `${marker} logged` }] },
-      { headers: { 'x-test-header': 'present' } },
+      { headers: { 'x-test-header': 'present', traceparent } },
     );
     const [status, body] = await admin<{ requests: RecordedRequest[] }>(
       'GET',
@@ -144,16 +145,34 @@ describe('admin API', () => {
       method: 'POST',
       path: '/v1/chat/completions',
       status: 200,
+      authorization: 'Bearer test',
+      traceparent,
+      model: 'gpt-4o',
       body: { model: 'gpt-4o', messages: [{ role: 'user', content: `${marker} logged` }] },
     });
     expect(entry?.headers['x-test-header']).toBe('present');
+    // The key has a field of its own; `headers` stays free of it.
     expect(entry?.headers.authorization).toBeUndefined();
-    expect(JSON.stringify(body)).not.toContain('Bearer');
     expect(mock.requests({ match: marker })).toHaveLength(1);
+
+    const modelsTrace = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    await client.models.retrieve('gpt-4o-mini', { headers: { traceparent: modelsTrace } });
+    const [, all] = await admin<{ requests: RecordedRequest[] }>('GET', '/_mock/requests?limit=1');
+    expect(all.requests).toEqual([
+      expect.objectContaining({
+        method: 'GET',
+        path: '/v1/models/gpt-4o-mini',
+        model: 'gpt-4o-mini',
+        authorization: 'Bearer test',
+        traceparent: modelsTrace,
+      }),
+    ]);
 
     const [, cleared] = await admin<{ deleted: number }>('DELETE', '/_mock/requests');
     expect(cleared.deleted).toBeGreaterThan(0);
     expect(mock.requests()).toEqual([]);
+    const [, empty] = await admin<{ requests: RecordedRequest[] }>('GET', '/_mock/requests');
+    expect(empty.requests).toEqual([]);
   });
 
   it('records which script answered and which fault it injected', async () => {

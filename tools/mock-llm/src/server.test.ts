@@ -443,10 +443,55 @@ describe('api key', () => {
           messages: [{ role: 'user', content: 'hi' }],
         }),
       ).rejects.toMatchObject({ status: 401, code: 'invalid_api_key' });
-      // The log never keeps the key.
-      expect(secured.requests().every((r) => r.headers.authorization === undefined)).toBe(true);
+      expect(secured.requests().map((r) => [r.authorization, r.status])).toEqual([
+        ['Bearer sk-right-key-1234', 200],
+        ['Bearer sk-wrong-key-9999', 401],
+      ]);
     } finally {
       await secured.close();
+    }
+  });
+
+  it('rejects a key containing `invalid` on every /v1 route, as OpenAI rejects a revoked key', async () => {
+    const revoked = new OpenAI({
+      apiKey: 'sk-user-invalid-0001',
+      baseURL: mock.baseURL,
+      maxRetries: 0,
+    });
+    const rejected = { status: 401, code: 'invalid_api_key', type: 'invalid_request_error' };
+    await expect(revoked.models.list()).rejects.toMatchObject(rejected);
+    await expect(revoked.models.retrieve('gpt-4o')).rejects.toMatchObject(rejected);
+    await expect(
+      revoked.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
+    ).rejects.toMatchObject(rejected);
+    await expect(
+      revoked.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'hi' }),
+    ).rejects.toMatchObject(rejected);
+    // The body is OpenAI's shape, and the key is masked in the message.
+    const raw = await fetch(`${mock.baseURL}/models`, {
+      headers: { authorization: 'Bearer sk-user-invalid-0001' },
+    });
+    expect(raw.status).toBe(401);
+    const body = (await raw.json()) as { error: Record<string, unknown> };
+    expect(body.error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_api_key' });
+    expect(body.error.message).toMatch(/^Incorrect API key provided: sk-\.\.\.0001\.$/);
+  });
+
+  it('rejects keys containing another text, or none, as configured', async () => {
+    const strict = await startMockLlm({ rejectKeysContaining: 'revoked' });
+    const lenient = await startMockLlm({ rejectKeysContaining: null });
+    try {
+      const call = (baseURL: string, apiKey: string) =>
+        new OpenAI({ apiKey, baseURL, maxRetries: 0 }).models.list();
+      await expect(call(strict.baseURL, 'sk-revoked-1')).rejects.toMatchObject({ status: 401 });
+      await expect(call(strict.baseURL, 'sk-invalid-1')).resolves.toBeDefined();
+      await expect(call(lenient.baseURL, 'sk-invalid-1')).resolves.toBeDefined();
+    } finally {
+      await strict.close();
+      await lenient.close();
     }
   });
 

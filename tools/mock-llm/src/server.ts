@@ -285,6 +285,16 @@ function parseCompletion(body: Record<string, unknown>, models: ReadonlySet<stri
   };
 }
 
+/** The model a `/v1/models/{id}` path names. */
+function modelOfPath(path: string): string | undefined {
+  if (!path.startsWith('/v1/models/')) return undefined;
+  try {
+    return decodeURIComponent(path.slice('/v1/models/'.length));
+  } catch {
+    return undefined;
+  }
+}
+
 function parseJson(raw: string): unknown {
   if (raw.length === 0) return {};
   try {
@@ -420,6 +430,8 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
   const defaults: MockBehaviour = checkedDefaults;
   const scripts = new ScriptStore();
   const log = new RequestLog(options.requestLogSize ?? 500);
+  const rejectKeysContaining =
+    options.rejectKeysContaining === undefined ? 'invalid' : (options.rejectKeysContaining ?? '');
   const inflight = new Set<ServerResponse>();
   const hanging = new Set<ServerResponse>();
   const idPrefix = randomBytes(6).toString('hex');
@@ -433,6 +445,27 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
       return result;
     });
     return checked.map((s) => scripts.add(s));
+  }
+
+  /**
+   * OpenAI's 401 for a key it does not take: the configured key only, when one is set, and never
+   * a key containing the rejected text (`invalid` by default: a test's way to play a revoked key).
+   */
+  function checkApiKey(authorization: string | undefined): void {
+    const token = authorization?.startsWith('Bearer ') ? authorization.slice(7) : undefined;
+    const rejected =
+      (options.apiKey !== undefined && token !== options.apiKey) ||
+      (token !== undefined && rejectKeysContaining !== '' && token.includes(rejectKeysContaining));
+    if (!rejected) return;
+    throw new ApiError(
+      401,
+      token
+        ? `Incorrect API key provided: ${token.length > 8 ? `${token.slice(0, 3)}...${token.slice(-4)}` : '***'}.`
+        : "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+      'invalid_request_error',
+      null,
+      token ? 'invalid_api_key' : null,
+    );
   }
 
   async function generate(res: ServerResponse, entry: RecordedRequest, job: Job): Promise<void> {
@@ -646,30 +679,24 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
     const { authorization, ...headers } = req.headers;
     const raw = await readBody(req);
     const body = parseJson(raw);
+    const traceparent = headers.traceparent;
+    const model = isRecord(body) && typeof body.model === 'string' ? body.model : modelOfPath(path);
     const entry = log.add({
       time: new Date().toISOString(),
       method: req.method ?? 'GET',
       path,
       headers,
+      ...definedOnly({
+        authorization,
+        traceparent: typeof traceparent === 'string' ? traceparent : undefined,
+        model,
+      }),
       body: body === undefined ? raw : raw.length === 0 ? undefined : body,
     });
     inflight.add(res);
     res.once('close', () => inflight.delete(res));
     try {
-      if (options.apiKey !== undefined) {
-        const token = authorization?.startsWith('Bearer ') ? authorization.slice(7) : undefined;
-        if (token !== options.apiKey) {
-          throw new ApiError(
-            401,
-            token
-              ? `Incorrect API key provided: ${token.length > 8 ? `${token.slice(0, 3)}...${token.slice(-4)}` : '***'}.`
-              : "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
-            'invalid_request_error',
-            null,
-            token ? 'invalid_api_key' : null,
-          );
-        }
-      }
+      checkApiKey(authorization);
       const method = req.method ?? 'GET';
       if (method === 'GET' && path === '/v1/models') {
         entry.status = 200;

@@ -74,8 +74,14 @@ export interface RecordedRequest {
   time: string;
   method: string;
   path: string;
-  /** Request headers without `authorization`. */
+  /** Request headers without `authorization` (see the field of its own). */
   headers: IncomingHttpHeaders;
+  /** The `authorization` header as received (`Bearer <key>`), so tests can tell which key was used. */
+  authorization?: string;
+  /** The W3C `traceparent` header as received, for tracing tests. */
+  traceparent?: string;
+  /** The `model` of the request body (generation endpoints), or of the path (`/v1/models/{id}`). */
+  model?: string;
   /** The parsed JSON body (the raw text when it was not JSON, undefined when empty). */
   body: unknown;
   /** Status of the response, once sent (a hanging request has none). */
@@ -94,6 +100,11 @@ export interface MockLlmOptions {
   host?: string;
   /** When set, `/v1/*` requires `Authorization: Bearer <apiKey>` (else any key is accepted). */
   apiKey?: string;
+  /**
+   * A bearer key containing this text is rejected with 401 `invalid_api_key`, as OpenAI rejects
+   * a revoked key, on every `/v1` route (default `invalid`; `null` or `''` turns it off).
+   */
+  rejectKeysContaining?: string | null;
   /** Model ids served by `/v1/models`; requests for other models get 404 `model_not_found`. */
   models?: readonly string[];
   /** Server-wide behaviour for requests no script or directive covers, field by field. */

@@ -58,4 +58,28 @@ describe('mock-llm process', () => {
       await once(child, 'exit');
     }
   });
+
+  it('rejects a revoked-looking key as configured, and shows each request’s key to tests', async () => {
+    const { child, baseURL } = await startProcess({ MOCK_LLM_REJECT_KEYS_CONTAINING: 'revoked' });
+    try {
+      const revoked = new OpenAI({ apiKey: 'sk-revoked-7', baseURL, maxRetries: 0 });
+      await expect(revoked.models.list()).rejects.toMatchObject({
+        status: 401,
+        code: 'invalid_api_key',
+      });
+      const other = new OpenAI({ apiKey: 'sk-invalid-but-allowed-here', baseURL, maxRetries: 0 });
+      await expect(other.models.list()).resolves.toBeDefined();
+      const root = baseURL.replace(/\/v1$/, '');
+      const log = (await (await fetch(`${root}/_mock/requests`)).json()) as {
+        requests: Array<{ path: string; authorization?: string; status?: number }>;
+      };
+      expect(log.requests.map((r) => [r.path, r.authorization, r.status])).toEqual([
+        ['/v1/models', 'Bearer sk-revoked-7', 401],
+        ['/v1/models', 'Bearer sk-invalid-but-allowed-here', 200],
+      ]);
+    } finally {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+  });
 });
