@@ -15,7 +15,7 @@ import { HttpErrorFilter } from '@lab/platform/http';
 import { requireVariable, testNamespace } from '@lab/platform/testing';
 import { Redis } from 'ioredis';
 import type { CallerRequest } from '../src/identity/caller';
-import { RateLimitGuard, RateLimitModule, RateLimiter } from '../src/limits';
+import { RateLimitGuard, RateLimitModule, RateLimiter, type RateLimitRedis } from '../src/limits';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -151,11 +151,11 @@ describe('rate limits (real Redis)', () => {
       }
     }
 
-    async function startApp(redisFactory: () => Redis, capacity: number) {
+    async function startApp(redis: RateLimitRedis, capacity: number) {
       @Module({
         imports: [
           RateLimitModule.forRoot({
-            redisFactory,
+            ...redis,
             prefix: ns.redisPrefix,
             capacity,
             refillPerSecond: NO_REFILL,
@@ -181,7 +181,12 @@ describe('rate limits (real Redis)', () => {
     };
 
     it('sets the headers on every answer and refuses an empty bucket with 429', async () => {
-      const app = await startApp(() => new Redis(requireVariable('REDIS_URL')), 2);
+      // The application's own client, lent to the limiter through its provider token.
+      const APP_REDIS = Symbol('APP_REDIS');
+      @Module({ providers: [{ provide: APP_REDIS, useValue: replicaA }], exports: [APP_REDIS] })
+      class AppRedisModule {}
+
+      const app = await startApp({ redisToken: APP_REDIS, imports: [AppRedisModule] }, 2);
       try {
         const caller = `http-${Date.now()}`;
         const first = await get(app, caller);
@@ -211,6 +216,8 @@ describe('rate limits (real Redis)', () => {
       } finally {
         await app.close();
       }
+      // A lent client stays its owner's to close.
+      expect(replicaA.status).toBe('ready');
     });
 
     it('fails open when Redis is unreachable', async () => {
@@ -228,7 +235,7 @@ describe('rate limits (real Redis)', () => {
         redis.on('error', () => undefined); // the reconnect attempts are expected here
         return redis;
       };
-      const app = await startApp(unreachable, 1);
+      const app = await startApp({ redisFactory: unreachable }, 1);
       try {
         const started = Date.now();
         for (let i = 0; i < 3; i++) {
