@@ -8,3 +8,5 @@ export * from './create-assistant.dto';
 export * from './update-assistant.dto';
 export * from './prompt-version.dto';
 export * from './list-query.dto';
+export * from './sessions.dto';
+export * from './lab.dto';

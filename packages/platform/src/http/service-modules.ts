@@ -3,6 +3,8 @@
  * (bodies are never logged), Prometheus `/metrics`, `/healthz` and `/readyz`, the error model and
  * DTO validation; and its validated configuration made injectable everywhere.
  */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type DynamicModule, Global, Module, type Provider } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
@@ -23,6 +25,18 @@ export const REDACTED_HEADERS = [
 ];
 
 const QUIET_PATHS = ['/healthz', '/readyz', '/metrics'];
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * The request id: the caller's `x-request-id` when it is a sane one (the gateway's, passed to
+ * the services, so one id names a request across them), else a new one; answered back.
+ */
+function requestId(request: IncomingMessage, response: ServerResponse): string {
+  const given = request.headers['x-request-id'];
+  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  response.setHeader('x-request-id', id);
+  return id;
+}
 
 export interface ServiceModulesOptions {
   name: string;
@@ -39,6 +53,7 @@ export function serviceModules(options: ServiceModulesOptions): DynamicModule[] 
           name: options.name,
           redact: { paths: REDACTED_HEADERS, censor: '[redacted]' },
           autoLogging: { ignore: (req) => QUIET_PATHS.includes(req.url ?? '') },
+          genReqId: requestId,
         },
         options.logStream ?? process.stdout,
       ],

@@ -1,0 +1,79 @@
+import { ModelConfigDto } from './model-config.dto';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+
+/** The lab's draft assistant (seed lab step 1): prompts and model config, not yet created. */
+export class LabDraftDto {
+  @IsIn(['brainstorm', 'coach'])
+  sessionType!: 'brainstorm' | 'coach';
+
+  @Length(1, 20_000)
+  @IsString()
+  initialPrompt!: string;
+
+  @Length(1, 20_000)
+  @IsString()
+  summaryPrompt!: string;
+
+  @IsOptional()
+  @Min(0.1)
+  @Max(1)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  guardThreshold?: number;
+
+  @ValidateNested()
+  @Type(() => ModelConfigDto)
+  modelConfig!: ModelConfigDto;
+}
+
+export class LabMessageDto {
+  @IsIn(['user', 'assistant'])
+  role!: 'user' | 'assistant';
+
+  @Length(1, 16_000)
+  @IsString()
+  content!: string;
+}
+
+export class LabThreadDto {
+  @IsOptional()
+  @MaxLength(20_000)
+  @IsString()
+  summary?: string | null;
+
+  @ArrayMaxSize(200)
+  @ValidateNested({ each: true })
+  @Type(() => LabMessageDto)
+  @IsArray()
+  messages!: LabMessageDto[];
+}
+
+/** One test-chat turn: the draft, the thread so far (kept by the caller), and the new message. */
+export class LabTurnDto {
+  @ValidateNested()
+  @Type(() => LabDraftDto)
+  draft!: LabDraftDto;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => LabThreadDto)
+  thread?: LabThreadDto;
+
+  /** Absent for the assistant's opening message. */
+  @IsOptional()
+  @Length(1, 16_000)
+  @IsString()
+  message?: string;
+}

@@ -1,0 +1,84 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { schemaTypeOrmModule } from '@lab/platform/database';
+import { globalProviders, serviceModules } from '@lab/platform/http';
+import { Redis } from 'ioredis';
+import type { DestinationStream } from 'pino';
+import { AdminGuard, ApiKeysController } from './admin/api-keys.controller';
+import { AssistantsController } from './assistants/assistants.controller';
+import { ChatCompletionsController } from './compat/chat-completions.controller';
+import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config';
+import { AuthGuard } from './identity/auth.guard';
+import { ApiKeyEntity } from './identity/entities/api-key.entity';
+import { IdentityEntity } from './identity/entities/identity.entity';
+import { UserEntity } from './identity/entities/user.entity';
+import { IdentityService } from './identity/identity.service';
+import { UsersRepository } from './identity/users.repository';
+import { RateLimitModule } from './limits/rate-limit.module';
+import { MeController } from './me/me.controller';
+import { CreateIdentities1763800000000 } from './migrations/1763800000000-create-identities';
+import { GATEWAY_REDIS } from './redis';
+import { SessionsController } from './sessions/sessions.controller';
+import { ASSISTANTS, SESSIONS, Upstream } from './upstream/upstream';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: GatewayConfig, logStream?: DestinationStream): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        globalProviders([
+          { provide: GATEWAY_CONFIG, useValue: config },
+          {
+            provide: GATEWAY_REDIS,
+            useFactory: () => new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }),
+          },
+        ]),
+        ...serviceModules({
+          name: 'gateway',
+          logLevel: config.logLevel,
+          ...(logStream ? { logStream } : {}),
+        }),
+        schemaTypeOrmModule({
+          databaseUrl: config.databaseUrl,
+          schema: config.databaseSchema,
+          entities: [UserEntity, IdentityEntity, ApiKeyEntity],
+          migrations: [CreateIdentities1763800000000],
+          poolSize: 20,
+        }),
+        RateLimitModule.forRoot({
+          redisToken: GATEWAY_REDIS,
+          prefix: `${config.redisPrefix}rate:`,
+          ...config.rateLimit,
+        }),
+      ],
+      controllers: [
+        MeController,
+        AssistantsController,
+        SessionsController,
+        ChatCompletionsController,
+        ApiKeysController,
+      ],
+      providers: [
+        UsersRepository,
+        IdentityService,
+        AuthGuard,
+        AdminGuard,
+        {
+          provide: ASSISTANTS,
+          useFactory: () =>
+            new Upstream('assistants', config.assistantsUrl, config.assistantsToken, false),
+        },
+        {
+          provide: SESSIONS,
+          useFactory: () =>
+            new Upstream('sessions', config.sessionsUrl, config.sessionsToken, true),
+        },
+        {
+          provide: 'REDIS_SHUTDOWN',
+          useFactory: (redis: Redis) => ({ onApplicationShutdown: () => redis.quit() }),
+          inject: [GATEWAY_REDIS],
+        },
+      ],
+    };
+  }
+}

@@ -1,0 +1,16 @@
+/** Builds the gateway's Nest application, with its OpenAPI document: main.ts and the tests. */
+import { createHttpApp } from '@lab/platform/http';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { DestinationStream } from 'pino';
+import { AppModule } from './app.module';
+import type { GatewayConfig } from './config/gateway.config';
+import { mountOpenApi } from './openapi/openapi';
+
+export async function createApp(
+  config: GatewayConfig,
+  logStream?: DestinationStream,
+): Promise<NestExpressApplication> {
+  const app = await createHttpApp(AppModule.forRoot(config, logStream), config.bodyLimit);
+  mountOpenApi(app, config.publicUrl);
+  return app;
+}

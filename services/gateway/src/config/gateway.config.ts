@@ -1,0 +1,107 @@
+/** The gateway's configuration, validated at start-up: a problem stops it with the variable's name. */
+import { type KeyRing, keyRingFromString } from '@lab/platform';
+
+export interface GatewayConfig {
+  host: string;
+  port: number;
+  /** The URL clients use (printed by scripts/up, the OpenAPI document's server). */
+  publicUrl: string;
+  databaseUrl: string;
+  databaseSchema: string;
+  redisUrl: string;
+  /** Prefix of every Redis key the gateway writes (rate limits, the identity cache). */
+  redisPrefix: string;
+  assistantsUrl: string;
+  /** The gateway's token at the assistants service. */
+  assistantsToken: string;
+  sessionsUrl: string;
+  /** The gateway's token at the sessions service. */
+  sessionsToken: string;
+  /** The LLM provider a bring-your-own key is checked against once (`GET /models`). */
+  openaiBaseUrl: string;
+  /** The global salt of the identity hash (PBKDF2-SHA256 of a user's OpenAI key). */
+  identitySalt: string;
+  identityIterations: number;
+  /** Wraps the data keys of users without their own OpenAI key (OIDC people, API-key systems). */
+  masterKeys: KeyRing;
+  /** OIDC for portal users; unset: bearer JWTs are refused. */
+  oidc: { issuer: string; audience: string; jwksUri?: string } | null;
+  /** Bootstrap credential of the operators who create the first platform API keys. */
+  adminToken: string | null;
+  rateLimit: { capacity: number; refillPerSecond: number };
+  bodyLimit: string;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const problems: string[] = [];
+  const required = (name: string): string => {
+    const value = env[name];
+    if (!value) problems.push(`${name} is required`);
+    return value ?? '';
+  };
+  const positive = (name: string, fallback: number): number => {
+    const value = Number(env[name] ?? fallback);
+    if (!Number.isFinite(value) || value <= 0) problems.push(`${name} must be a positive number`);
+    return value;
+  };
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    problems.push('PORT must be a port number');
+  const databaseSchema = env.DATABASE_SCHEMA ?? 'gateway';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema))
+    problems.push('DATABASE_SCHEMA must be a lower-case SQL identifier');
+  const identitySalt = required('IDENTITY_SALT');
+  if (identitySalt && identitySalt.length < 16)
+    problems.push('IDENTITY_SALT must be at least 16 characters');
+  let masterKeys: KeyRing | undefined;
+  try {
+    masterKeys = keyRingFromString(required('MASTER_KEYS'));
+  } catch (error) {
+    if (env.MASTER_KEYS) problems.push(`MASTER_KEYS: ${(error as Error).message}`);
+  }
+  const issuer = env.OIDC_ISSUER;
+  const audience = env.OIDC_AUDIENCE;
+  if (Boolean(issuer) !== Boolean(audience))
+    problems.push('OIDC_ISSUER and OIDC_AUDIENCE go together');
+  const adminToken = env.ADMIN_TOKEN || null;
+  if (adminToken && adminToken.length < 24)
+    problems.push('ADMIN_TOKEN must be at least 24 characters');
+  const host = env.HOST ?? '127.0.0.1';
+  const config = {
+    host,
+    port,
+    publicUrl: env.PUBLIC_URL ?? `http://${host}:${port}`,
+    databaseUrl: required('DATABASE_URL'),
+    databaseSchema,
+    redisUrl: required('REDIS_URL'),
+    redisPrefix: env.REDIS_PREFIX ?? 'gateway:',
+    assistantsUrl: required('ASSISTANTS_URL'),
+    assistantsToken: required('ASSISTANTS_TOKEN'),
+    sessionsUrl: required('SESSIONS_URL'),
+    sessionsToken: required('SESSIONS_TOKEN'),
+    openaiBaseUrl: required('OPENAI_BASE_URL'),
+    identitySalt,
+    identityIterations: positive('IDENTITY_PBKDF2_ITERATIONS', 600_000),
+    oidc:
+      issuer && audience
+        ? { issuer, audience, ...(env.OIDC_JWKS_URI ? { jwksUri: env.OIDC_JWKS_URI } : {}) }
+        : null,
+    adminToken,
+    rateLimit: {
+      capacity: positive('RATE_LIMIT_BURST', 60),
+      refillPerSecond: positive('RATE_LIMIT_PER_SECOND', 5),
+    },
+    bodyLimit: env.BODY_LIMIT ?? '64kb',
+    logLevel: env.LOG_LEVEL ?? 'info',
+  };
+  if (problems.length > 0 || !masterKeys)
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  return { ...config, masterKeys };
+}
+
+export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');

@@ -1,0 +1,250 @@
+/**
+ * Authentication: turns the bearer credential of a request into the calling user, with the key
+ * material the request needs (DESIGN §4). Three kinds of credential, told apart by their shape:
+ *  - `lab_…`: a platform API key of an internal system (stored hashed, scoped, revocable);
+ *  - a JWT: a portal user signed in with OIDC (verified against the issuer's JWKS);
+ *  - anything else key-shaped: the caller's own OpenAI key (bring-your-own-key).
+ * Users are made on first use. The OpenAI key is never stored or logged: the user is found by
+ * its PBKDF2 hash, and it wraps their data key, so nothing at rest can read their messages.
+ */
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import {
+  deriveWrappingKey,
+  generateDataKey,
+  rewrapDataKey,
+  unwrapDataKey,
+  wrapDataKey,
+  wrappedDataKeyId,
+} from '@lab/platform';
+import { ApiException, conflict } from '@lab/platform/http';
+import type { Redis } from 'ioredis';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import { GATEWAY_REDIS } from '../redis';
+import type { AuthenticatedCaller } from './caller';
+import {
+  API_KEY_PREFIX,
+  apiKeyHash,
+  cacheSecret,
+  looksLikeProviderKey,
+  oidcLookup,
+  openAiKeyCacheName,
+  openAiKeyHash,
+} from './credentials';
+import type { UserEntity } from './entities/user.entity';
+import { looksLikeJwt, OidcVerifier } from './oidc/oidc-verifier';
+import { ProviderKeys } from './provider-keys';
+import { UsersRepository } from './users.repository';
+
+/** What people may do; API keys carry a subset. `admin` is never implied. */
+export const SCOPES = ['assistants:read', 'assistants:write', 'chat', 'admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+const PERSON_SCOPES: Scope[] = ['assistants:read', 'assistants:write', 'chat'];
+
+const CACHE_TTL_SECONDS = 24 * 3600;
+
+export interface SignIn {
+  caller: AuthenticatedCaller;
+  created: boolean;
+}
+
+const unauthenticated = (message: string) =>
+  new ApiException(HttpStatus.UNAUTHORIZED, 'unauthenticated', message);
+
+@Injectable()
+export class IdentityService {
+  private readonly cacheKey: Buffer;
+  private readonly providerKeys: ProviderKeys;
+  private readonly oidc: OidcVerifier | null;
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(GATEWAY_REDIS) private readonly redis: Redis,
+    private readonly users: UsersRepository,
+  ) {
+    this.cacheKey = cacheSecret(config.identitySalt);
+    this.providerKeys = new ProviderKeys(config.openaiBaseUrl);
+    this.oidc = config.oidc ? new OidcVerifier(config.oidc) : null;
+  }
+
+  /** The `Authorization` header's bearer credential, or 401. */
+  static bearer(header: string | undefined): string {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+    if (!match?.[1]) {
+      throw unauthenticated(
+        'Authorization: Bearer <OpenAI key | OIDC token | platform API key> is required',
+      );
+    }
+    return match[1];
+  }
+
+  isAdminToken(token: string): boolean {
+    const admin = this.config.adminToken;
+    if (!admin) return false;
+    const given = Buffer.from(token);
+    const expected = Buffer.from(admin);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  }
+
+  async authenticate(token: string): Promise<SignIn> {
+    if (token.startsWith(API_KEY_PREFIX))
+      return { caller: await this.byApiKey(token), created: false };
+    if (looksLikeJwt(token)) return this.byOidc(token);
+    if (looksLikeProviderKey(token)) return this.byOpenAiKey(token);
+    throw unauthenticated(
+      'The bearer credential is not an OpenAI key, an OIDC token or a platform API key',
+    );
+  }
+
+  /**
+   * Rotation of a bring-your-own key: the caller proved the old key (it authenticated this
+   * request); the new one is checked with the provider, the identity moves to its hash and the
+   * data key is re-wrapped under it. History stays readable; the old key no longer signs in here.
+   */
+  async rotateOpenAiKey(
+    caller: AuthenticatedCaller,
+    oldKey: string,
+    newKey: string,
+  ): Promise<void> {
+    if (caller.kind !== 'byok') {
+      throw new ApiException(
+        HttpStatus.CONFLICT,
+        'not_byok',
+        'Only a bring-your-own-key user has an OpenAI key to rotate',
+      );
+    }
+    if (
+      !looksLikeProviderKey(newKey) ||
+      newKey.startsWith(API_KEY_PREFIX) ||
+      looksLikeJwt(newKey)
+    ) {
+      throw new ApiException(
+        HttpStatus.BAD_REQUEST,
+        'validation_failed',
+        'newKey is not an OpenAI key',
+        [{ field: 'newKey', message: 'newKey must be an OpenAI key' }],
+      );
+    }
+    if (newKey === oldKey) throw conflict('The new key is the key in use');
+    const [oldLookup, newLookup] = await Promise.all([this.hash(oldKey), this.hash(newKey)]);
+    if (await this.users.findByIdentity('byok', newLookup)) {
+      throw conflict('That OpenAI key already belongs to another user');
+    }
+    await this.providerKeys.check(newKey);
+    const user = await this.users.findUser(caller.userId);
+    if (!user) throw unauthenticated('The user no longer exists');
+    const rewrapped = rewrapDataKey(
+      user.wrappedDataKey,
+      deriveWrappingKey(oldKey, user.keySalt),
+      deriveWrappingKey(newKey, user.keySalt),
+    );
+    await this.users.rotateIdentity(user.id, 'byok', oldLookup, newLookup, rewrapped);
+    await this.redis.del(this.cacheName(oldKey));
+  }
+
+  private async byOpenAiKey(key: string): Promise<SignIn> {
+    const cached = await this.redis.get(this.cacheName(key));
+    let user = cached ? await this.users.findUser(cached) : null;
+    let created = false;
+    if (!user) {
+      const lookup = await this.hash(key);
+      user = await this.users.findByIdentity('byok', lookup);
+      if (!user) {
+        await this.providerKeys.check(key);
+        const salt = randomBytes(16).toString('base64url');
+        const dataKey = generateDataKey();
+        ({ user, created } = await this.users.createWithIdentity(
+          {
+            id: randomUUID(),
+            keyMode: 'byok',
+            keySalt: salt,
+            wrappedDataKey: wrapDataKey(dataKey, deriveWrappingKey(key, salt)),
+          },
+          'byok',
+          lookup,
+        ));
+      }
+      await this.redis.set(this.cacheName(key), user.id, 'EX', CACHE_TTL_SECONDS);
+    }
+    const dataKey = unwrapDataKey(user.wrappedDataKey, deriveWrappingKey(key, user.keySalt));
+    return {
+      caller: this.person(user, 'byok', dataKey, key),
+      created,
+    };
+  }
+
+  private async byOidc(token: string): Promise<SignIn> {
+    if (!this.oidc) throw unauthenticated('This gateway does not accept OIDC tokens');
+    const { issuer, subject } = await this.oidc.verify(token);
+    const lookup = oidcLookup(issuer, subject);
+    let user = await this.users.findByIdentity('oidc', lookup);
+    let created = false;
+    if (!user) {
+      ({ user, created } = await this.users.createWithIdentity(
+        this.platformUser(),
+        'oidc',
+        lookup,
+      ));
+    }
+    return { caller: this.person(user, 'oidc', this.platformDataKey(user)), created };
+  }
+
+  private async byApiKey(token: string): Promise<AuthenticatedCaller> {
+    const key = await this.users.findActiveApiKey(apiKeyHash(token));
+    const user = key ? await this.users.findUser(key.userId) : null;
+    if (!key || !user) throw unauthenticated('The API key is unknown or revoked');
+    void this.users.touchApiKey(key.id).catch(() => undefined);
+    return {
+      userId: user.id,
+      kind: 'api_key',
+      limitKey: `key:${key.id}`,
+      scopes: key.scopes,
+      dataKey: this.platformDataKey(user),
+    };
+  }
+
+  /** A user whose data key the platform master key wraps (OIDC people, API-key systems). */
+  platformUser(): Omit<
+    UserEntity,
+    'createdAt' | 'sessionsStarted' | 'sessionsEnded' | 'assistantsCreated'
+  > {
+    const ring = this.config.masterKeys;
+    return {
+      id: randomUUID(),
+      keyMode: 'platform',
+      keySalt: '',
+      wrappedDataKey: wrapDataKey(generateDataKey(), ring.currentKey, ring.currentKeyId),
+    };
+  }
+
+  private platformDataKey(user: UserEntity): Buffer {
+    const keyId = wrappedDataKeyId(user.wrappedDataKey) ?? '';
+    const masterKey = this.config.masterKeys.key(keyId);
+    if (!masterKey) throw new Error(`master key ${keyId} is not in MASTER_KEYS`);
+    return unwrapDataKey(user.wrappedDataKey, masterKey);
+  }
+
+  private person(
+    user: UserEntity,
+    kind: 'byok' | 'oidc',
+    dataKey: Buffer,
+    providerKey?: string,
+  ): AuthenticatedCaller {
+    return {
+      userId: user.id,
+      kind,
+      limitKey: `user:${user.id}`,
+      scopes: PERSON_SCOPES,
+      dataKey,
+      ...(providerKey ? { providerKey } : {}),
+    };
+  }
+
+  private hash(key: string): Promise<string> {
+    return openAiKeyHash(key, this.config.identitySalt, this.config.identityIterations);
+  }
+
+  private cacheName(key: string): string {
+    return `${this.config.redisPrefix}byok:${openAiKeyCacheName(key, this.cacheKey)}`;
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * The OpenAPI document of the public API, at `/openapi.json`, with interactive docs at `/docs`.
+ * Routes come from the controllers (@nestjs/swagger). Request schemas come from the very DTO
+ * classes that validate the requests (class-validator metadata, via class-validator-jsonschema),
+ * so the document cannot drift from what the API accepts; the answers' schemas from views.ts.
+ * The typed client (`@lab/client`) is generated from this document.
+ */
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
+import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
+import { ERROR_SCHEMA, VIEW_SCHEMAS } from './views';
+
+export function buildOpenApiDocument(app: INestApplication, publicUrl: string): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Assistant platform API')
+    .setDescription(
+      [
+        'Build, share and chat with prompt-based assistants.',
+        '',
+        'Authenticate with `Authorization: Bearer <credential>`: your own OpenAI key (bring-your-own-key),',
+        'an OIDC access token of the portal, or a platform API key (`lab_…`) of an internal system.',
+        'Errors are always `{ "error": { "code", "message", "details" } }` with the matching status.',
+        'Every answer carries `x-request-id` and the rate-limit headers (`RateLimit-*`).',
+      ].join('\n'),
+    )
+    .setVersion('1')
+    .addServer(publicUrl)
+    .addBearerAuth({ type: 'http', scheme: 'bearer' })
+    .build();
+  const document = SwaggerModule.createDocument(app, config, {
+    operationIdFactory: (controller, method) =>
+      `${controller.replace(/Controller$/, '').replace(/^./, (c) => c.toLowerCase())}_${method}`,
+  });
+  const schemas = validationMetadatasToSchemas({
+    classTransformerMetadataStorage: defaultMetadataStorage,
+    refPointerPrefix: '#/components/schemas/',
+  });
+  document.components ??= {};
+  document.components.schemas = {
+    ...document.components.schemas,
+    ...(schemas as Record<string, object>),
+    ...VIEW_SCHEMAS,
+    Error: ERROR_SCHEMA,
+  };
+  for (const path of Object.values(document.paths)) {
+    for (const operation of Object.values(path) as Array<{
+      responses?: Record<string, unknown>;
+    }>) {
+      if (typeof operation !== 'object' || !operation.responses) continue;
+      operation.responses.default ??= {
+        description: 'An error, in the platform error model',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+      };
+    }
+  }
+  return document;
+}
+
+export function mountOpenApi(app: INestApplication, publicUrl: string): void {
+  const document = buildOpenApiDocument(app, publicUrl);
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'openapi.json',
+    raw: ['json'],
+    customSiteTitle: 'Assistant platform API',
+  });
+}

@@ -1,0 +1,187 @@
+/**
+ * JSON Schemas of what the public API answers, referenced by the controllers' @ApiOkResponse.
+ * They describe the services' views (assistant.views.ts, session.views.ts) as the gateway passes
+ * them on; the end-to-end tests check real answers against them.
+ */
+import { applyDecorators, HttpStatus } from '@nestjs/common';
+import { ApiResponse } from '@nestjs/swagger';
+
+type Schema = Record<string, unknown>;
+
+const string = { type: 'string' };
+const nullableString = { type: 'string', nullable: true };
+const integer = { type: 'integer' };
+const dateTime = { type: 'string', format: 'date-time' };
+const uuid = { type: 'string', format: 'uuid' };
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const object = (properties: Record<string, unknown>, optional: string[] = []): Schema => ({
+  type: 'object',
+  properties,
+  required: Object.keys(properties).filter((name) => !optional.includes(name)),
+});
+const page = (item: string) =>
+  object({ items: { type: 'array', items: ref(item) }, nextCursor: nullableString });
+
+const usage = object({ promptTokens: integer, completionTokens: integer });
+const thread = object({
+  summary: nullableString,
+  messages: {
+    type: 'array',
+    items: object({ role: { type: 'string', enum: ['user', 'assistant'] }, content: string }),
+  },
+});
+
+const publicAssistant = {
+  id: uuid,
+  code: string,
+  name: string,
+  tagLine: string,
+  description: string,
+  sessionType: { type: 'string', enum: ['brainstorm', 'coach'] },
+  showcased: { type: 'boolean' },
+  active: { type: 'boolean' },
+  sessionsStarted: integer,
+  sessionsEnded: integer,
+  createdAt: dateTime,
+  modifiedAt: dateTime,
+  createdByYou: { type: 'boolean' },
+};
+
+const session = object({
+  id: uuid,
+  assistantId: uuid,
+  promptVersionId: uuid,
+  modelConfigVersionId: uuid,
+  status: { type: 'string', enum: ['active', 'ended'] },
+  messageCount: integer,
+  turnCount: integer,
+  usage,
+  guardHits: integer,
+  createdAt: dateTime,
+  modifiedAt: dateTime,
+  endedAt: { ...dateTime, nullable: true },
+});
+
+const turnResult = {
+  turnId: string,
+  reply: string,
+  guardHit: { type: 'boolean' },
+  usage,
+  model: string,
+  condensed: { type: 'string', enum: ['keep', 'truncate', 'summarise'] },
+};
+
+export const ERROR_SCHEMA: Schema = object({
+  error: object(
+    {
+      code: string,
+      message: string,
+      details: {
+        type: 'array',
+        items: object({ field: string, message: string }, ['field']),
+      },
+    },
+    ['details'],
+  ),
+});
+
+export const VIEW_SCHEMAS: Record<string, Schema> = {
+  Usage: usage,
+  Thread: thread,
+  /** Prompts and model configuration are present only for the assistant's creator. */
+  Assistant: object(
+    {
+      ...publicAssistant,
+      version: integer,
+      guardThreshold: { type: 'number' },
+      activePromptVersion: { type: 'object', nullable: true },
+      activeModelConfigVersion: { type: 'object', nullable: true },
+    },
+    ['version', 'guardThreshold', 'activePromptVersion', 'activeModelConfigVersion'],
+  ),
+  AssistantPage: page('Assistant'),
+  Session: session,
+  SessionPage: page('Session'),
+  AssistantDetails: object({ assistant: ref('Assistant'), sessions: ref('SessionPage') }),
+  StartedSession: object({
+    session: ref('Session'),
+    message: object({ role: { type: 'string', enum: ['assistant'] }, content: string }),
+    guardHit: { type: 'boolean' },
+  }),
+  ResumedSession: object({
+    session: ref('Session'),
+    messages: {
+      type: 'array',
+      items: object({
+        position: integer,
+        role: { type: 'string', enum: ['user', 'assistant'] },
+        content: string,
+        createdAt: dateTime,
+      }),
+    },
+    payload: ref('Thread'),
+    recap: nullableString,
+  }),
+  TurnResult: object(turnResult),
+  LabTurnResult: object({ ...turnResult, thread: ref('Thread') }),
+  EndedSession: object({ sessionId: uuid, recap: string, usage, session: ref('Session') }),
+  Me: object({
+    id: uuid,
+    kind: { type: 'string', enum: ['byok', 'oidc', 'api_key'] },
+    scopes: { type: 'array', items: string },
+    createdAt: dateTime,
+    counters: object({
+      sessionsStarted: integer,
+      sessionsEnded: integer,
+      assistantsCreated: integer,
+    }),
+  }),
+  ApiKey: object(
+    {
+      id: uuid,
+      userId: uuid,
+      name: string,
+      prefix: string,
+      scopes: { type: 'array', items: string },
+      createdAt: dateTime,
+      lastUsedAt: { ...dateTime, nullable: true },
+      revokedAt: { ...dateTime, nullable: true },
+      key: { type: 'string', description: 'The secret: in the creation answer only' },
+    },
+    ['key'],
+  ),
+  ApiKeyList: object({ items: { type: 'array', items: ref('ApiKey') } }),
+  ChatCompletion: object({
+    id: string,
+    object: { type: 'string', enum: ['chat.completion'] },
+    created: integer,
+    model: string,
+    choices: {
+      type: 'array',
+      items: object({
+        index: integer,
+        message: object({ role: string, content: string, refusal: nullableString }),
+        logprobs: { type: 'object', nullable: true },
+        finish_reason: { type: 'string', enum: ['stop', 'content_filter'] },
+      }),
+    },
+    usage: object({ prompt_tokens: integer, completion_tokens: integer, total_tokens: integer }),
+  }),
+  ModelList: object({
+    object: { type: 'string', enum: ['list'] },
+    data: {
+      type: 'array',
+      items: object({ id: string, object: string, created: integer, owned_by: string }),
+    },
+  }),
+};
+
+/** Documents a route's success answer with one of the schemas above. */
+export const Answers = (view: keyof typeof VIEW_SCHEMAS, status: HttpStatus = HttpStatus.OK) =>
+  applyDecorators(
+    ApiResponse({
+      status,
+      description: view,
+      content: { 'application/json': { schema: ref(view) } },
+    }),
+  );

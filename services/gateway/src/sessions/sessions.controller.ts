@@ -1,0 +1,158 @@
+/**
+ * Chat sessions of the public API: start (the assistant opens), chat (waiting for the reply, or
+ * streamed as Server-Sent Events), end with a recap, list, and resume. The sessions service
+ * scopes every session by its owner, so another user's session is 404 by any route. Turns honour
+ * `Idempotency-Key`: the same key runs a turn once and answers its result again.
+ */
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  LabTurnDto,
+  ListSessionsQueryDto,
+  SendMessageDto,
+  StartSessionDto,
+} from '@lab/contracts/dto';
+import { Answers } from '../openapi/views';
+import type { Request, Response } from 'express';
+import { Authenticated, Caller } from '../identity/auth.guard';
+import type { AuthenticatedCaller } from '../identity/caller';
+import { ParseId } from '../upstream/params';
+import { SESSIONS, type Upstream } from '../upstream/upstream';
+
+const IDEMPOTENCY = ApiHeader({
+  name: 'Idempotency-Key',
+  required: false,
+  description: 'Runs the turn once; repeating the request answers the same result',
+});
+
+/** Streaming is asked for with `?stream=true` or `Accept: text/event-stream`. */
+export function wantsStream(request: Request, stream: string | undefined): boolean {
+  return stream === 'true' || (request.header('accept') ?? '').includes('text/event-stream');
+}
+
+@ApiTags('sessions')
+@Controller('v1')
+export class SessionsController {
+  constructor(@Inject(SESSIONS) private readonly sessions: Upstream) {}
+
+  @Post('sessions')
+  @Authenticated('chat')
+  @IDEMPOTENCY
+  @ApiOperation({ summary: 'Start a session with an assistant; it writes the opening message' })
+  @Answers('StartedSession', HttpStatus.CREATED)
+  async start(
+    @Caller() caller: AuthenticatedCaller,
+    @Body() body: StartSessionDto,
+    @Req() request: Request,
+  ) {
+    return (await this.sessions.json(caller, { method: 'POST', path: '/sessions', body, request }))
+      .body;
+  }
+
+  @Get('sessions')
+  @Authenticated('chat')
+  @ApiOperation({ summary: 'My past sessions, newest first (optionally with one assistant)' })
+  @Answers('SessionPage')
+  @ApiQuery({ name: 'assistantId', required: false, schema: { type: 'string' } })
+  @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' } })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer' } })
+  async list(
+    @Caller() caller: AuthenticatedCaller,
+    @Query() query: ListSessionsQueryDto,
+    @Req() request: Request,
+  ) {
+    return (await this.sessions.json(caller, { path: '/sessions', query: { ...query }, request }))
+      .body;
+  }
+
+  @Get('sessions/:id')
+  @Authenticated('chat')
+  @ApiOperation({ summary: 'Resume: the session, its messages, and the recap once ended' })
+  @Answers('ResumedSession')
+  async resume(
+    @Caller() caller: AuthenticatedCaller,
+    @Param('id', ParseId) id: string,
+    @Req() request: Request,
+  ) {
+    return (await this.sessions.json(caller, { path: `/sessions/${id}`, request })).body;
+  }
+
+  @Post('sessions/:id/messages')
+  @HttpCode(HttpStatus.CREATED)
+  @Authenticated('chat')
+  @IDEMPOTENCY
+  @ApiQuery({ name: 'stream', required: false, enum: ['true', 'false'] })
+  @ApiProduces('application/json', 'text/event-stream')
+  @ApiOperation({
+    summary: 'Send a message; answers the guarded reply, or streams it',
+    description:
+      'Streamed as Server-Sent Events: `delta` (guarded text), `reset` (a retried attempt starts over), `guarded`, `done` (the final reply and usage), `error` (the error model).',
+  })
+  @Answers('TurnResult', HttpStatus.CREATED)
+  async send(
+    @Caller() caller: AuthenticatedCaller,
+    @Param('id', ParseId) id: string,
+    @Body() body: SendMessageDto,
+    @Query('stream') stream: string | undefined,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const path = `/sessions/${id}/messages`;
+    if (wantsStream(request, stream)) {
+      await this.sessions.pipeEvents(
+        caller,
+        { method: 'POST', path, query: { stream: 'true' }, body, request },
+        response,
+      );
+      return undefined;
+    }
+    return (await this.sessions.json(caller, { method: 'POST', path, body, request })).body;
+  }
+
+  @Post('sessions/:id/end')
+  @HttpCode(HttpStatus.OK)
+  @Authenticated('chat')
+  @ApiOperation({
+    summary: 'End a session: the recap is written with the assistant’s summary prompt',
+  })
+  @Answers('EndedSession')
+  async end(
+    @Caller() caller: AuthenticatedCaller,
+    @Param('id', ParseId) id: string,
+    @Req() request: Request,
+  ) {
+    return (
+      await this.sessions.json(caller, { method: 'POST', path: `/sessions/${id}/end`, request })
+    ).body;
+  }
+
+  @Post('lab/turns')
+  @HttpCode(HttpStatus.OK)
+  @Authenticated('chat')
+  @IDEMPOTENCY
+  @ApiOperation({
+    summary: 'The lab’s test chat with a draft assistant; nothing is stored',
+    description: 'The caller keeps the returned thread and sends it back with the next message.',
+  })
+  @Answers('LabTurnResult')
+  async labTurn(
+    @Caller() caller: AuthenticatedCaller,
+    @Body() body: LabTurnDto,
+    @Req() request: Request,
+  ) {
+    return (await this.sessions.json(caller, { method: 'POST', path: '/lab/turns', body, request }))
+      .body;
+  }
+}

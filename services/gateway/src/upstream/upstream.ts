@@ -1,0 +1,142 @@
+/**
+ * The internal services behind the gateway (assistants, sessions), called over HTTP with the
+ * gateway's internal token and the authenticated user. Their answers pass through: a success as
+ * is, an error in the platform's error model with its status. Only the sessions service gets key
+ * material (the data key, and the OpenAI key in bring-your-own-key mode), per request.
+ */
+import { Readable } from 'node:stream';
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { ApiException, type ErrorBody } from '@lab/platform/http';
+import type { Request, Response } from 'express';
+import type { AuthenticatedCaller } from '../identity/caller';
+
+export interface UpstreamCall {
+  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+  /** The incoming request: its id and Idempotency-Key travel on. */
+  request?: Request;
+}
+
+export interface UpstreamAnswer<T> {
+  status: number;
+  body: T;
+}
+
+export class Upstream {
+  constructor(
+    readonly name: string,
+    private readonly baseUrl: string,
+    private readonly token: string,
+    /** Whether this service is handed the caller's key material. */
+    private readonly keyHolder: boolean,
+  ) {}
+
+  /** Calls and answers the parsed body; an error answer is thrown as that error. */
+  async json<T>(caller: AuthenticatedCaller, call: UpstreamCall): Promise<UpstreamAnswer<T>> {
+    const answer = await this.send(caller, call);
+    const text = await answer.text();
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      throw this.unavailable(`${this.name} answered ${answer.status} without JSON`);
+    }
+    if (answer.status >= 400) throw upstreamError(answer.status, body);
+    return { status: answer.status, body: body as T };
+  }
+
+  /**
+   * Server-Sent Events from the service straight to the client. An answer that is not a stream
+   * (an error before the turn started) is passed on as JSON. The client going away stops the
+   * upstream request (the turn itself goes on in Temporal, and its result stays retrievable).
+   */
+  async pipeEvents(caller: AuthenticatedCaller, call: UpstreamCall, response: Response) {
+    const abort = new AbortController();
+    response.on('close', () => abort.abort());
+    const answer = await this.send(caller, call, abort.signal);
+    if (
+      !(answer.headers.get('content-type') ?? '').startsWith('text/event-stream') ||
+      !answer.body
+    ) {
+      const body: unknown = await answer.json().catch(() => undefined);
+      throw upstreamError(answer.status, body);
+    }
+    response.status(200);
+    response.setHeader('content-type', 'text/event-stream; charset=utf-8');
+    response.setHeader('cache-control', 'no-cache, no-transform');
+    response.setHeader('x-accel-buffering', 'no');
+    response.flushHeaders();
+    await new Promise<void>((resolve) => {
+      const source = Readable.fromWeb(answer.body as never);
+      source.on('error', () => resolve());
+      source.on('end', () => resolve());
+      source.pipe(response);
+    });
+  }
+
+  /** The raw answer, for callers that read the stream themselves (the OpenAI-compatible API). */
+  async fetch(caller: AuthenticatedCaller, call: UpstreamCall, signal?: AbortSignal) {
+    return this.send(caller, call, signal);
+  }
+
+  private async send(
+    caller: AuthenticatedCaller,
+    call: UpstreamCall,
+    signal?: AbortSignal,
+  ): Promise<globalThis.Response> {
+    const url = new URL(call.path, this.baseUrl);
+    for (const [name, value] of Object.entries(call.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(name, String(value));
+    }
+    const headers: Record<string, string> = {
+      'x-internal-token': this.token,
+      'x-user-id': caller.userId,
+    };
+    if (this.keyHolder) {
+      headers['x-data-key'] = caller.dataKey.toString('base64');
+      if (caller.providerKey) headers['x-openai-key'] = caller.providerKey;
+    }
+    const requestId = call.request ? requestIdOf(call.request) : undefined;
+    if (requestId) headers['x-request-id'] = requestId;
+    const idempotencyKey = call.request?.header('idempotency-key');
+    if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
+    if (call.body !== undefined) headers['content-type'] = 'application/json';
+    try {
+      return await fetch(url, {
+        method: call.method ?? 'GET',
+        headers,
+        ...(call.body !== undefined ? { body: JSON.stringify(call.body) } : {}),
+        ...(signal ? { signal } : {}),
+      });
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      throw this.unavailable(`The ${this.name} service is unreachable`);
+    }
+  }
+
+  private unavailable(message: string): ApiException {
+    return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, 'unavailable', message);
+  }
+}
+
+/** An error answer of a service, kept in the error model with its status. */
+export function upstreamError(status: number, body: unknown): HttpException {
+  const errorBody = body as ErrorBody | undefined;
+  if (typeof errorBody?.error?.code === 'string') return new HttpException(errorBody, status);
+  return new ApiException(
+    status >= 400 ? status : HttpStatus.BAD_GATEWAY,
+    status >= 500 ? 'upstream_error' : 'bad_request',
+    'The request could not be completed',
+  );
+}
+
+/** The request's id (pino-http's, from `x-request-id` or new), passed on to the services. */
+export function requestIdOf(request: Request): string | undefined {
+  const id = (request as { id?: unknown }).id;
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
+}
+
+export const ASSISTANTS = Symbol('ASSISTANTS_UPSTREAM');
+export const SESSIONS = Symbol('SESSIONS_UPSTREAM');

@@ -1,0 +1,280 @@
+/**
+ * The whole platform for end-to-end tests, as it runs in production: the four services as their
+ * own Node processes (from their built `dist/`), against the real PostgreSQL, Temporal and
+ * Redis, with the project's mock LLM and a local OIDC issuer in this process. Every suite has its
+ * own schemas, task queues, Redis prefix and secrets. The processes' logs are kept, so a test can
+ * prove a secret never reached them.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { generateKeyRingString } from '@lab/platform';
+import { createIsolatedSchema, requireVariable, testNamespace } from '@lab/platform/testing';
+import { type MockLlm, startMockLlm } from '@lab/mock-llm';
+import { Pool } from 'pg';
+import { type LocalOidcIssuer, startOidcIssuer } from './oidc-issuer';
+
+const ROOT = join(__dirname, '..', '..', '..', '..');
+
+export interface Answer<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+export interface E2ePlatform {
+  url: string;
+  mock: MockLlm;
+  oidc: LocalOidcIssuer;
+  adminToken: string;
+  /** Every line the four services wrote so far. */
+  logs(): string;
+  /** A request to the gateway with `Authorization: Bearer <credential>` (none when null). */
+  call<T = any>(
+    method: string,
+    path: string,
+    credential: string | null,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<Answer<T>>;
+  /** A streamed request: the Server-Sent Events, parsed. */
+  stream(
+    path: string,
+    credential: string,
+    body: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; events: Array<{ event: string; data: any }> }>;
+  close(): Promise<void>;
+}
+
+export interface E2eOptions {
+  rateLimitBurst?: number;
+  rateLimitPerSecond?: number;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A bring-your-own OpenAI key for a test user (the mock accepts any key without `invalid`). */
+export const openAiKey = () => `sk-test-${randomBytes(18).toString('base64url')}`;
+
+export async function startE2ePlatform(
+  suite: string,
+  options: E2eOptions = {},
+): Promise<E2ePlatform> {
+  const ns = testNamespace(suite);
+  const databaseUrl = requireVariable('DATABASE_URL');
+  const redisUrl = requireVariable('REDIS_URL');
+  const temporalAddress = requireVariable('TEMPORAL_ADDRESS');
+  const mock = await startMockLlm();
+  const oidc = await startOidcIssuer();
+  const gatewayToken = randomBytes(24).toString('hex');
+  const sessionsToken = randomBytes(24).toString('hex');
+  const adminToken = randomBytes(24).toString('hex');
+  const payloadKeys = generateKeyRingString('e2e1');
+  const vaultKey = randomBytes(32).toString('base64');
+  const [assistantsPort, sessionsPort, gatewayPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
+  const schemas = {
+    assistants: `${ns.schema}_a`,
+    sessions: `${ns.schema}_s`,
+    gateway: `${ns.schema}_g`,
+  };
+  const common = {
+    PATH: process.env.PATH ?? '',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'debug',
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: temporalAddress,
+    REDIS_URL: redisUrl,
+    PAYLOAD_KEYS: payloadKeys,
+    TURN_VAULT_KEY: vaultKey,
+    CHAT_TURNS_TASK_QUEUE: `${ns.taskQueue}-turns`,
+    SESSIONS_TASK_QUEUE: `${ns.taskQueue}-sessions`,
+  };
+  const logs: string[] = [];
+  const children: ChildProcess[] = [];
+  const start = (name: string, env: Record<string, string>) => {
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'services', name, 'dist', 'src', 'main.js')],
+      {
+        env: { ...common, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const keep = (chunk: Buffer) => {
+      logs.push(chunk.toString());
+      if (process.env.TEST_SERVICE_LOGS) process.stderr.write(`[${name}] ${chunk.toString()}`);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    children.push(child);
+    return child;
+  };
+  const healthy = async (name: string, child: ChildProcess, url: string) => {
+    for (let i = 0; i < 240; i += 1) {
+      if (child.exitCode !== null) break;
+      const ok = await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ok) return;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    throw new Error(`${name} did not become healthy at ${url}:\n${logs.join('').slice(-3000)}`);
+  };
+  const printed = async (name: string, child: ChildProcess, text: string) => {
+    for (let i = 0; i < 240; i += 1) {
+      if (logs.join('').includes(text)) return;
+      if (child.exitCode !== null) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    throw new Error(`${name} did not start:\n${logs.join('').slice(-3000)}`);
+  };
+
+  const db = new Pool({ connectionString: databaseUrl, max: 1 });
+  const drops = [
+    await createIsolatedSchema(db, schemas.assistants),
+    await createIsolatedSchema(db, schemas.sessions),
+    await createIsolatedSchema(db, schemas.gateway),
+  ];
+  const assistants = start('assistants', {
+    PORT: String(assistantsPort),
+    DATABASE_SCHEMA: schemas.assistants,
+    INTERNAL_TOKENS: `gateway=${gatewayToken},sessions=${sessionsToken}`,
+  });
+  const worker = start('llm-worker', {
+    TASK_QUEUE: common.CHAT_TURNS_TASK_QUEUE,
+    OPENAI_BASE_URL: mock.baseURL,
+    OPENAI_API_KEY: 'sk-platform-configured-key',
+    SHUTDOWN_GRACE_MS: '2000',
+  });
+  await healthy('assistants', assistants, `http://127.0.0.1:${assistantsPort}/healthz`);
+  const sessions = start('sessions', {
+    PORT: String(sessionsPort),
+    DATABASE_SCHEMA: schemas.sessions,
+    INTERNAL_TOKENS: `gateway=${gatewayToken}`,
+    ASSISTANTS_URL: `http://127.0.0.1:${assistantsPort}`,
+    ASSISTANTS_TOKEN: sessionsToken,
+    TURN_WAIT_MS: '60000',
+  });
+  const gateway = start('gateway', {
+    PORT: String(gatewayPort),
+    DATABASE_SCHEMA: schemas.gateway,
+    REDIS_PREFIX: ns.redisPrefix,
+    ASSISTANTS_URL: `http://127.0.0.1:${assistantsPort}`,
+    ASSISTANTS_TOKEN: gatewayToken,
+    SESSIONS_URL: `http://127.0.0.1:${sessionsPort}`,
+    SESSIONS_TOKEN: gatewayToken,
+    OPENAI_BASE_URL: mock.baseURL,
+    IDENTITY_SALT: randomBytes(16).toString('hex'),
+    IDENTITY_PBKDF2_ITERATIONS: '20000',
+    MASTER_KEYS: generateKeyRingString('master1'),
+    OIDC_ISSUER: oidc.issuer,
+    OIDC_AUDIENCE: oidc.audience,
+    ADMIN_TOKEN: adminToken,
+    RATE_LIMIT_BURST: String(options.rateLimitBurst ?? 200),
+    RATE_LIMIT_PER_SECOND: String(options.rateLimitPerSecond ?? 50),
+    BODY_LIMIT: '64kb',
+  });
+  await Promise.all([
+    healthy('sessions', sessions, `http://127.0.0.1:${sessionsPort}/healthz`),
+    healthy('gateway', gateway, `http://127.0.0.1:${gatewayPort}/healthz`),
+    printed('llm-worker', worker, 'llm-worker polling'),
+  ]);
+  const url = `http://127.0.0.1:${gatewayPort}`;
+
+  const headersFor = (
+    credential: string | null,
+    headers: Record<string, string>,
+    body: unknown,
+  ) => ({
+    ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    ...(credential ? { authorization: `Bearer ${credential}` } : {}),
+    ...headers,
+  });
+
+  return {
+    url,
+    mock,
+    oidc,
+    adminToken,
+    logs: () => logs.join(''),
+    async call(method, path, credential, body, headers = {}) {
+      const response = await fetch(`${url}${path}`, {
+        method,
+        headers: headersFor(credential, headers, body),
+        ...(body !== undefined
+          ? { body: typeof body === 'string' ? body : JSON.stringify(body) }
+          : {}),
+      });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // not JSON
+      }
+      return { status: response.status, headers: response.headers, body: parsed as any, text };
+    },
+    async stream(path, credential, body, headers = {}) {
+      const response = await fetch(`${url}${path}`, {
+        method: 'POST',
+        headers: { ...headersFor(credential, headers, body), accept: 'text/event-stream' },
+        body: JSON.stringify(body),
+      });
+      const text = await response.text();
+      const events = text
+        .split('\n\n')
+        .filter((block) => block.trim())
+        .map((block) => {
+          const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
+          const data = /^data: (.*)$/m.exec(block)?.[1] ?? '';
+          let parsed: unknown = data;
+          try {
+            parsed = JSON.parse(data);
+          } catch {
+            // [DONE] and the like
+          }
+          return { event, data: parsed as any };
+        });
+      return { status: response.status, events };
+    },
+    async close() {
+      await Promise.all(
+        children.map(
+          (child) =>
+            new Promise<void>((resolve) => {
+              if (child.exitCode !== null) return resolve();
+              const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+              child.once('exit', () => {
+                clearTimeout(timer);
+                resolve();
+              });
+              child.kill('SIGTERM');
+            }),
+        ),
+      );
+      await mock.close();
+      await oidc.close();
+      for (const drop of drops) await drop();
+      await db.end();
+    },
+  };
+}
+
+export const idempotencyKey = () => randomUUID();
