@@ -113,6 +113,7 @@ export async function startPlatform(options: {
   const gatewayToken = `gateway-${randomUUID()}`;
   const sessionsToken = `sessions-${randomUUID()}`;
   const payloadKeys = generateKeyRingString('bench1');
+  const turnVaultKey = randomBytes(32).toString('base64');
   const steps: Array<[string, () => Promise<void>]> = [];
   const cleanup = { push: (name: string, step: () => Promise<void>) => steps.push([name, step]) };
   const close = async () => {
@@ -159,7 +160,7 @@ export async function startPlatform(options: {
       SESSIONS_TASK_QUEUE: `${ns.taskQueue}-sessions`,
       PAYLOAD_KEYS: payloadKeys,
       REDIS_URL: redisUrl,
-      SESSIONS_VAULT_KEY: randomBytes(32).toString('base64'),
+      TURN_VAULT_KEY: turnVaultKey,
       // Request logs are produced (as in production) and discarded.
       LOG_LEVEL: 'info',
       TURN_WAIT_MS: '60000',
@@ -179,6 +180,7 @@ export async function startPlatform(options: {
       OPENAI_BASE_URL: mock.baseURL,
       OPENAI_API_KEY: 'bench-key',
       PAYLOAD_KEYS: payloadKeys,
+      TURN_VAULT_KEY: turnVaultKey,
       SHUTDOWN_GRACE_MS: '2000',
     });
     const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });

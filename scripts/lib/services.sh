@@ -65,16 +65,27 @@ stop_node_service() {
   rm -f "$file"
 }
 
-# Local development secrets (internal service tokens), made once and kept in .infra/.
+# Local development secrets (internal service tokens, the payload codec's key ring, the turn
+# vault's key), made once and kept in .infra/. A file from before TURN_VAULT_KEY (it had
+# SESSIONS_VAULT_KEY instead) is brought up to date: that line goes, a new TURN_VAULT_KEY comes
+# (the vault holds nothing for longer than a turn), the other secrets stay.
 ensure_local_secrets() {
   local file="$WORKSPACE_ROOT/.infra/secrets.env"
+  if [[ -f "$file" ]] && ! grep -q '^TURN_VAULT_KEY=' "$file"; then
+    (
+      umask 077
+      grep -v '^SESSIONS_VAULT_KEY=' "$file" >"$file.new" || true
+      node -e 'console.log(`TURN_VAULT_KEY=${require("crypto").randomBytes(32).toString("base64")}`)' >>"$file.new"
+      mv "$file.new" "$file"
+    )
+  fi
   if [[ ! -f "$file" ]]; then
     (
       umask 077
       node -e 'const { randomBytes } = require("crypto"); const r = () => randomBytes(24).toString("hex");
         const k = () => randomBytes(32).toString("base64");
         console.log([`GATEWAY_INTERNAL_TOKEN=${r()}`, `SESSIONS_INTERNAL_TOKEN=${r()}`,
-          `PAYLOAD_KEYS=local1:${k()}`, `SESSIONS_VAULT_KEY=${k()}`].join("\n"))' >"$file"
+          `PAYLOAD_KEYS=local1:${k()}`, `TURN_VAULT_KEY=${k()}`].join("\n"))' >"$file"
     )
   fi
   # shellcheck disable=SC1090

@@ -2,7 +2,8 @@
  * The activity proxies of the chat-turn workflows, with their timeouts and retry policies
  * where they are used. LLM calls run on the llm-worker's queue and are retried on 429 (after the
  * provider's Retry-After, which the activity passes as the next retry delay), 5xx and timeouts;
- * a rejected request (4xx) fails at once. Persistence runs on the sessions service's queue.
+ * a rejected request (4xx) or a rejected or vanished user key fails at once. Persistence runs on
+ * the sessions service's queue.
  * Guard, condense and request building are local activities: pure CPU work next to the
  * workflow, where a server round trip buys nothing.
  */
@@ -27,7 +28,11 @@ export const llm = proxyActivities<LlmActivities>({
     backoffCoefficient: 2,
     maximumInterval: '30 seconds',
     maximumAttempts: 8,
-    nonRetryableErrorTypes: [TURN_ERRORS.llmRejected],
+    nonRetryableErrorTypes: [
+      TURN_ERRORS.llmRejected,
+      TURN_ERRORS.providerKeyRejected,
+      TURN_ERRORS.keyUnavailable,
+    ],
   },
 });
 

@@ -14,13 +14,14 @@ export async function chatTurn(input: ChatTurnInput): Promise<TurnResult> {
   const context = await store.loadTurnContext({ sessionId: input.sessionId, turnId: input.turnId });
   if (context.alreadyPersisted) return context.alreadyPersisted;
   try {
-    const result = await exchange(
-      input.turnId,
-      context.assistant,
-      context.thread,
-      input.userMessage,
-      input.streamChannel,
-    );
+    const result = await exchange({
+      turnId: input.turnId,
+      assistant: context.assistant,
+      thread: context.thread,
+      userMessage: input.userMessage,
+      streamChannel: input.streamChannel,
+      credentialRef: input.credentialRef,
+    });
     await store.persistTurn({
       sessionId: input.sessionId,
       turnId: input.turnId,

@@ -21,6 +21,7 @@ export async function endSession(input: EndSessionInput): Promise<EndSessionResu
     turnId: `${input.requestId}:recap`,
     model: context.assistant.model,
     ...request,
+    ...(input.credentialRef ? { credentialRef: input.credentialRef } : {}),
   });
   await store.persistSessionEnd({
     sessionId: input.sessionId,

@@ -6,13 +6,7 @@ import type { LabTurnInput, LabTurnResult } from '@lab/contracts';
 import { exchange } from './turn';
 
 export async function labTurn(input: LabTurnInput): Promise<LabTurnResult> {
-  const result = await exchange(
-    input.turnId,
-    input.assistant,
-    input.thread,
-    input.userMessage,
-    input.streamChannel,
-  );
+  const result = await exchange(input);
   return {
     turnId: input.turnId,
     reply: result.reply,

@@ -15,13 +15,25 @@ export interface Exchange {
   latencyMs: number;
 }
 
-export async function exchange(
-  turnId: string,
-  assistant: TurnAssistant,
-  thread: Thread,
-  userMessage: string | null,
-  streamChannel: string | undefined,
-): Promise<Exchange> {
+export interface ExchangeInput {
+  turnId: string;
+  assistant: TurnAssistant;
+  thread: Thread;
+  userMessage: string | null;
+  streamChannel?: string | undefined;
+  /** The user's own provider key's turn-vault entry: every model call of the turn uses it. */
+  credentialRef?: string | undefined;
+}
+
+export async function exchange({
+  turnId,
+  assistant,
+  thread,
+  userMessage,
+  streamChannel,
+  credentialRef,
+}: ExchangeInput): Promise<Exchange> {
+  const credential = credentialRef ? { credentialRef } : {};
   const asked: Thread =
     userMessage === null
       ? thread
@@ -31,6 +43,7 @@ export async function exchange(
     turnId,
     model: assistant.model,
     ...request,
+    ...credential,
     ...(streamChannel
       ? {
           stream: {
@@ -62,6 +75,7 @@ export async function exchange(
       turnId: `${turnId}:summary`,
       model: assistant.model,
       ...plan.summaryRequest,
+      ...credential,
     });
     usage.promptTokens += summary.usage.promptTokens;
     usage.completionTokens += summary.usage.completionTokens;

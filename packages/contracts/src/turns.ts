@@ -2,7 +2,8 @@
  * The chat turn's contracts: what the workflows, the LLM activities (llm-worker, queue
  * `chat-turns`) and the persistence activities (sessions service, queue `sessions`) exchange.
  * Every value here travels through Temporal, encrypted by the payload codec; key material never
- * does (see docs/decisions/0005-chat-turns.md).
+ * does: a user's provider key is named by `credentialRef`, an opaque reference to its turn-vault
+ * entry (see docs/decisions/0005-chat-turns.md).
  */
 
 export type SessionType = 'brainstorm' | 'coach';
@@ -56,6 +57,8 @@ export interface ChatTurnInput {
   streamChannel?: string;
   /** The queue the sessions service's worker polls (default `sessions`). */
   sessionsTaskQueue?: string;
+  /** The user's own provider key's turn-vault entry, when the request brought one. */
+  credentialRef?: string;
 }
 
 export interface TurnResult {
@@ -73,6 +76,8 @@ export interface LabTurnInput {
   thread: Thread;
   userMessage: string | null;
   streamChannel?: string;
+  /** The user's own provider key's turn-vault entry, when the request brought one. */
+  credentialRef?: string;
 }
 
 export interface LabTurnResult extends TurnResult {
@@ -83,6 +88,8 @@ export interface EndSessionInput {
   sessionId: string;
   requestId: string;
   sessionsTaskQueue?: string;
+  /** The user's own provider key's turn-vault entry, when the request brought one. */
+  credentialRef?: string;
 }
 
 export interface EndSessionResult {
@@ -109,6 +116,11 @@ export interface CallModelInput {
   stop?: string[];
   /** When streaming: guard the text sentence by sentence before releasing it to the channel. */
   stream?: { channel: string; initialPrompt: string; guardThreshold: number };
+  /**
+   * Set when the call must use the user's own provider key instead of the worker's: the
+   * turn-vault entry that holds it (the key itself never enters Temporal).
+   */
+  credentialRef?: string;
 }
 
 export interface CallModelResult {
@@ -187,13 +199,16 @@ export interface PersistEndInput {
 export const TURN_ERRORS = {
   /** The LLM refused the request (4xx other than 429): not retried. */
   llmRejected: 'LlmRequestRejected',
+  /** The provider refused the user's own key (401/403): not retried; the user must fix the key. */
+  providerKeyRejected: 'ProviderKeyRejected',
   /** 429: retried after Retry-After. */
   llmRateLimited: 'LlmRateLimited',
   /** 5xx, timeouts, broken connections: retried with backoff. */
   llmUnavailable: 'LlmUnavailable',
   /** The session cannot take this turn (ended, unknown): not retried. */
   sessionClosed: 'SessionClosed',
-  /** The per-turn key material is gone (expired): not retried; the client retries the request. */
+  /** The per-turn key material (data key, provider key) is gone (expired): not retried; the
+   * client retries the request. */
   keyUnavailable: 'TurnKeyUnavailable',
 } as const;
 

@@ -10,6 +10,8 @@ export interface LlmWorkerConfig {
   openaiApiKey: string;
   /** PAYLOAD_KEYS: the payload codec's key ring, `id:base64key[,older...]`. */
   payloadKeys: string;
+  /** TURN_VAULT_KEY (32 bytes, base64, shared with the sessions service): opens the turn vault. */
+  turnVaultKey: Buffer;
   llmTimeoutMs: number;
   shutdownGraceMs: number;
   maxConcurrentActivities: number;
@@ -31,6 +33,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LlmWorkerConfi
     if (!Number.isInteger(value) || value <= 0) problems.push(`${name} must be a positive integer`);
     return value;
   };
+  const turnVaultKey = Buffer.from(required('TURN_VAULT_KEY'), 'base64');
+  if (env.TURN_VAULT_KEY && turnVaultKey.length !== 32)
+    problems.push('TURN_VAULT_KEY must be 32 bytes, base64');
   const config: LlmWorkerConfig = {
     temporalAddress: required('TEMPORAL_ADDRESS'),
     temporalNamespace: env.TEMPORAL_NAMESPACE ?? 'default',
@@ -39,6 +44,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LlmWorkerConfi
     openaiBaseUrl: required('OPENAI_BASE_URL'),
     openaiApiKey: env.OPENAI_API_KEY ?? 'no-key',
     payloadKeys: required('PAYLOAD_KEYS'),
+    turnVaultKey,
     llmTimeoutMs: positive('LLM_TIMEOUT_MS', 90_000),
     shutdownGraceMs: positive('SHUTDOWN_GRACE_MS', 20_000),
     maxConcurrentActivities: positive('MAX_CONCURRENT_ACTIVITIES', 200),

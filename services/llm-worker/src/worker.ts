@@ -1,8 +1,9 @@
 /**
  * The llm-worker: polls the `chat-turns` queue for the chat-turn workflows and the LLM and
- * conversation activities. Payloads are encrypted by the codec on the way to the server.
+ * conversation activities. Payloads are encrypted by the codec on the way to the server; a
+ * user's own provider key comes from the turn vault (Redis), never from Temporal.
  */
-import { encryptedDataConverter, keyRingFromString } from '@lab/platform';
+import { encryptedDataConverter, keyRingFromString, TurnVault } from '@lab/platform';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Redis } from 'ioredis';
 import OpenAI from 'openai';
@@ -35,7 +36,11 @@ export async function createLlmWorker(
     taskQueue: config.taskQueue,
     workflowsPath: require.resolve('@lab/workflows'),
     activities: {
-      ...createLlmActivities({ openai, stream: redisTurnStream(redis) }),
+      ...createLlmActivities({
+        openai,
+        stream: redisTurnStream(redis),
+        credentials: new TurnVault(redis, config.turnVaultKey),
+      }),
       ...createConversationActivities(),
     },
     dataConverter: encryptedDataConverter(keyRingFromString(config.payloadKeys)),

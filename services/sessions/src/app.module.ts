@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { schemaTypeOrmModule } from '@lab/platform/database';
+import { TurnVault } from '@lab/platform';
 import { globalProviders, INTERNAL_CALLERS, serviceModules } from '@lab/platform/http';
 import { OutboxEventEntity } from '@lab/platform/outbox';
 import { Redis } from 'ioredis';
@@ -14,7 +15,6 @@ import { TurnEntity } from './sessions/entities/turn.entity';
 import { SessionsController } from './sessions/sessions.controller';
 import { SessionsRepository } from './sessions/sessions.repository';
 import { SessionsService } from './sessions/sessions.service';
-import { TurnKeyVault } from './turns/key-vault';
 import { TurnActivities } from './turns/turn-activities';
 import { TurnRunner } from './turns/turn-runner';
 import { TurnStreams } from './turns/turn-streams';
@@ -52,8 +52,8 @@ export class AppModule {
           useFactory: () => new Redis(config.redisUrl, { maxRetriesPerRequest: 3 }),
         },
         {
-          provide: TurnKeyVault,
-          useFactory: (redis: Redis) => new TurnKeyVault(redis, config.vaultKey),
+          provide: TurnVault,
+          useFactory: (redis: Redis) => new TurnVault(redis, config.turnVaultKey),
           inject: [REDIS],
         },
         AssistantsClient,

@@ -41,6 +41,8 @@ export interface Platform {
   sessionsConfig: SessionsConfig;
   workerConfig: LlmWorkerConfig;
   db: Pool;
+  /** The Redis the services use (the turn vault, the streams). */
+  redis: Redis;
   logs(): string;
   newUser(): User;
   createAssistant(user: User, overrides?: Record<string, unknown>): Promise<any>;
@@ -71,6 +73,7 @@ export async function startPlatform(
   const databaseUrl = requireVariable('DATABASE_URL');
   const mock = await startMockLlm();
   const payloadKeys = generateKeyRingString('test1');
+  const turnVaultKey = randomBytes(32).toString('base64');
 
   const assistantsConfig = loadAssistantsConfig({
     DATABASE_URL: databaseUrl,
@@ -93,7 +96,7 @@ export async function startPlatform(
     SESSIONS_TASK_QUEUE: `${ns.taskQueue}-sessions`,
     PAYLOAD_KEYS: payloadKeys,
     REDIS_URL: requireVariable('REDIS_URL'),
-    SESSIONS_VAULT_KEY: randomBytes(32).toString('base64'),
+    TURN_VAULT_KEY: turnVaultKey,
     LOG_LEVEL: 'debug',
     TURN_WAIT_MS: '60000',
   });
@@ -119,6 +122,7 @@ export async function startPlatform(
     OPENAI_BASE_URL: mock.baseURL,
     OPENAI_API_KEY: 'test-key',
     PAYLOAD_KEYS: payloadKeys,
+    TURN_VAULT_KEY: turnVaultKey,
     SHUTDOWN_GRACE_MS: '2000',
   });
   const redis = new Redis(sessionsConfig.redisUrl);
@@ -181,6 +185,7 @@ export async function startPlatform(
     sessionsConfig,
     workerConfig,
     db,
+    redis,
     logs: () => captured.join(''),
     newUser: () => ({ id: randomUUID(), dataKey: randomBytes(32).toString('base64') }),
     async createAssistant(user, overrides = {}) {

@@ -26,6 +26,7 @@ describe('a worker killed mid-turn (real Temporal, PostgreSQL and Redis)', () =>
         OPENAI_BASE_URL: c.openaiBaseUrl,
         OPENAI_API_KEY: c.openaiApiKey,
         PAYLOAD_KEYS: c.payloadKeys,
+        TURN_VAULT_KEY: c.turnVaultKey.toString('base64'),
         SHUTDOWN_GRACE_MS: '3000',
         LOG_LEVEL: 'WARN',
       },

@@ -1,5 +1,9 @@
-/** Encryption building blocks: key rings, the Temporal payload codec, per-user envelope encryption. */
+/**
+ * Encryption building blocks: key rings, the Temporal payload codec, per-user envelope encryption,
+ * the per-turn credential vault.
+ */
 export * from './errors';
 export * from './key-ring';
 export * from './payload-codec';
 export * from './envelope';
+export * from './turn-vault';

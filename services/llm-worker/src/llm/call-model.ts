@@ -4,12 +4,22 @@
  * durably, per the workflow's policy). It heartbeats while it waits and for every streamed
  * chunk, and stops when Temporal cancels it. When the requester streams, text is released
  * sentence by sentence only once the guard has passed it, so no streamed text is something the
- * guard would block.
+ * guard would block. A call whose input names a `credentialRef` uses the user's own provider key,
+ * taken from the turn vault for this call only (never logged, never in Temporal), instead of the
+ * worker's configured key.
  */
 import { performance } from 'node:perf_hooks';
-import type { CallModelInput, CallModelResult, LlmActivities, Usage } from '@lab/contracts';
+import {
+  type CallModelInput,
+  type CallModelResult,
+  type LlmActivities,
+  TURN_ERRORS,
+  type Usage,
+} from '@lab/contracts';
 import { parseCompletion, StreamingGuard } from '@lab/conversation';
+import { DecryptionError, type TurnVault } from '@lab/platform';
 import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import type OpenAI from 'openai';
 import type { TurnStreamPublisher } from '../stream/turn-stream';
 import { toLlmFailure } from './llm-failure';
@@ -17,28 +27,62 @@ import { toLlmFailure } from './llm-failure';
 const HEARTBEAT_EVERY_MS = 3_000;
 
 export interface LlmDependencies {
+  /** The client with the worker's configured key. */
   openai: OpenAI;
   stream: TurnStreamPublisher;
+  /** Where a request's own provider key waits for its turn (see `credentialRef`). */
+  credentials: TurnVault;
 }
 
-export function createLlmActivities({ openai, stream }: LlmDependencies): LlmActivities {
+export function createLlmActivities({
+  openai,
+  stream,
+  credentials,
+}: LlmDependencies): LlmActivities {
   return {
     async callModel(input: CallModelInput): Promise<CallModelResult> {
       const context = Context.current();
+      const client = input.credentialRef
+        ? openai.withOptions({ apiKey: await userKey(credentials, input.credentialRef) })
+        : openai;
       const started = performance.now();
       const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
       try {
         const outcome = input.stream
-          ? await streamed(openai, stream, input, input.stream, context)
-          : await whole(openai, input, context.cancellationSignal);
+          ? await streamed(client, stream, input, input.stream, context)
+          : await whole(client, input, context.cancellationSignal);
         return { ...outcome, latencyMs: Math.round(performance.now() - started) };
       } catch (error) {
-        throw toLlmFailure(error);
+        throw toLlmFailure(error, { userKey: input.credentialRef !== undefined });
       } finally {
         clearInterval(heartbeat);
       }
     },
   };
+}
+
+/** The user's provider key from the turn vault; gone or unreadable fails the turn at once. */
+async function userKey(vault: TurnVault, ref: string): Promise<string> {
+  let key: string | undefined;
+  try {
+    key = await vault.take(ref);
+  } catch (error) {
+    if (!(error instanceof DecryptionError)) throw error;
+    throw ApplicationFailure.create({
+      type: TURN_ERRORS.keyUnavailable,
+      message:
+        'the provider key of this turn cannot be read (is TURN_VAULT_KEY the same everywhere?)',
+      nonRetryable: true,
+    });
+  }
+  if (key === undefined) {
+    throw ApplicationFailure.create({
+      type: TURN_ERRORS.keyUnavailable,
+      message: 'the provider key of this turn is no longer available; repeat the request',
+      nonRetryable: true,
+    });
+  }
+  return key;
 }
 
 type Outcome = Omit<CallModelResult, 'latencyMs'>;

@@ -32,6 +32,23 @@ describe('LLM failures for the retry policy', () => {
     expect(failure.message).not.toContain('SECRET');
   });
 
+  it('names a 401/403 to the user’s own key as a rejected key, without retry', () => {
+    for (const status of [401, 403]) {
+      const failure = toLlmFailure(
+        { status, code: 'invalid_api_key', message: 'Incorrect API key provided: sk-...0001' },
+        { userKey: true },
+      );
+      expect(failure.type).toBe(TURN_ERRORS.providerKeyRejected);
+      expect(failure.nonRetryable).toBe(true);
+      expect(failure.message).not.toContain('sk-');
+    }
+    // The worker's own key rejected is the platform's problem, not the user's key.
+    expect(toLlmFailure({ status: 401, code: 'invalid_api_key' }).type).toBe(
+      TURN_ERRORS.llmRejected,
+    );
+    expect(toLlmFailure({ status: 400 }, { userKey: true }).type).toBe(TURN_ERRORS.llmRejected);
+  });
+
   it('retries 5xx, 408 and broken connections with backoff', () => {
     for (const error of [
       { status: 500 },

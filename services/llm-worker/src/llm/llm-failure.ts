@@ -1,8 +1,9 @@
 /**
  * Maps what the LLM call throws to Temporal failures the workflow's retry policy understands:
  * 429 → retried after the provider's Retry-After; 5xx, 408, timeouts and broken connections →
- * retried with backoff; any other 4xx → not retried (the request itself is wrong). Messages
- * carry status and code only, never request text.
+ * retried with backoff; any other 4xx → not retried (the request itself is wrong), and a 401/403
+ * answered to the user's own key → `ProviderKeyRejected`, not retried (the user must fix the key).
+ * Messages carry status and code only, never request text nor the key.
  */
 import { TURN_ERRORS } from '@lab/contracts';
 import { ApplicationFailure } from '@temporalio/common';
@@ -25,7 +26,10 @@ export function retryAfterMs(headers: HttpishError['headers']): number | undefin
   return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
 }
 
-export function toLlmFailure(error: unknown): ApplicationFailure {
+export function toLlmFailure(
+  error: unknown,
+  { userKey = false }: { userKey?: boolean } = {},
+): ApplicationFailure {
   if (error instanceof ApplicationFailure) return error;
   const e = (error ?? {}) as HttpishError;
   const status = typeof e.status === 'number' ? e.status : undefined;
@@ -38,6 +42,14 @@ export function toLlmFailure(error: unknown): ApplicationFailure {
       message: 'the LLM provider is rate limiting (429)',
       details,
       ...(delay !== undefined ? { nextRetryDelay: delay } : {}),
+    });
+  }
+  if (userKey && (status === 401 || status === 403)) {
+    return ApplicationFailure.create({
+      type: TURN_ERRORS.providerKeyRejected,
+      message: `the LLM provider rejected the user's key (${status}${code ? ` ${code}` : ''})`,
+      nonRetryable: true,
+      details,
     });
   }
   if (status !== undefined && status >= 400 && status < 500 && status !== 408) {

@@ -9,7 +9,7 @@ const valid = {
   TEMPORAL_ADDRESS: '127.0.0.1:17233',
   PAYLOAD_KEYS: `k1:${randomBytes(32).toString('base64')}`,
   REDIS_URL: 'redis://127.0.0.1:16379',
-  SESSIONS_VAULT_KEY: randomBytes(32).toString('base64'),
+  TURN_VAULT_KEY: randomBytes(32).toString('base64'),
 };
 
 describe('sessions configuration', () => {
@@ -26,8 +26,9 @@ describe('sessions configuration', () => {
   it('names every missing or malformed variable at start-up', () => {
     expect(() => loadConfig({})).toThrow(ConfigError);
     expect(() => loadConfig({})).toThrow(/DATABASE_URL is required.*REDIS_URL is required/);
-    expect(() => loadConfig({ ...valid, SESSIONS_VAULT_KEY: 'c2hvcnQ=' })).toThrow(
-      /SESSIONS_VAULT_KEY must be 32 bytes/,
+    expect(() => loadConfig({})).toThrow(/TURN_VAULT_KEY is required/);
+    expect(() => loadConfig({ ...valid, TURN_VAULT_KEY: 'c2hvcnQ=' })).toThrow(
+      /TURN_VAULT_KEY must be 32 bytes/,
     );
   });
 });

@@ -20,8 +20,11 @@ export interface SessionsConfig {
   /** The payload codec's key ring (`id:base64key,...`), shared with the llm-worker. */
   payloadKeys: string;
   redisUrl: string;
-  /** 32 bytes, base64: wraps the per-turn copy of a user's data key held in Redis. */
-  vaultKey: Buffer;
+  /**
+   * TURN_VAULT_KEY, 32 bytes base64, shared with the llm-worker: encrypts the per-turn copies of
+   * a user's data key and own provider key held in Redis (the turn vault).
+   */
+  turnVaultKey: Buffer;
   /** How long a request waits for its turn before answering 504 (the turn goes on). */
   turnWaitMs: number;
   logLevel: string;
@@ -48,8 +51,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SessionsConfig
     problems.push('DATABASE_SCHEMA must be a lower-case SQL identifier');
   const tokens = parseInternalTokens(required('INTERNAL_TOKENS'));
   if (typeof tokens === 'string') problems.push(tokens);
-  const vaultKey = Buffer.from(required('SESSIONS_VAULT_KEY'), 'base64');
-  if (vaultKey.length !== 32) problems.push('SESSIONS_VAULT_KEY must be 32 bytes, base64');
+  const turnVaultKey = Buffer.from(required('TURN_VAULT_KEY'), 'base64');
+  if (env.TURN_VAULT_KEY && turnVaultKey.length !== 32)
+    problems.push('TURN_VAULT_KEY must be 32 bytes, base64');
   const config: SessionsConfig = {
     host: env.HOST ?? '127.0.0.1',
     port,
@@ -64,7 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SessionsConfig
     sessionsTaskQueue: env.SESSIONS_TASK_QUEUE ?? TASK_QUEUES.sessions,
     payloadKeys: required('PAYLOAD_KEYS'),
     redisUrl: required('REDIS_URL'),
-    vaultKey,
+    turnVaultKey,
     turnWaitMs: Number(env.TURN_WAIT_MS ?? 120_000),
     logLevel: env.LOG_LEVEL ?? 'info',
     bodyLimit: env.BODY_LIMIT ?? '256kb',

@@ -7,6 +7,7 @@ import { findModel, modelIds } from '@lab/conversation';
 import type { TurnAssistant } from '@lab/contracts';
 import { badRequest, CallerId, InternalCallerGuard } from '@lab/platform/http';
 import { IdempotencyKey } from '../sessions/data-key.decorator';
+import { ProviderKey } from '../sessions/provider-key.decorator';
 import { turnIdFrom } from '../sessions/sessions.service';
 import { TurnRunner } from '../turns/turn-runner';
 import { type LabDraftDto, LabTurnDto } from './lab.dto';
@@ -48,14 +49,19 @@ export class LabController {
   @HttpCode(HttpStatus.OK)
   turn(
     @CallerId() userId: string,
+    @ProviderKey() providerKey: string | undefined,
     @IdempotencyKey() idempotencyKey: string | undefined,
     @Body() body: LabTurnDto,
   ) {
-    return this.turns.labTurn(userId, {
-      turnId: turnIdFrom(idempotencyKey),
-      assistant: draftAssistant(body.draft),
-      thread: { summary: body.thread?.summary ?? null, messages: body.thread?.messages ?? [] },
-      userMessage: body.message ?? null,
-    });
+    return this.turns.labTurn(
+      userId,
+      {
+        turnId: turnIdFrom(idempotencyKey),
+        assistant: draftAssistant(body.draft),
+        thread: { summary: body.thread?.summary ?? null, messages: body.thread?.messages ?? [] },
+        userMessage: body.message ?? null,
+      },
+      { providerKey },
+    );
   }
 }

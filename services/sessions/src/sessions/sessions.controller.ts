@@ -1,4 +1,7 @@
-/** The sessions API (internal; the gateway exposes it). Thin: parse, call, answer or stream. */
+/**
+ * The sessions API (internal; the gateway exposes it). Thin: parse, call, answer or stream. The
+ * routes that call the model take the caller's own provider key (`x-openai-key`) when given.
+ */
 import {
   Body,
   Controller,
@@ -17,6 +20,7 @@ import type { Response } from 'express';
 import { TurnStreams } from '../turns/turn-streams';
 import { DataKey, IdempotencyKey } from './data-key.decorator';
 import { ListSessionsQueryDto, SendMessageDto, StartSessionDto } from './dto/sessions.dto';
+import { ProviderKey } from './provider-key.decorator';
 import { SessionsService } from './sessions.service';
 import { streamTurn } from './sse';
 
@@ -41,10 +45,11 @@ export class SessionsController {
   start(
     @CallerId() userId: string,
     @DataKey() dataKey: Buffer,
+    @ProviderKey() providerKey: string | undefined,
     @IdempotencyKey() idempotencyKey: string | undefined,
     @Body() body: StartSessionDto,
   ) {
-    return this.sessions.start(userId, dataKey, body.assistantId, idempotencyKey);
+    return this.sessions.start(userId, { dataKey, providerKey }, body.assistantId, idempotencyKey);
   }
 
   @Get()
@@ -62,6 +67,7 @@ export class SessionsController {
   async send(
     @CallerId() userId: string,
     @DataKey() dataKey: Buffer,
+    @ProviderKey() providerKey: string | undefined,
     @IdempotencyKey() idempotencyKey: string | undefined,
     @Param('id', ParseId) id: string,
     @Body() body: SendMessageDto,
@@ -69,17 +75,23 @@ export class SessionsController {
     @Res({ passthrough: true }) response: Response,
   ) {
     const { turnId } = await this.sessions.prepareTurn(userId, id, idempotencyKey);
-    if (stream !== 'true') return this.sessions.send(id, turnId, body.content, dataKey);
+    const keys = { dataKey, providerKey };
+    if (stream !== 'true') return this.sessions.send(id, turnId, body.content, keys);
     const channel = TurnStreams.channel(id, turnId);
     await streamTurn(response, this.streams, channel, () =>
-      this.sessions.send(id, turnId, body.content, dataKey, channel),
+      this.sessions.send(id, turnId, body.content, keys, channel),
     );
     return undefined;
   }
 
   @Post(':id/end')
   @HttpCode(HttpStatus.OK)
-  end(@CallerId() userId: string, @DataKey() dataKey: Buffer, @Param('id', ParseId) id: string) {
-    return this.sessions.end(userId, dataKey, id);
+  end(
+    @CallerId() userId: string,
+    @DataKey() dataKey: Buffer,
+    @ProviderKey() providerKey: string | undefined,
+    @Param('id', ParseId) id: string,
+  ) {
+    return this.sessions.end(userId, { dataKey, providerKey }, id);
   }
 }

@@ -10,6 +10,7 @@ import { DecryptionError } from '@lab/platform';
 import { recordEvent } from '@lab/platform/outbox';
 import { ApiException, badRequest, notFound } from '@lab/platform/http';
 import { AssistantsClient } from '../assistants/assistants.client';
+import type { TurnKeys } from '../turns/turn-keys';
 import { TurnRunner } from '../turns/turn-runner';
 import type { MessageEntity } from './entities/message.entity';
 import type { SessionEntity } from './entities/session.entity';
@@ -53,7 +54,7 @@ export class SessionsService {
 
   async start(
     userId: string,
-    dataKey: Buffer,
+    keys: Required<Pick<TurnKeys, 'dataKey'>> & TurnKeys,
     assistantId: string,
     idempotencyKey?: string,
   ): Promise<StartedSession> {
@@ -70,7 +71,7 @@ export class SessionsService {
           'The assistant is no longer available',
         );
       }
-      const cipher = new SessionCipher(dataKey, id);
+      const cipher = new SessionCipher(keys.dataKey, id);
       await this.repository.transaction(async (manager) => {
         const inserted = await this.repository.insertSession(manager, {
           id,
@@ -99,7 +100,7 @@ export class SessionsService {
     }
     const result = await this.turns.chatTurn(
       { sessionId: id, turnId: OPENING_TURN, userMessage: null },
-      dataKey,
+      keys,
     );
     const session = await this.repository.findById(id);
     if (!session) throw notFound('session');
@@ -138,18 +139,18 @@ export class SessionsService {
     sessionId: string,
     turnId: string,
     content: string,
-    dataKey: Buffer,
+    keys: TurnKeys,
     streamChannel?: string,
   ): Promise<TurnResult> {
     return this.turns.chatTurn(
       { sessionId, turnId, userMessage: content, ...(streamChannel ? { streamChannel } : {}) },
-      dataKey,
+      keys,
     );
   }
 
   async end(
     userId: string,
-    dataKey: Buffer,
+    keys: TurnKeys,
     sessionId: string,
   ): Promise<EndSessionResult & { session: SessionView }> {
     const session = await this.owned(userId, sessionId);
@@ -160,7 +161,7 @@ export class SessionsService {
         'The session is answering a message; end it afterwards',
       );
     }
-    const result = await this.turns.endSession(sessionId, `end-${sessionId}`, dataKey);
+    const result = await this.turns.endSession(sessionId, `end-${sessionId}`, keys);
     const ended = await this.owned(userId, sessionId);
     return { ...result, session: sessionView(ended) };
   }

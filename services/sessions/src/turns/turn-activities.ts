@@ -3,7 +3,7 @@
  * `sessions` queue. `persistTurn` writes both messages, the new thread, the counts and the
  * `turn.completed` event in one transaction, and is idempotent (a retried activity whose first
  * commit succeeded changes nothing). Text is encrypted with the user's data key, which the
- * request that started the turn left in the key vault.
+ * request that started the turn left in the turn vault.
  */
 import { Injectable } from '@nestjs/common';
 import {
@@ -15,11 +15,12 @@ import {
   type TurnContext,
 } from '@lab/contracts';
 import { recordEvent } from '@lab/platform/outbox';
+import { TurnVault } from '@lab/platform';
 import { ApplicationFailure } from '@temporalio/common';
 import { AssistantsClient, turnAssistant } from '../assistants/assistants.client';
 import { SessionCipher } from '../sessions/session-cipher';
 import { SessionsRepository } from '../sessions/sessions.repository';
-import { TurnKeyVault } from './key-vault';
+import { sessionDataKey } from './turn-keys';
 
 const closed = (message: string) =>
   ApplicationFailure.create({ type: TURN_ERRORS.sessionClosed, message, nonRetryable: true });
@@ -29,7 +30,7 @@ export class TurnActivities {
   constructor(
     private readonly repository: SessionsRepository,
     private readonly assistants: AssistantsClient,
-    private readonly vault: TurnKeyVault,
+    private readonly vault: TurnVault,
   ) {}
 
   /** The activity functions, bound, for the worker. */
@@ -76,7 +77,7 @@ export class TurnActivities {
       if (!session) throw closed('the session does not exist');
       if (await this.repository.findTurn(input.sessionId, input.turnId, manager)) return;
       const cipher = new SessionCipher(
-        await this.vault.take(input.sessionId, input.turnId),
+        await sessionDataKey(this.vault, input.sessionId, input.turnId),
         input.sessionId,
       );
       const messages = [
@@ -165,7 +166,7 @@ export class TurnActivities {
       if (!session) throw closed('the session does not exist');
       if (session.status === 'ended') return;
       const cipher = new SessionCipher(
-        await this.vault.take(input.sessionId, input.requestId),
+        await sessionDataKey(this.vault, input.sessionId, input.requestId),
         input.sessionId,
       );
       await this.repository.updateSession(manager, input.sessionId, {
@@ -199,7 +200,10 @@ export class TurnActivities {
   private async open(sessionId: string, keyRef: string) {
     const session = await this.repository.findById(sessionId);
     if (!session) throw closed('the session does not exist');
-    const cipher = new SessionCipher(await this.vault.take(sessionId, keyRef), sessionId);
+    const cipher = new SessionCipher(
+      await sessionDataKey(this.vault, sessionId, keyRef),
+      sessionId,
+    );
     const snapshot = await this.assistants.snapshot(session.assistantId, {
       promptVersionId: session.promptVersionId,
       modelConfigVersionId: session.modelConfigVersionId,

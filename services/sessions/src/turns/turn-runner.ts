@@ -2,7 +2,8 @@
  * Starts the chat-turn workflows and waits for their results. Workflow ids come from the session
  * and the client's idempotency key: the same request twice reaches the same execution (running
  * or completed) and returns the first result; a failed one may be run again with the same key.
- * Workflow failures become the API's errors.
+ * The request's key material goes to the turn vault first (see turn-keys.ts) and leaves it when
+ * the workflow is over. Workflow failures become the API's errors.
  */
 import { HttpStatus, Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import {
@@ -13,7 +14,7 @@ import {
   TURN_ERRORS,
   type TurnResult,
 } from '@lab/contracts';
-import { encryptedDataConverter, keyRingFromString } from '@lab/platform';
+import { encryptedDataConverter, keyRingFromString, TurnVault } from '@lab/platform';
 import { ApiException } from '@lab/platform/http';
 import type { chatTurn, endSession, labTurn } from '@lab/workflows';
 import { chatTurnWorkflowId, endSessionWorkflowId, labTurnWorkflowId } from '@lab/workflows/ids';
@@ -27,7 +28,13 @@ import {
   WorkflowFailedError,
 } from '@temporalio/client';
 import { SESSIONS_CONFIG, type SessionsConfig } from '../config/sessions.config';
-import { TurnKeyVault } from './key-vault';
+import { dataKeyRef, type TurnKeys } from './turn-keys';
+
+/** What the request's keys became: vault entries to forget, and the workflow input's reference. */
+interface Held {
+  refs: string[];
+  input: { credentialRef?: string };
+}
 
 @Injectable()
 export class TurnRunner implements OnApplicationShutdown {
@@ -35,55 +42,96 @@ export class TurnRunner implements OnApplicationShutdown {
 
   constructor(
     @Inject(SESSIONS_CONFIG) private readonly config: SessionsConfig,
-    private readonly vault: TurnKeyVault,
+    private readonly vault: TurnVault,
   ) {}
 
-  async chatTurn(input: ChatTurnInput, dataKey: Buffer): Promise<TurnResult> {
-    await this.vault.hold(input.sessionId, input.turnId, dataKey);
-    const handle = await this.start<typeof chatTurn>(
+  async chatTurn(
+    input: Omit<ChatTurnInput, 'sessionsTaskQueue' | 'credentialRef'>,
+    keys: TurnKeys,
+  ): Promise<TurnResult> {
+    return this.run<typeof chatTurn>(
       'chatTurn',
       chatTurnWorkflowId(input.sessionId, input.turnId),
-      [{ ...input, sessionsTaskQueue: this.config.sessionsTaskQueue }],
+      keys,
+      dataKeyRef(input.sessionId, input.turnId),
+      (held) => [{ ...input, sessionsTaskQueue: this.config.sessionsTaskQueue, ...held }],
     );
-    this.forgetKeyWhenDone(handle, input.sessionId, input.turnId);
-    return this.await(handle);
   }
 
   async endSession(
     sessionId: string,
     requestId: string,
-    dataKey: Buffer,
+    keys: TurnKeys,
   ): Promise<EndSessionResult> {
-    await this.vault.hold(sessionId, requestId, dataKey);
-    const handle = await this.start<typeof endSession>(
+    return this.run<typeof endSession>(
       'endSession',
       endSessionWorkflowId(sessionId),
-      [{ sessionId, requestId, sessionsTaskQueue: this.config.sessionsTaskQueue }],
+      keys,
+      dataKeyRef(sessionId, requestId),
+      (held) => [
+        { sessionId, requestId, sessionsTaskQueue: this.config.sessionsTaskQueue, ...held },
+      ],
     );
-    this.forgetKeyWhenDone(handle, sessionId, requestId);
-    return this.await(handle);
   }
 
-  async labTurn(userId: string, input: LabTurnInput): Promise<LabTurnResult> {
-    const handle = await this.start<typeof labTurn>(
+  async labTurn(
+    userId: string,
+    input: Omit<LabTurnInput, 'credentialRef'>,
+    keys: TurnKeys = {},
+  ): Promise<LabTurnResult> {
+    return this.run<typeof labTurn>(
       'labTurn',
       labTurnWorkflowId(userId, input.turnId),
-      [input],
+      keys,
+      undefined,
+      (held) => [{ ...input, ...held }],
     );
-    return this.await(handle);
   }
 
-  /** The key leaves Redis as soon as the turn is over (not when the request stops waiting). */
-  private forgetKeyWhenDone(
-    handle: WorkflowHandle<Workflow>,
-    sessionId: string,
-    turnRef: string,
-  ): void {
+  /**
+   * Leaves the keys in the vault, starts (or joins) the workflow and waits for it. The entries
+   * leave Redis as soon as the workflow is over (not when the request stops waiting), or at once
+   * when it could not be started.
+   */
+  private async run<W extends Workflow>(
+    type: string,
+    workflowId: string,
+    keys: TurnKeys,
+    dataRef: string | undefined,
+    args: (held: Held['input']) => Parameters<W>,
+  ): Promise<Awaited<ReturnType<W>>> {
+    const held = await this.hold(keys, dataRef);
+    let handle: WorkflowHandle<W>;
+    try {
+      handle = await this.start<W>(type, workflowId, args(held.input));
+    } catch (error) {
+      await this.forget(held.refs);
+      throw error;
+    }
     void handle
       .result()
       .catch(() => undefined)
-      .then(() => this.vault.forget(sessionId, turnRef))
-      .catch(() => undefined);
+      .then(() => this.forget(held.refs));
+    return this.await(handle);
+  }
+
+  private async hold(keys: TurnKeys, dataRef: string | undefined): Promise<Held> {
+    const held: Held = { refs: [], input: {} };
+    if (keys.dataKey && dataRef) {
+      await this.vault.hold(dataRef, keys.dataKey.toString('base64'));
+      held.refs.push(dataRef);
+    }
+    if (keys.providerKey) {
+      const credentialRef = TurnVault.newRef('provider-key');
+      await this.vault.hold(credentialRef, keys.providerKey);
+      held.refs.push(credentialRef);
+      held.input.credentialRef = credentialRef;
+    }
+    return held;
+  }
+
+  private async forget(refs: string[]): Promise<void> {
+    await Promise.all(refs.map((ref) => this.vault.forget(ref).catch(() => undefined)));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -165,6 +213,12 @@ export function toApiError(error: unknown): unknown {
         HttpStatus.UNPROCESSABLE_ENTITY,
         'llm_rejected',
         'The model provider rejected this request; the session is unchanged',
+      );
+    case TURN_ERRORS.providerKeyRejected:
+      return new ApiException(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        'provider_key_rejected',
+        'The model provider rejected the API key this request brought; nothing was changed',
       );
     case TURN_ERRORS.llmRateLimited:
     case TURN_ERRORS.llmUnavailable:
