@@ -7,3 +7,6 @@ export const chatTurnWorkflowId = (sessionId: string, idempotencyKey: string) =>
 export const endSessionWorkflowId = (sessionId: string) => `end:${sessionId}`;
 export const labTurnWorkflowId = (labId: string, idempotencyKey: string) =>
   `lab:${labId}:${idempotencyKey}`;
+/** A stateless completion (POST /completions) runs `labTurn` under an id of its own. */
+export const completionWorkflowId = (userId: string, idempotencyKey: string) =>
+  `completion:${userId}:${idempotencyKey}`;

@@ -6,6 +6,8 @@ import { OutboxEventEntity } from '@lab/platform/outbox';
 import { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
 import { AssistantsClient } from './assistants/assistants.client';
+import { CompletionsController } from './completions/completions.controller';
+import { CompletionsService } from './completions/completions.service';
 import { SESSIONS_CONFIG, type SessionsConfig } from './config/sessions.config';
 import { LabController } from './lab/lab.controller';
 import { CreateSessions1763700000000 } from './migrations/1763700000000-create-sessions';
@@ -45,7 +47,7 @@ export class AppModule {
           poolSize: 20,
         }),
       ],
-      controllers: [SessionsController, LabController],
+      controllers: [SessionsController, LabController, CompletionsController],
       providers: [
         {
           provide: REDIS,
@@ -59,6 +61,7 @@ export class AppModule {
         AssistantsClient,
         SessionsRepository,
         SessionsService,
+        CompletionsService,
         TurnActivities,
         TurnRunner,
         TurnStreams,

@@ -46,6 +46,13 @@ export interface Platform {
   logs(): string;
   newUser(): User;
   createAssistant(user: User, overrides?: Record<string, unknown>): Promise<any>;
+  /** One request to the assistants service, as the gateway would send it. */
+  callAssistants<T = any>(
+    method: string,
+    path: string,
+    user: User,
+    body?: unknown,
+  ): Promise<Answer<T>>;
   call<T = any>(
     method: string,
     path: string,
@@ -209,6 +216,7 @@ export async function startPlatform(
       if (answer.status !== 201) throw new Error(`creating an assistant failed: ${answer.text}`);
       return answer.body;
     },
+    callAssistants: (method, path, user, body) => request(assistantsUrl, method, path, user, body),
     call: (method, path, user, body, headers) =>
       request(sessionsUrl, method, path, user, body, headers),
     async stream(path, user, body, headers = {}) {

@@ -17,7 +17,12 @@ import {
 import { encryptedDataConverter, keyRingFromString, TurnVault } from '@lab/platform';
 import { ApiException } from '@lab/platform/http';
 import type { chatTurn, endSession, labTurn } from '@lab/workflows';
-import { chatTurnWorkflowId, endSessionWorkflowId, labTurnWorkflowId } from '@lab/workflows/ids';
+import {
+  chatTurnWorkflowId,
+  completionWorkflowId,
+  endSessionWorkflowId,
+  labTurnWorkflowId,
+} from '@lab/workflows/ids';
 import { ApplicationFailure, type Workflow } from '@temporalio/common';
 import {
   Client,
@@ -82,6 +87,21 @@ export class TurnRunner implements OnApplicationShutdown {
     return this.run<typeof labTurn>(
       'labTurn',
       labTurnWorkflowId(userId, input.turnId),
+      keys,
+      undefined,
+      (held) => [{ ...input, ...held }],
+    );
+  }
+
+  /** A stateless completion: the lab's exchange with a stored assistant, under its own ids. */
+  async completion(
+    userId: string,
+    input: Omit<LabTurnInput, 'credentialRef'>,
+    keys: TurnKeys = {},
+  ): Promise<LabTurnResult> {
+    return this.run<typeof labTurn>(
+      'labTurn',
+      completionWorkflowId(userId, input.turnId),
       keys,
       undefined,
       (held) => [{ ...input, ...held }],

@@ -1,0 +1,47 @@
+/**
+ * `POST /completions` (internal; the gateway's OpenAI-compatible endpoint calls it): a stored
+ * assistant answers the conversation the caller sends; nothing is stored. Waits for the reply,
+ * or with `stream: true` answers Server-Sent Events like a session turn.
+ */
+import { Body, Controller, HttpCode, HttpStatus, Post, Res, UseGuards } from '@nestjs/common';
+import { CallerId, InternalCallerGuard } from '@lab/platform/http';
+import type { Response } from 'express';
+import { IdempotencyKey } from '../sessions/data-key.decorator';
+import { ProviderKey } from '../sessions/provider-key.decorator';
+import { turnIdFrom } from '../sessions/sessions.service';
+import { streamTurn } from '../sessions/sse';
+import { TurnStreams } from '../turns/turn-streams';
+import { CreateCompletionDto } from './completions.dto';
+import { CompletionsService } from './completions.service';
+
+@Controller('completions')
+@UseGuards(InternalCallerGuard)
+export class CompletionsController {
+  constructor(
+    private readonly completions: CompletionsService,
+    private readonly streams: TurnStreams,
+  ) {}
+
+  @Post()
+  @HttpCode(HttpStatus.OK)
+  async create(
+    @CallerId() userId: string,
+    @ProviderKey() providerKey: string | undefined,
+    @IdempotencyKey() idempotencyKey: string | undefined,
+    @Body() body: CreateCompletionDto,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const prepared = await this.completions.prepare(
+      turnIdFrom(idempotencyKey),
+      body.assistantId,
+      body.messages,
+    );
+    const keys = { providerKey };
+    if (body.stream !== true) return this.completions.complete(userId, prepared, keys);
+    const channel = TurnStreams.channel(`completion:${userId}`, prepared.turnId);
+    await streamTurn(response, this.streams, channel, () =>
+      this.completions.complete(userId, prepared, keys, channel),
+    );
+    return undefined;
+  }
+}

@@ -1,0 +1,40 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  ValidateNested,
+} from 'class-validator';
+
+/** One message of the conversation so far, as an OpenAI chat request carries it. */
+export class CompletionMessageDto {
+  @IsIn(['system', 'user', 'assistant'])
+  role!: 'system' | 'user' | 'assistant';
+
+  @Length(1, 16_000)
+  @IsString()
+  content!: string;
+}
+
+/** A completion with a stored assistant: the caller keeps the conversation and sends it whole. */
+export class CreateCompletionDto {
+  @IsUUID()
+  assistantId!: string;
+
+  @ArrayMinSize(1)
+  @ArrayMaxSize(200)
+  @ValidateNested({ each: true })
+  @Type(() => CompletionMessageDto)
+  @IsArray()
+  messages!: CompletionMessageDto[];
+
+  @IsOptional()
+  @IsBoolean()
+  stream?: boolean;
+}
