@@ -3,6 +3,9 @@
  * PostgreSQL, Temporal and Redis: the seeds' whole product for the three kinds of caller,
  * isolation between users, limits, bad input, the OpenAI SDK, and secrets kept out of the logs.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createLabClient } from '@lab/client';
 import OpenAI from 'openai';
 import {
   type E2ePlatform,
@@ -472,6 +475,25 @@ describe('the platform through the gateway', () => {
     expect(create.required).toEqual(
       expect.arrayContaining(['name', 'initialPrompt', 'modelConfig']),
     );
+    // The committed document (and the typed client generated from it) is the live one.
+    const committed = JSON.parse(
+      readFileSync(join(__dirname, '..', '..', '..', 'packages', 'client', 'openapi.json'), 'utf8'),
+    ) as { servers?: unknown };
+    expect({ ...document.body, servers: undefined }).toEqual({ ...committed, servers: undefined });
+
+    const key = openAiKey();
+    secrets.push(key);
+    const lab = createLabClient({ baseUrl: p.url, credential: key });
+    const me = await lab.POST('/v1/sign-in');
+    expect(me.data?.kind).toBe('byok');
+    const lounge = await lab.GET('/v1/assistants/showcased', { params: { query: { limit: 2 } } });
+    expect(Array.isArray(lounge.data?.items)).toBe(true);
+    const missing = await lab.GET('/v1/sessions/{id}', {
+      params: { path: { id: '00000000-0000-4000-8000-000000000000' } },
+    });
+    expect(missing.response.status).toBe(404);
+    expect(missing.error?.error.code).toBe('not_found');
+
     const docs = await fetch(`${p.url}/docs`);
     expect(docs.status).toBe(200);
     expect(await docs.text()).toContain('swagger');
