@@ -208,6 +208,21 @@ describe('POST /completions: a stored assistant answers, nothing stored (real Te
     });
     expect(onlySystem.status).toBe(400);
     expect(onlySystem.body.error.details[0].field).toBe('messages');
+    const emptyLast = await p.call('POST', '/completions', user, {
+      assistantId: assistant.id,
+      messages: [{ role: 'user', content: '  ' }],
+    });
+    expect(emptyLast.status).toBe(400);
+    expect(emptyLast.body.error.details[0].field).toBe('messages');
+    // An empty earlier message is fine, as it is for OpenAI.
+    const emptyEarlier = await p.call('POST', '/completions', user, {
+      assistantId: assistant.id,
+      messages: [
+        { role: 'assistant', content: '' },
+        { role: 'user', content: 'and now?' },
+      ],
+    });
+    expect(emptyEarlier.status).toBe(200);
 
     const malformed: unknown[] = [
       { assistantId: assistant.id, messages: [] },

@@ -8,16 +8,19 @@ import {
   IsOptional,
   IsString,
   IsUUID,
-  Length,
+  MaxLength,
   ValidateNested,
 } from 'class-validator';
 
-/** One message of the conversation so far, as an OpenAI chat request carries it. */
+/**
+ * One message of the conversation so far, as an OpenAI chat request carries it (text only; empty
+ * content is allowed, as OpenAI allows it, except for the last user message).
+ */
 export class CompletionMessageDto {
   @IsIn(['system', 'user', 'assistant'])
   role!: 'system' | 'user' | 'assistant';
 
-  @Length(1, 16_000)
+  @MaxLength(16_000)
   @IsString()
   content!: string;
 }

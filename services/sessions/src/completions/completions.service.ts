@@ -44,11 +44,11 @@ export class CompletionsService {
       (m): m is CompletionMessageDto & ThreadMessage => m.role !== 'system',
     );
     const last = conversation.at(-1);
-    if (!last || last.role !== 'user') {
+    if (!last || last.role !== 'user' || last.content.trim() === '') {
       throw badRequest('The request is not valid', [
         {
           field: 'messages',
-          message: 'the last message (system messages aside) must be a user message',
+          message: 'the last message (system messages aside) must be a non-empty user message',
         },
       ]);
     }
