@@ -65,29 +65,30 @@ stop_node_service() {
   rm -f "$file"
 }
 
-# Local development secrets (internal service tokens, the payload codec's key ring, the turn
-# vault's key), made once and kept in .infra/. A file from before TURN_VAULT_KEY (it had
-# SESSIONS_VAULT_KEY instead) is brought up to date: that line goes, a new TURN_VAULT_KEY comes
-# (the vault holds nothing for longer than a turn), the other secrets stay.
+# Local development secrets (internal tokens, keys), made once and kept in .infra/secrets.env.
+# A secret missing from an older file is added; existing ones are never changed (data at rest
+# depends on them).
 ensure_local_secrets() {
   local file="$WORKSPACE_ROOT/.infra/secrets.env"
-  if [[ -f "$file" ]] && ! grep -q '^TURN_VAULT_KEY=' "$file"; then
-    (
-      umask 077
-      grep -v '^SESSIONS_VAULT_KEY=' "$file" >"$file.new" || true
-      node -e 'console.log(`TURN_VAULT_KEY=${require("crypto").randomBytes(32).toString("base64")}`)' >>"$file.new"
-      mv "$file.new" "$file"
-    )
-  fi
-  if [[ ! -f "$file" ]]; then
-    (
-      umask 077
-      node -e 'const { randomBytes } = require("crypto"); const r = () => randomBytes(24).toString("hex");
-        const k = () => randomBytes(32).toString("base64");
-        console.log([`GATEWAY_INTERNAL_TOKEN=${r()}`, `SESSIONS_INTERNAL_TOKEN=${r()}`,
-          `PAYLOAD_KEYS=local1:${k()}`, `TURN_VAULT_KEY=${k()}`].join("\n"))' >"$file"
-    )
-  fi
+  (
+    umask 077
+    touch "$file"
+    grep -v '^SESSIONS_VAULT_KEY=' "$file" >"$file.new" || true
+    FILE="$file.new" node -e '
+      const { randomBytes } = require("crypto");
+      const fs = require("fs");
+      const have = new Set(fs.readFileSync(process.env.FILE, "utf8").split("\n").map((l) => l.split("=")[0]));
+      const token = () => randomBytes(24).toString("hex");
+      const key = () => randomBytes(32).toString("base64");
+      const wanted = {
+        GATEWAY_INTERNAL_TOKEN: token, SESSIONS_INTERNAL_TOKEN: token, ADMIN_TOKEN: token,
+        IDENTITY_SALT: token, PAYLOAD_KEYS: () => `local1:${key()}`, TURN_VAULT_KEY: key,
+        MASTER_KEYS: () => `local1:${key()}`,
+      };
+      const added = Object.entries(wanted).filter(([name]) => !have.has(name)).map(([name, make]) => `${name}=${make()}\n`);
+      fs.appendFileSync(process.env.FILE, added.join(""));'
+    mv "$file.new" "$file"
+  )
   # shellcheck disable=SC1090
   set -a && source "$file" && set +a
 }

@@ -98,11 +98,11 @@ export class ChatCompletionsController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const assistantId = await this.resolve(caller, body.model.slice('assistant/'.length), request);
     const messages = body.messages.map((message, index) => ({
       role: message.role === 'developer' ? 'system' : message.role,
       content: contentText(message, index),
     }));
+    const assistantId = await this.resolve(caller, body.model.slice('assistant/'.length), request);
     const call = {
       method: 'POST' as const,
       path: '/completions',
