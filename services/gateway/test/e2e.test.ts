@@ -153,6 +153,27 @@ describe('the platform through the gateway', () => {
     expect(first.body.kind).toBe('byok');
     p.mock.clearRequests();
     await productFlow(key);
+    // One request id names the request in the gateway's and the sessions service's logs.
+    const requestId = `e2e-${Date.now()}`;
+    const traced = await p.call('GET', '/v1/sessions', key, undefined, {
+      'x-request-id': requestId,
+    });
+    expect(traced.headers.get('x-request-id')).toBe(requestId);
+    // (Each process writes its line as the answer leaves: give the pipes a moment.)
+    const loggedBy = async (service: string) => {
+      for (let i = 0; i < 40; i += 1) {
+        const lines = p
+          .logs()
+          .split('\n')
+          .filter((line) => line.includes(requestId));
+        if (lines.some((line) => line.includes(`"name":"${service}"`))) return true;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return false;
+    };
+    expect(await loggedBy('gateway')).toBe(true);
+    expect(await loggedBy('sessions')).toBe(true);
+
     const used = p.mock.requests().map((r) => r.authorization);
     expect(used.length).toBeGreaterThan(0);
     expect(used.every((auth) => auth === `Bearer ${key}`)).toBe(true);
@@ -493,6 +514,10 @@ describe('the platform through the gateway', () => {
     });
     expect(missing.response.status).toBe(404);
     expect(missing.error?.error.code).toBe('not_found');
+
+    const metrics = await fetch(`${p.url}/metrics`);
+    expect(await metrics.text()).toContain('process_cpu_seconds_total');
+    expect((await fetch(`${p.url}/readyz`)).status).toBe(200);
 
     const docs = await fetch(`${p.url}/docs`);
     expect(docs.status).toBe(200);
