@@ -470,33 +470,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
-    RotateOpenAiKeyDto: {
-      newKey: string;
-    };
-    CreateAssistantDto: {
-      name: string;
-      tagLine: string;
-      description: string;
-      /** @enum {string} */
-      sessionType: 'brainstorm' | 'coach';
-      modelConfig: components['schemas']['ModelConfigDto'];
-      guardThreshold?: number;
-      initialPrompt: string;
-      summaryPrompt: string;
-    };
-    UpdateAssistantDto: {
-      version: number;
-      name?: string;
-      tagLine?: string;
-      description?: string;
-      guardThreshold?: number;
-    };
-    AddPromptVersionDto: {
-      activate?: boolean;
-      expectedVersion?: number;
-      initialPrompt: string;
-      summaryPrompt: string;
-    };
     ActivateVersionDto: {
       expectedVersion?: number;
     };
@@ -505,106 +478,31 @@ export interface components {
       activate?: boolean;
       expectedVersion?: number;
     };
-    StartSessionDto: {
+    AddPromptVersionDto: {
+      activate?: boolean;
+      expectedVersion?: number;
+      initialPrompt: string;
+      summaryPrompt: string;
+    };
+    ApiKey: {
       /** Format: uuid */
-      assistantId: string;
-    };
-    SendMessageDto: {
-      content: string;
-    };
-    LabTurnDto: {
-      draft: components['schemas']['LabDraftDto'];
-      thread?: components['schemas']['LabThreadDto'];
-      message?: string;
-    };
-    ChatCompletionsDto: {
-      model: string;
-      messages: components['schemas']['ChatMessageDto'][];
-      stream?: boolean;
-      stream_options?: components['schemas']['StreamOptionsDto'];
-      n?: number;
-      temperature: unknown;
-      top_p: unknown;
-      max_tokens: unknown;
-      max_completion_tokens: unknown;
-      presence_penalty: unknown;
-      frequency_penalty: unknown;
-      seed: unknown;
-      stop: unknown;
-      user: unknown;
-      metadata: unknown;
-      store: unknown;
-    };
-    CreateApiKeyDto: {
+      id: string;
+      /** Format: uuid */
+      userId: string;
       name: string;
-      scopes: ('assistants:read' | 'assistants:write' | 'chat' | 'admin')[];
-      /** Format: uuid */
-      userId?: string;
+      prefix: string;
+      scopes: string[];
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      lastUsedAt: string | null;
+      /** Format: date-time */
+      revokedAt: string | null;
+      /** @description The secret: in the creation answer only */
+      key?: string;
     };
-    ModelConfigDto: {
-      model: string;
-      maxTokens: number;
-      temperature: number;
-      topP: number;
-      frequencyPenalty: number;
-      presencePenalty: number;
-    };
-    PromptsDto: {
-      initialPrompt: string;
-      summaryPrompt: string;
-    };
-    PageQueryDto: {
-      limit?: number;
-      cursor?: string;
-    };
-    SearchQueryDto: {
-      q: string;
-      limit?: number;
-      cursor?: string;
-    };
-    ListSessionsQueryDto: {
-      /** Format: uuid */
-      assistantId?: string;
-      cursor?: string;
-      limit?: number;
-    };
-    LabDraftDto: {
-      /** @enum {string} */
-      sessionType: 'brainstorm' | 'coach';
-      initialPrompt: string;
-      summaryPrompt: string;
-      guardThreshold?: number;
-      modelConfig: components['schemas']['ModelConfigDto'];
-    };
-    LabMessageDto: {
-      /** @enum {string} */
-      role: 'user' | 'assistant';
-      content: string;
-    };
-    LabThreadDto: {
-      summary?: string;
-      messages: components['schemas']['LabMessageDto'][];
-    };
-    ChatMessageDto: {
-      /** @enum {string} */
-      role: 'system' | 'developer' | 'user' | 'assistant';
-      content: unknown;
-      name?: string;
-    };
-    StreamOptionsDto: {
-      include_usage?: boolean;
-    };
-    Usage: {
-      promptTokens: number;
-      completionTokens: number;
-    };
-    Thread: {
-      summary: string | null;
-      messages: {
-        /** @enum {string} */
-        role: 'user' | 'assistant';
-        content: string;
-      }[];
+    ApiKeyList: {
+      items: components['schemas']['ApiKey'][];
     };
     Assistant: {
       /** Format: uuid */
@@ -629,9 +527,183 @@ export interface components {
       activePromptVersion?: Record<string, never> | null;
       activeModelConfigVersion?: Record<string, never> | null;
     };
+    AssistantDetails: {
+      assistant: components['schemas']['Assistant'];
+      sessions: components['schemas']['SessionPage'];
+    };
     AssistantPage: {
       items: components['schemas']['Assistant'][];
       nextCursor: string | null;
+    };
+    ChatCompletion: {
+      id: string;
+      /** @enum {string} */
+      object: 'chat.completion';
+      created: number;
+      model: string;
+      choices: {
+        index: number;
+        message: {
+          role: string;
+          content: string;
+          refusal: string | null;
+        };
+        logprobs: Record<string, never> | null;
+        /** @enum {string} */
+        finish_reason: 'stop' | 'content_filter';
+      }[];
+      usage: {
+        prompt_tokens: number;
+        completion_tokens: number;
+        total_tokens: number;
+      };
+    };
+    ChatCompletionsDto: {
+      model: string;
+      messages: components['schemas']['ChatMessageDto'][];
+      stream?: boolean;
+      stream_options?: components['schemas']['StreamOptionsDto'];
+      n?: number;
+      temperature: unknown;
+      top_p: unknown;
+      max_tokens: unknown;
+      max_completion_tokens: unknown;
+      presence_penalty: unknown;
+      frequency_penalty: unknown;
+      seed: unknown;
+      stop: unknown;
+      user: unknown;
+      metadata: unknown;
+      store: unknown;
+    };
+    ChatMessageDto: {
+      /** @enum {string} */
+      role: 'system' | 'developer' | 'user' | 'assistant';
+      content: unknown;
+      name?: string;
+    };
+    CreateApiKeyDto: {
+      name: string;
+      scopes: ('assistants:read' | 'assistants:write' | 'chat' | 'admin')[];
+      /** Format: uuid */
+      userId?: string;
+    };
+    CreateAssistantDto: {
+      name: string;
+      tagLine: string;
+      description: string;
+      /** @enum {string} */
+      sessionType: 'brainstorm' | 'coach';
+      modelConfig: components['schemas']['ModelConfigDto'];
+      guardThreshold?: number;
+      initialPrompt: string;
+      summaryPrompt: string;
+    };
+    EndedSession: {
+      /** Format: uuid */
+      sessionId: string;
+      recap: string;
+      usage: {
+        promptTokens: number;
+        completionTokens: number;
+      };
+      session: components['schemas']['Session'];
+    };
+    Error: {
+      error: {
+        code: string;
+        message: string;
+        details?: {
+          field?: string;
+          message: string;
+        }[];
+      };
+    };
+    LabDraftDto: {
+      /** @enum {string} */
+      sessionType: 'brainstorm' | 'coach';
+      initialPrompt: string;
+      summaryPrompt: string;
+      guardThreshold?: number;
+      modelConfig: components['schemas']['ModelConfigDto'];
+    };
+    LabMessageDto: {
+      /** @enum {string} */
+      role: 'user' | 'assistant';
+      content: string;
+    };
+    LabThreadDto: {
+      summary?: string;
+      messages: components['schemas']['LabMessageDto'][];
+    };
+    LabTurnDto: {
+      draft: components['schemas']['LabDraftDto'];
+      thread?: components['schemas']['LabThreadDto'];
+      message?: string;
+    };
+    LabTurnResult: {
+      turnId: string;
+      reply: string;
+      guardHit: boolean;
+      usage: {
+        promptTokens: number;
+        completionTokens: number;
+      };
+      model: string;
+      /** @enum {string} */
+      condensed: 'keep' | 'truncate' | 'summarise';
+      thread: components['schemas']['Thread'];
+    };
+    Me: {
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      kind: 'byok' | 'oidc' | 'api_key';
+      scopes: string[];
+      /** Format: date-time */
+      createdAt: string;
+      counters: {
+        sessionsStarted: number;
+        sessionsEnded: number;
+        assistantsCreated: number;
+      };
+    };
+    ModelConfigDto: {
+      model: string;
+      maxTokens: number;
+      temperature: number;
+      topP: number;
+      frequencyPenalty: number;
+      presencePenalty: number;
+    };
+    ModelList: {
+      /** @enum {string} */
+      object: 'list';
+      data: {
+        id: string;
+        object: string;
+        created: number;
+        owned_by: string;
+      }[];
+    };
+    ResumedSession: {
+      session: components['schemas']['Session'];
+      messages: {
+        position: number;
+        /** @enum {string} */
+        role: 'user' | 'assistant';
+        content: string;
+        /** Format: date-time */
+        createdAt: string;
+      }[];
+      payload: components['schemas']['Thread'];
+      recap: string | null;
+    };
+    RotateOpenAiKeyDto: {
+      newKey: string;
+    };
+    SendMessageDto: {
+      content: string;
     };
     Session: {
       /** Format: uuid */
@@ -662,10 +734,6 @@ export interface components {
       items: components['schemas']['Session'][];
       nextCursor: string | null;
     };
-    AssistantDetails: {
-      assistant: components['schemas']['Assistant'];
-      sessions: components['schemas']['SessionPage'];
-    };
     StartedSession: {
       session: components['schemas']['Session'];
       message: {
@@ -675,18 +743,20 @@ export interface components {
       };
       guardHit: boolean;
     };
-    ResumedSession: {
-      session: components['schemas']['Session'];
+    StartSessionDto: {
+      /** Format: uuid */
+      assistantId: string;
+    };
+    StreamOptionsDto: {
+      include_usage?: boolean;
+    };
+    Thread: {
+      summary: string | null;
       messages: {
-        position: number;
         /** @enum {string} */
         role: 'user' | 'assistant';
         content: string;
-        /** Format: date-time */
-        createdAt: string;
       }[];
-      payload: components['schemas']['Thread'];
-      recap: string | null;
     };
     TurnResult: {
       turnId: string;
@@ -700,105 +770,12 @@ export interface components {
       /** @enum {string} */
       condensed: 'keep' | 'truncate' | 'summarise';
     };
-    LabTurnResult: {
-      turnId: string;
-      reply: string;
-      guardHit: boolean;
-      usage: {
-        promptTokens: number;
-        completionTokens: number;
-      };
-      model: string;
-      /** @enum {string} */
-      condensed: 'keep' | 'truncate' | 'summarise';
-      thread: components['schemas']['Thread'];
-    };
-    EndedSession: {
-      /** Format: uuid */
-      sessionId: string;
-      recap: string;
-      usage: {
-        promptTokens: number;
-        completionTokens: number;
-      };
-      session: components['schemas']['Session'];
-    };
-    Me: {
-      /** Format: uuid */
-      id: string;
-      /** @enum {string} */
-      kind: 'byok' | 'oidc' | 'api_key';
-      scopes: string[];
-      /** Format: date-time */
-      createdAt: string;
-      counters: {
-        sessionsStarted: number;
-        sessionsEnded: number;
-        assistantsCreated: number;
-      };
-    };
-    ApiKey: {
-      /** Format: uuid */
-      id: string;
-      /** Format: uuid */
-      userId: string;
-      name: string;
-      prefix: string;
-      scopes: string[];
-      /** Format: date-time */
-      createdAt: string;
-      /** Format: date-time */
-      lastUsedAt: string | null;
-      /** Format: date-time */
-      revokedAt: string | null;
-      /** @description The secret: in the creation answer only */
-      key?: string;
-    };
-    ApiKeyList: {
-      items: components['schemas']['ApiKey'][];
-    };
-    ChatCompletion: {
-      id: string;
-      /** @enum {string} */
-      object: 'chat.completion';
-      created: number;
-      model: string;
-      choices: {
-        index: number;
-        message: {
-          role: string;
-          content: string;
-          refusal: string | null;
-        };
-        logprobs: Record<string, never> | null;
-        /** @enum {string} */
-        finish_reason: 'stop' | 'content_filter';
-      }[];
-      usage: {
-        prompt_tokens: number;
-        completion_tokens: number;
-        total_tokens: number;
-      };
-    };
-    ModelList: {
-      /** @enum {string} */
-      object: 'list';
-      data: {
-        id: string;
-        object: string;
-        created: number;
-        owned_by: string;
-      }[];
-    };
-    Error: {
-      error: {
-        code: string;
-        message: string;
-        details?: {
-          field?: string;
-          message: string;
-        }[];
-      };
+    UpdateAssistantDto: {
+      version: number;
+      name?: string;
+      tagLine?: string;
+      description?: string;
+      guardThreshold?: number;
     };
   };
   responses: never;

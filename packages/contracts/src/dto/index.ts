@@ -10,3 +10,4 @@ export * from './prompt-version.dto';
 export * from './list-query.dto';
 export * from './sessions.dto';
 export * from './lab.dto';
+export * from './completions.dto';

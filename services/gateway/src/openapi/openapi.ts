@@ -43,6 +43,7 @@ export function buildOpenApiDocument(app: INestApplication, publicUrl: string): 
     ...VIEW_SCHEMAS,
     Error: ERROR_SCHEMA,
   };
+  document.components.schemas = reachableSchemas(document);
   for (const path of Object.values(document.paths)) {
     for (const operation of Object.values(path) as Array<{
       responses?: Record<string, unknown>;
@@ -55,6 +56,25 @@ export function buildOpenApiDocument(app: INestApplication, publicUrl: string): 
     }
   }
   return document;
+}
+
+/**
+ * Only the schemas the API uses: the validation metadata holds every DTO class loaded in the
+ * process, internal ones included.
+ */
+function reachableSchemas(document: OpenAPIObject): Record<string, object> {
+  const all = (document.components?.schemas ?? {}) as Record<string, object>;
+  const kept: Record<string, object> = {};
+  const pending = [JSON.stringify(document.paths), '"#/components/schemas/Error"'];
+  while (pending.length > 0) {
+    const text = pending.pop() ?? '';
+    for (const [, name] of text.matchAll(/"#\/components\/schemas\/([^"]+)"/g)) {
+      if (!name || kept[name] || !all[name]) continue;
+      kept[name] = all[name];
+      pending.push(JSON.stringify(all[name]));
+    }
+  }
+  return Object.fromEntries(Object.entries(kept).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 export function mountOpenApi(app: INestApplication, publicUrl: string): void {

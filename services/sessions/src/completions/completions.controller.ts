@@ -11,7 +11,7 @@ import { ProviderKey } from '../sessions/provider-key.decorator';
 import { turnIdFrom } from '../sessions/sessions.service';
 import { streamTurn } from '../sessions/sse';
 import { TurnStreams } from '../turns/turn-streams';
-import { CreateCompletionDto } from './completions.dto';
+import { CreateCompletionDto } from '@lab/contracts/dto';
 import { CompletionsService } from './completions.service';
 
 @Controller('completions')

@@ -10,7 +10,7 @@ import { badRequest, notFound } from '@lab/platform/http';
 import { AssistantsClient, turnAssistant } from '../assistants/assistants.client';
 import type { TurnKeys } from '../turns/turn-keys';
 import { TurnRunner } from '../turns/turn-runner';
-import type { CompletionMessageDto } from './completions.dto';
+import type { CompletionMessageDto } from '@lab/contracts/dto';
 
 export interface Completion {
   turnId: string;

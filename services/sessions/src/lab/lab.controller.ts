@@ -10,7 +10,7 @@ import { IdempotencyKey } from '../sessions/data-key.decorator';
 import { ProviderKey } from '../sessions/provider-key.decorator';
 import { turnIdFrom } from '../sessions/sessions.service';
 import { TurnRunner } from '../turns/turn-runner';
-import { type LabDraftDto, LabTurnDto } from './lab.dto';
+import { type LabDraftDto, LabTurnDto } from '@lab/contracts/dto';
 
 export function draftAssistant(draft: LabDraftDto): TurnAssistant {
   const model = findModel(draft.modelConfig.model);

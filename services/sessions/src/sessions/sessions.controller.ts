@@ -19,7 +19,7 @@ import { ApiException, CallerId, InternalCallerGuard } from '@lab/platform/http'
 import type { Response } from 'express';
 import { TurnStreams } from '../turns/turn-streams';
 import { DataKey, IdempotencyKey } from './data-key.decorator';
-import { ListSessionsQueryDto, SendMessageDto, StartSessionDto } from './dto/sessions.dto';
+import { ListSessionsQueryDto, SendMessageDto, StartSessionDto } from '@lab/contracts/dto';
 import { ProviderKey } from './provider-key.decorator';
 import { SessionsService } from './sessions.service';
 import { streamTurn } from './sse';
