@@ -17,7 +17,7 @@ import {
   startOtlpReceiver,
   type OtlpReceiver,
   type ReceivedSpan,
-} from './fixtures/telemetry/otlp-receiver';
+} from '@lab/platform/testing';
 
 const FIXTURES = join(__dirname, '..', 'dist', 'test', 'fixtures', 'telemetry');
 

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLabClient } from '@lab/client';
+import { SPAN_KIND, startOtlpReceiver } from '@lab/platform/testing';
 import OpenAI from 'openai';
 import {
   type E2ePlatform,
@@ -477,6 +478,66 @@ describe('the platform through the gateway', () => {
       expect((await limited.call('POST', '/v1/sign-in', other)).status).toBe(200);
     } finally {
       await limited.close();
+    }
+  }, 120_000);
+
+  it('traces one request from the gateway through the services and Temporal to the LLM', async () => {
+    const receiver = await startOtlpReceiver();
+    const traced = await startE2ePlatform('gateway_e2e_traces', {
+      otlpEndpoint: receiver.endpoint,
+    });
+    try {
+      const key = openAiKey();
+      secrets.push(key);
+      const created = await traced.call('POST', '/v1/assistants', key, { ...details, ...draft() });
+      const started = await traced.call('POST', '/v1/sessions', key, {
+        assistantId: created.body.id,
+      });
+      traced.mock.clearRequests();
+      const turn = await traced.call(
+        'POST',
+        `/v1/sessions/${started.body.session.id}/messages`,
+        key,
+        {
+          content: 'TRACE-ME-1 how do I open?',
+        },
+      );
+      expect(turn.status).toBe(201);
+      const [llmCall] = traced.mock.requests({ match: 'TRACE-ME-1' });
+      const traceId = /^00-([0-9a-f]{32})-/.exec(llmCall?.traceparent ?? '')?.[1];
+      expect(traceId).toBeDefined();
+      const services = async () => {
+        for (let i = 0; i < 60; i += 1) {
+          const spans = receiver.spans().filter((span) => span.traceId === traceId);
+          const names = new Set(spans.map((span) => span.service));
+          const served = spans.some(
+            (span) => span.service === 'gateway' && span.kind === SPAN_KIND.server,
+          );
+          if (served && ['sessions', 'llm-worker'].every((n) => names.has(n))) return spans;
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+        return receiver.spans().filter((span) => span.traceId === traceId);
+      };
+      const spans = await services();
+      const of = (service: string) =>
+        spans.filter((span) => span.service === service).map((s) => s.name);
+      expect(of('gateway')).toEqual(expect.arrayContaining([expect.stringMatching(/^POST/)]));
+      expect(of('sessions')).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^StartWorkflow:chatTurn/)]),
+      );
+      expect(of('llm-worker')).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^RunWorkflow:chatTurn/),
+          expect.stringMatching(/^RunActivity:callModel/),
+        ]),
+      );
+      // No span carries a secret or message text.
+      const exported = JSON.stringify(receiver.spans());
+      for (const secret of [key, PROMPT_MARKER, 'TRACE-ME-1'])
+        expect(exported).not.toContain(secret);
+    } finally {
+      await traced.close();
+      await receiver.close();
     }
   }, 120_000);
 

@@ -3,6 +3,8 @@
  * in-flight activities finish within SHUTDOWN_GRACE_MS (then Temporal retries them elsewhere),
  * and closes its connections.
  */
+// First: tracing must patch http, express, pg, ioredis and fetch before they load.
+import '@lab/platform/telemetry/register';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { Redis } from 'ioredis';
 import { ConfigError, loadConfig } from './config';

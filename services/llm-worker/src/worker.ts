@@ -3,6 +3,7 @@
  * conversation activities. Payloads are encrypted by the codec on the way to the server; a
  * user's own provider key comes from the turn vault (Redis), never from Temporal.
  */
+import { temporalWorkerTelemetry } from '@lab/platform/telemetry';
 import { encryptedDataConverter, keyRingFromString, TurnVault } from '@lab/platform';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Redis } from 'ioredis';
@@ -44,6 +45,7 @@ export async function createLlmWorker(
       ...createConversationActivities(),
     },
     dataConverter: encryptedDataConverter(keyRingFromString(config.payloadKeys)),
+    ...temporalWorkerTelemetry(),
     maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
     maxConcurrentLocalActivityExecutions: config.maxConcurrentActivities,
     shutdownGraceTime: config.shutdownGraceMs,

@@ -52,6 +52,8 @@ export interface E2ePlatform {
 export interface E2eOptions {
   rateLimitBurst?: number;
   rateLimitPerSecond?: number;
+  /** Export traces (OTLP/HTTP JSON) to this endpoint, each service under its own name. */
+  otlpEndpoint?: string;
 }
 
 async function freePort(): Promise<number> {
@@ -108,11 +110,19 @@ export async function startE2ePlatform(
   const logs: string[] = [];
   const children: ChildProcess[] = [];
   const start = (name: string, env: Record<string, string>) => {
+    const tracing: Record<string, string> = options.otlpEndpoint
+      ? {
+          OTEL_SERVICE_NAME: name,
+          OTEL_EXPORTER_OTLP_ENDPOINT: options.otlpEndpoint,
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+          OTEL_BSP_SCHEDULE_DELAY: '200',
+        }
+      : {};
     const child = spawn(
       process.execPath,
       [join(ROOT, 'services', name, 'dist', 'src', 'main.js')],
       {
-        env: { ...common, ...env },
+        env: { ...common, ...tracing, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );

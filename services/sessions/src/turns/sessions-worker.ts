@@ -2,6 +2,7 @@
  * This service's Temporal worker: polls the `sessions` queue for the persistence activities.
  * Starts with the application and, on shutdown, stops polling and lets running activities finish.
  */
+import { temporalWorkerTelemetry } from '@lab/platform/telemetry';
 import {
   Inject,
   Injectable,
@@ -34,6 +35,7 @@ export class SessionsWorker implements OnApplicationBootstrap, OnApplicationShut
       taskQueue: this.config.sessionsTaskQueue,
       activities: this.activities.functions(),
       dataConverter: encryptedDataConverter(keyRingFromString(this.config.payloadKeys)),
+      ...temporalWorkerTelemetry(),
       shutdownGraceTime: '20 seconds',
     });
     this.running = this.worker.run().catch((error: unknown) => {

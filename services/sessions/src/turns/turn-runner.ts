@@ -5,6 +5,7 @@
  * The request's key material goes to the turn vault first (see turn-keys.ts) and leaves it when
  * the workflow is over. Workflow failures become the API's errors.
  */
+import { temporalClientInterceptors } from '@lab/platform/telemetry';
 import { HttpStatus, Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import {
   type ChatTurnInput,
@@ -165,6 +166,7 @@ export class TurnRunner implements OnApplicationShutdown {
           connection,
           namespace: this.config.temporalNamespace,
           dataConverter: encryptedDataConverter(keyRingFromString(this.config.payloadKeys)),
+          interceptors: temporalClientInterceptors(),
         }),
     );
     return this.client;
