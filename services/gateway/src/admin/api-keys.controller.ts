@@ -87,8 +87,7 @@ export class ApiKeysController {
   async create(@Body() body: CreateApiKeyDto): Promise<ApiKeyView & { key: string }> {
     let userId = body.userId;
     if (userId) {
-      const keys = await this.users.listApiKeys();
-      if (!keys.some((key) => key.userId === userId)) throw notFound('System user');
+      if (!(await this.users.isSystemUser(userId))) throw notFound('System user');
     } else {
       const user = this.identity.platformUser();
       await this.users.createSystemUser(user);

@@ -34,7 +34,7 @@ import {
 import type { UserEntity } from './entities/user.entity';
 import { looksLikeJwt, OidcVerifier } from './oidc/oidc-verifier';
 import { ProviderKeys } from './provider-keys';
-import { UsersRepository } from './users.repository';
+import { isUniqueViolation, UsersRepository } from './users.repository';
 
 /** What people may do; API keys carry a subset. `admin` is never implied. */
 export const SCOPES = ['assistants:read', 'assistants:write', 'chat', 'admin'] as const;
@@ -138,7 +138,14 @@ export class IdentityService {
       deriveWrappingKey(oldKey, user.keySalt),
       deriveWrappingKey(newKey, user.keySalt),
     );
-    await this.users.rotateIdentity(user.id, 'byok', oldLookup, newLookup, rewrapped);
+    try {
+      await this.users.rotateIdentity(user.id, 'byok', oldLookup, newLookup, rewrapped);
+    } catch (error) {
+      // Another request registered the new key first.
+      if (isUniqueViolation(error))
+        throw conflict('That OpenAI key already belongs to another user');
+      throw error;
+    }
     await this.redis.del(this.cacheName(oldKey));
   }
 

@@ -75,6 +75,11 @@ export class UsersRepository {
     return this.db.getRepository(ApiKeyEntity).findOneBy({ hash, revokedAt: IsNull() });
   }
 
+  /** Whether this user is a system that API keys were issued to. */
+  async isSystemUser(userId: string): Promise<boolean> {
+    return (await this.db.getRepository(ApiKeyEntity).countBy({ userId })) > 0;
+  }
+
   findApiKey(id: string): Promise<ApiKeyEntity | null> {
     return this.db.getRepository(ApiKeyEntity).findOneBy({ id });
   }
