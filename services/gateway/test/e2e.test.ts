@@ -219,7 +219,24 @@ describe('the platform through the gateway', () => {
     const apiKey: string = created.body.key;
     secrets.push(apiKey);
     expect(apiKey).toMatch(/^lab_/);
-    await productFlow(apiKey);
+    const flow = await productFlow(apiKey);
+
+    // A replacement key joins the same system: its history is there.
+    const replacement = await p.call('POST', '/v1/admin/api-keys', p.adminToken, {
+      name: 'billing-sync',
+      scopes: ['chat'],
+      userId: created.body.userId,
+    });
+    expect(replacement.status).toBe(201);
+    secrets.push(replacement.body.key);
+    const history = await p.call('GET', `/v1/sessions/${flow.sessionId}`, replacement.body.key);
+    expect(history.status).toBe(200);
+    const unknownSystem = await p.call('POST', '/v1/admin/api-keys', p.adminToken, {
+      name: 'x',
+      scopes: ['chat'],
+      userId: '00000000-0000-4000-8000-000000000000',
+    });
+    expect(unknownSystem.status).toBe(404);
 
     const listed = await p.call('GET', '/v1/admin/api-keys', p.adminToken);
     const entry = listed.body.items.find((k: { id: string }) => k.id === created.body.id);
