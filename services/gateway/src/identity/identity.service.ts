@@ -43,6 +43,27 @@ const PERSON_SCOPES: Scope[] = ['assistants:read', 'assistants:write', 'chat'];
 
 const CACHE_TTL_SECONDS = 24 * 3600;
 
+/** What the lookup cache holds for an OpenAI key: enough to serve a request without the database. */
+interface CachedByok {
+  userId: string;
+  wrappedDataKey: string;
+  keySalt: string;
+}
+
+function parseCached(value: string | null): CachedByok | null {
+  if (!value) return null;
+  try {
+    const parsed = JSON.parse(value) as Partial<CachedByok>;
+    return typeof parsed.userId === 'string' &&
+      typeof parsed.wrappedDataKey === 'string' &&
+      typeof parsed.keySalt === 'string'
+      ? (parsed as CachedByok)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
 export interface SignIn {
   caller: AuthenticatedCaller;
   created: boolean;
@@ -150,12 +171,12 @@ export class IdentityService {
   }
 
   private async byOpenAiKey(key: string): Promise<SignIn> {
-    const cached = await this.redis.get(this.cacheName(key));
-    let user = cached ? await this.users.findUser(cached) : null;
+    const cache = this.cacheName(key);
+    let known = parseCached(await this.redis.get(cache));
     let created = false;
-    if (!user) {
+    if (!known) {
       const lookup = await this.hash(key);
-      user = await this.users.findByIdentity('byok', lookup);
+      let user = await this.users.findByIdentity('byok', lookup);
       if (!user) {
         await this.providerKeys.check(key);
         const salt = randomBytes(16).toString('base64url');
@@ -171,11 +192,20 @@ export class IdentityService {
           lookup,
         ));
       }
-      await this.redis.set(this.cacheName(key), user.id, 'EX', CACHE_TTL_SECONDS);
+      known = { userId: user.id, wrappedDataKey: user.wrappedDataKey, keySalt: user.keySalt };
+      // The wrapped data key opens only with this very OpenAI key: safe to keep beside its HMAC.
+      await this.redis.set(cache, JSON.stringify(known), 'EX', CACHE_TTL_SECONDS);
     }
-    const dataKey = unwrapDataKey(user.wrappedDataKey, deriveWrappingKey(key, user.keySalt));
+    const dataKey = unwrapDataKey(known.wrappedDataKey, deriveWrappingKey(key, known.keySalt));
     return {
-      caller: this.person(user, 'byok', dataKey, key),
+      caller: {
+        userId: known.userId,
+        kind: 'byok',
+        limitKey: `user:${known.userId}`,
+        scopes: PERSON_SCOPES,
+        dataKey,
+        providerKey: key,
+      },
       created,
     };
   }
@@ -231,20 +261,8 @@ export class IdentityService {
     return unwrapDataKey(user.wrappedDataKey, masterKey);
   }
 
-  private person(
-    user: UserEntity,
-    kind: 'byok' | 'oidc',
-    dataKey: Buffer,
-    providerKey?: string,
-  ): AuthenticatedCaller {
-    return {
-      userId: user.id,
-      kind,
-      limitKey: `user:${user.id}`,
-      scopes: PERSON_SCOPES,
-      dataKey,
-      ...(providerKey ? { providerKey } : {}),
-    };
+  private person(user: UserEntity, kind: 'oidc', dataKey: Buffer): AuthenticatedCaller {
+    return { userId: user.id, kind, limitKey: `user:${user.id}`, scopes: PERSON_SCOPES, dataKey };
   }
 
   private hash(key: string): Promise<string> {
