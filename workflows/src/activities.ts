@@ -55,3 +55,22 @@ export function sessions(taskQueue: string = TASK_QUEUES.sessions) {
     },
   });
 }
+
+/**
+ * Archiving on the sessions service's queue, patient with object storage: an outage is retried
+ * (at most a minute apart) until storage is back, for up to a week; a session that cannot be
+ * archived (unknown, still active) fails at once.
+ */
+export function archives(taskQueue: string = TASK_QUEUES.sessions) {
+  return proxyActivities<Pick<SessionActivities, 'archiveSession'>>({
+    taskQueue,
+    startToCloseTimeout: '2 minutes',
+    scheduleToCloseTimeout: '7 days',
+    retry: {
+      initialInterval: '1 second',
+      backoffCoefficient: 2,
+      maximumInterval: '1 minute',
+      nonRetryableErrorTypes: [TURN_ERRORS.sessionClosed, TURN_ERRORS.archiveRefused],
+    },
+  });
+}

@@ -6,7 +6,9 @@
  * the session for the next one and leaves it unchanged.
  */
 import type { ChatTurnInput, TurnResult } from '@lab/contracts';
+import { uuid4 } from '@temporalio/workflow';
 import { sessions } from './activities';
+import { extractReturnedFiles } from './returned-files';
 import { exchange } from './turn';
 
 export async function chatTurn(input: ChatTurnInput): Promise<TurnResult> {
@@ -21,22 +23,35 @@ export async function chatTurn(input: ChatTurnInput): Promise<TurnResult> {
       userMessage: input.userMessage,
       streamChannel: input.streamChannel,
       credentialRef: input.credentialRef,
+      attachments: context.attachments,
     });
+    // Files in the reply become attachments; the reply (and the thread) keep a reference.
+    const { reply, files } = extractReturnedFiles(result.reply, uuid4);
+    const thread =
+      files.length === 0
+        ? result.thread
+        : {
+            ...result.thread,
+            messages: result.thread.messages.map((m) =>
+              m.role === 'assistant' && m.content === result.reply ? { ...m, content: reply } : m,
+            ),
+          };
     await store.persistTurn({
       sessionId: input.sessionId,
       turnId: input.turnId,
       userMessage: input.userMessage,
-      reply: result.reply,
-      thread: result.thread,
+      reply,
+      thread,
       usage: result.usage,
       model: context.assistant.model.model,
       guardHit: result.guardHit,
       latencyMs: result.latencyMs,
       condensed: result.condensed,
+      ...(files.length > 0 ? { files } : {}),
     });
     return {
       turnId: input.turnId,
-      reply: result.reply,
+      reply,
       guardHit: result.guardHit,
       usage: result.usage,
       model: context.assistant.model.model,

@@ -1,10 +1,12 @@
 /**
  * Ends a session: the recap is written with the assistant's summary prompt over the whole
  * thread, then stored (encrypted) with the session marked ended and `session.ended` recorded.
- * Idempotent: ending an ended session returns its recap.
+ * Then the transcript's archive starts, in a workflow of its own that outlives this one (see
+ * archive-session.ts). Idempotent: ending an ended session returns its recap.
  */
 import type { EndSessionInput, EndSessionResult } from '@lab/contracts';
 import { conversation, llm, sessions } from './activities';
+import { startArchive } from './archive-session';
 
 export async function endSession(input: EndSessionInput): Promise<EndSessionResult> {
   const store = sessions(input.sessionsTaskQueue);
@@ -30,5 +32,6 @@ export async function endSession(input: EndSessionInput): Promise<EndSessionResu
     usage: recap.usage,
     model: context.assistant.model.model,
   });
+  await startArchive(input.sessionId, input.sessionsTaskQueue);
   return { sessionId: input.sessionId, recap: recap.text, usage: recap.usage };
 }

@@ -10,3 +10,10 @@ export const labTurnWorkflowId = (labId: string, idempotencyKey: string) =>
 /** A stateless completion (POST /completions) runs `labTurn` under an id of its own. */
 export const completionWorkflowId = (userId: string, idempotencyKey: string) =>
   `completion:${userId}:${idempotencyKey}`;
+/** One archive workflow per session: the end of a session and the idle sweep start the same. */
+export const archiveSessionWorkflowId = (sessionId: string) => `archive:${sessionId}`;
+/** The idle sweep's schedule (one per sessions queue, so test suites do not share one). */
+export const archiveIdleScheduleId = (sessionsTaskQueue: string) =>
+  sessionsTaskQueue === 'sessions'
+    ? 'archive-idle-sessions'
+    : `archive-idle-sessions:${sessionsTaskQueue}`;

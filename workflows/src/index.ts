@@ -2,3 +2,5 @@
 export { chatTurn } from './chat-turn';
 export { endSession } from './end-session';
 export { labTurn } from './lab-turn';
+export { archiveSessionTranscript } from './archive-session';
+export { archiveIdleSessions } from './archive-idle-sessions';

@@ -23,6 +23,8 @@ export interface ExchangeInput {
   streamChannel?: string | undefined;
   /** The user's own provider key's turn-vault entry: every model call of the turn uses it. */
   credentialRef?: string | undefined;
+  /** The session's text attachments, sent with this request only (never kept in the thread). */
+  attachments?: string | null | undefined;
 }
 
 export async function exchange({
@@ -32,13 +34,17 @@ export async function exchange({
   userMessage,
   streamChannel,
   credentialRef,
+  attachments,
 }: ExchangeInput): Promise<Exchange> {
   const credential = credentialRef ? { credentialRef } : {};
   const asked: Thread =
     userMessage === null
       ? thread
       : { ...thread, messages: [...thread.messages, { role: 'user', content: userMessage }] };
-  const request = await conversation.buildModelRequest({ assistant, thread: asked });
+  const request = await conversation.buildModelRequest({
+    assistant,
+    thread: attachments ? withAttachments(asked, attachments) : asked,
+  });
   const call = await llm.callModel({
     turnId,
     model: assistant.model,
@@ -84,4 +90,17 @@ export async function exchange({
     next = plan.thread;
   }
   return { reply, guardHit, usage, thread: next, condensed: plan.kind, latencyMs: call.latencyMs };
+}
+
+/** The attachments as a user message just before the latest one, for this request only. */
+function withAttachments(thread: Thread, attachments: string): Thread {
+  const at = thread.messages.length > 0 ? thread.messages.length - 1 : 0;
+  return {
+    ...thread,
+    messages: [
+      ...thread.messages.slice(0, at),
+      { role: 'user', content: attachments },
+      ...thread.messages.slice(at),
+    ],
+  };
 }

@@ -105,6 +105,11 @@ export interface TurnContext {
   thread: Thread;
   /** True when the turn was already persisted (a replayed request): the workflow returns it. */
   alreadyPersisted: TurnResult | null;
+  /**
+   * The session's text attachments as one message for the model, within the attachments' token
+   * budget (absent or null: none). Sent with the turn's request, never stored in the thread.
+   */
+  attachments?: string | null;
 }
 
 export interface CallModelInput {
@@ -185,6 +190,19 @@ export interface PersistTurnInput {
   guardHit: boolean;
   latencyMs: number;
   condensed: TurnResult['condensed'];
+  /** Files the model returned in its reply (see ReturnedFile), stored as the session's attachments. */
+  files?: ReturnedFile[];
+}
+
+/**
+ * A file the model returned: a fenced block ```file name="plan.md" … ``` in its reply. The
+ * workflow takes it out of the reply (which keeps a reference) and gives it an id.
+ */
+export interface ReturnedFile {
+  id: string;
+  name: string;
+  contentType: string;
+  content: string;
 }
 
 export interface PersistEndInput {
@@ -210,6 +228,10 @@ export const TURN_ERRORS = {
   /** The per-turn key material (data key, provider key) is gone (expired): not retried; the
    * client retries the request. */
   keyUnavailable: 'TurnKeyUnavailable',
+  /** The session cannot be archived (still active): not retried. */
+  archiveRefused: 'ArchiveRefused',
+  /** Object storage is unreachable or not configured: retried until it is back. */
+  storageUnavailable: 'StorageUnavailable',
 } as const;
 
 /** Names of the activity functions, by task queue. */
@@ -238,4 +260,49 @@ export interface SessionActivities {
   persistTurn(input: PersistTurnInput): Promise<void>;
   releaseTurn(input: { sessionId: string; turnId: string }): Promise<void>;
   persistSessionEnd(input: PersistEndInput): Promise<void>;
+  /**
+   * Writes an ended session's archive to object storage, checks it is there, then marks the
+   * session archived and records `session.archived`, once. Needs no key: the archive holds the
+   * stored ciphertext.
+   */
+  archiveSession(input: { sessionId: string }): Promise<ArchiveSessionResult>;
+  /** Active sessions idle longer than the period, and ended sessions still not archived. */
+  listIdleSessions(input: { idleMinutes: number; limit: number }): Promise<IdleSessions>;
+  /** Ends a session that is still idle, without a recap (no key): reason `idle`. */
+  endIdleSession(input: { sessionId: string; idleMinutes: number }): Promise<{ ended: boolean }>;
+}
+
+// ---- archives ----
+
+export interface ArchiveSessionResult {
+  sessionId: string;
+  key: string;
+  size: number;
+  sha256: string;
+  /** True when an earlier run had archived it already. */
+  alreadyArchived: boolean;
+}
+
+export interface ArchiveSessionInput {
+  sessionId: string;
+  sessionsTaskQueue?: string;
+}
+
+export interface ArchiveIdleSessionsInput {
+  sessionsTaskQueue?: string;
+  idleMinutes: number;
+  /** Sessions handled per run, at most. */
+  limit?: number;
+}
+
+export interface IdleSessions {
+  /** Active sessions idle longer than the period. */
+  idle: string[];
+  /** Ended sessions without an archive (ended before a failed or lost archive run). */
+  unarchived: string[];
+}
+
+export interface ArchiveIdleSessionsResult {
+  ended: number;
+  archiving: number;
 }

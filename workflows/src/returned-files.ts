@@ -1,0 +1,38 @@
+/**
+ * Files the model returns, by convention a fenced block in its reply:
+ *
+ *     ```file name="plan.md"
+ *     …content…
+ *     ```
+ *
+ * Each block (at most MAX_FILES, each at most MAX_FILE_CHARS) is taken out of the reply and
+ * replaced by a reference, `[file plan.md: attachment <id>]`; the session stores it as an
+ * attachment of origin `assistant`. Pure and deterministic (the ids come from the workflow's
+ * seeded uuid4), so it runs inside the workflow. Larger or further blocks stay in the reply.
+ */
+import type { ReturnedFile } from '@lab/contracts';
+
+export const MAX_FILES = 5;
+export const MAX_FILE_CHARS = 256 * 1024;
+const BLOCK = /```file name="([^"\n/\\]{1,200})"[ \t]*\r?\n([\s\S]*?)\r?\n```/g;
+
+export function contentTypeOf(name: string): string {
+  const extension = /\.([A-Za-z0-9]+)$/.exec(name)?.[1]?.toLowerCase();
+  if (extension === 'md' || extension === 'markdown') return 'text/markdown';
+  if (extension === 'csv') return 'text/csv';
+  return 'text/plain';
+}
+
+export function extractReturnedFiles(
+  reply: string,
+  newId: () => string,
+): { reply: string; files: ReturnedFile[] } {
+  const files: ReturnedFile[] = [];
+  const text = reply.replace(BLOCK, (block, name: string, content: string) => {
+    if (files.length >= MAX_FILES || content.length > MAX_FILE_CHARS) return block;
+    const id = newId();
+    files.push({ id, name: name.trim(), contentType: contentTypeOf(name), content });
+    return `[file ${name.trim()}: attachment ${id}]`;
+  });
+  return { reply: text, files };
+}
