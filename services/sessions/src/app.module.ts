@@ -2,15 +2,24 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { schemaTypeOrmModule } from '@lab/platform/database';
 import { TurnVault } from '@lab/platform';
 import { globalProviders, INTERNAL_CALLERS, serviceModules } from '@lab/platform/http';
-import { OutboxEventEntity } from '@lab/platform/outbox';
+import { OutboxEventEntity, outboxRelayProvider } from '@lab/platform/outbox';
 import { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
+import { ArchivesController } from './archives/archives.controller';
+import { ArchivesRepository } from './archives/archives.repository';
+import { ArchivesService } from './archives/archives.service';
+import { IdleArchiveSchedule } from './archives/idle-schedule';
 import { AssistantsClient } from './assistants/assistants.client';
+import { AttachmentsController } from './attachments/attachments.controller';
+import { AttachmentsRepository } from './attachments/attachments.repository';
+import { AttachmentsService } from './attachments/attachments.service';
 import { CompletionsController } from './completions/completions.controller';
 import { CompletionsService } from './completions/completions.service';
 import { SESSIONS_CONFIG, type SessionsConfig } from './config/sessions.config';
 import { LabController } from './lab/lab.controller';
 import { CreateSessions1763700000000 } from './migrations/1763700000000-create-sessions';
+import { ArchivesAndAttachments1763910000000 } from './migrations/1763910000000-archives-and-attachments';
+import { AttachmentEntity } from './sessions/entities/attachment.entity';
 import { MessageEntity } from './sessions/entities/message.entity';
 import { SessionEntity } from './sessions/entities/session.entity';
 import { TurnEntity } from './sessions/entities/turn.entity';
@@ -21,6 +30,7 @@ import { TurnActivities } from './turns/turn-activities';
 import { TurnRunner } from './turns/turn-runner';
 import { TurnStreams } from './turns/turn-streams';
 import { SessionsWorker } from './turns/sessions-worker';
+import { OBJECT_STORE, ObjectStore } from './storage/object-store';
 
 const REDIS = Symbol('REDIS');
 
@@ -42,13 +52,24 @@ export class AppModule {
         schemaTypeOrmModule({
           databaseUrl: config.databaseUrl,
           schema: config.databaseSchema,
-          entities: [SessionEntity, MessageEntity, TurnEntity, OutboxEventEntity],
-          migrations: [CreateSessions1763700000000],
+          entities: [SessionEntity, MessageEntity, TurnEntity, AttachmentEntity, OutboxEventEntity],
+          migrations: [CreateSessions1763700000000, ArchivesAndAttachments1763910000000],
           poolSize: 20,
         }),
       ],
-      controllers: [SessionsController, LabController, CompletionsController],
+      controllers: [
+        SessionsController,
+        LabController,
+        CompletionsController,
+        ArchivesController,
+        AttachmentsController,
+      ],
       providers: [
+        outboxRelayProvider({
+          brokers: config.kafkaBrokers,
+          topic: config.eventsTopic,
+          service: 'sessions',
+        }),
         {
           provide: REDIS,
           useFactory: () => new Redis(config.redisUrl, { maxRetriesPerRequest: 3 }),
@@ -58,6 +79,15 @@ export class AppModule {
           useFactory: (redis: Redis) => new TurnVault(redis, config.turnVaultKey),
           inject: [REDIS],
         },
+        {
+          provide: OBJECT_STORE,
+          useFactory: () => (config.storage ? new ObjectStore(config.storage) : null),
+        },
+        ArchivesRepository,
+        ArchivesService,
+        IdleArchiveSchedule,
+        AttachmentsRepository,
+        AttachmentsService,
         AssistantsClient,
         SessionsRepository,
         SessionsService,

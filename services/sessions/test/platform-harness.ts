@@ -38,6 +38,8 @@ export interface User {
 
 export interface Platform {
   mock: MockLlm;
+  /** The sessions service's base URL, for requests `call` cannot make (raw bodies). */
+  sessionsUrl: string;
   sessionsConfig: SessionsConfig;
   workerConfig: LlmWorkerConfig;
   db: Pool;
@@ -106,6 +108,15 @@ export async function startPlatform(
     TURN_VAULT_KEY: turnVaultKey,
     LOG_LEVEL: 'debug',
     TURN_WAIT_MS: '60000',
+    S3_ENDPOINT: requireVariable('S3_ENDPOINT'),
+    S3_REGION: process.env.S3_REGION ?? 'us-east-1',
+    S3_BUCKET: requireVariable('S3_BUCKET'),
+    S3_ACCESS_KEY_ID: requireVariable('S3_ACCESS_KEY_ID'),
+    S3_SECRET_ACCESS_KEY: requireVariable('S3_SECRET_ACCESS_KEY'),
+    S3_FORCE_PATH_STYLE: process.env.S3_FORCE_PATH_STYLE ?? 'true',
+    S3_PREFIX: ns.bucketPrefix,
+    // Suites trigger the idle sweep's schedule themselves (archives test), not at every start.
+    ARCHIVE_SCHEDULE: 'off',
   });
   const captured: string[] = [];
   const logStream = new Writable({
@@ -189,6 +200,7 @@ export async function startPlatform(
 
   return {
     mock,
+    sessionsUrl,
     sessionsConfig,
     workerConfig,
     db,

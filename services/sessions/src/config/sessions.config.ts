@@ -30,6 +30,40 @@ export interface SessionsConfig {
   logLevel: string;
   bodyLimit: string;
   maxMessageChars: number;
+  /** KAFKA_BROKERS; unset: the outbox relay is off (logged) and events wait in the outbox. */
+  kafkaBrokers: string | null;
+  /** EVENTS_TOPIC, default `chat.events`. */
+  eventsTopic: string;
+  /** Object storage for archives and attachments; null when S3_ENDPOINT is not given. */
+  storage: StorageConfig | null;
+  archiving: ArchivingConfig;
+  /** ATTACHMENT_MAX_BYTES (1 MiB): the largest attachment a user may upload. */
+  attachmentMaxBytes: number;
+}
+
+/** The S3_* variables (the infrastructure's), plus where this service's objects go. */
+export interface StorageConfig {
+  endpoint: string;
+  /** S3_PUBLIC_ENDPOINT: the endpoint presigned URLs name, as clients reach it (S3_ENDPOINT). */
+  publicEndpoint: string;
+  region: string;
+  bucket: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  forcePathStyle: boolean;
+  /** S3_PREFIX (or ARCHIVE_PREFIX): prepended to every key, e.g. a namespace (empty). */
+  prefix: string;
+}
+
+export interface ArchivingConfig {
+  /** SESSION_IDLE_MINUTES (60): an active session untouched this long is ended and archived. */
+  idleMinutes: number;
+  /** ARCHIVE_SWEEP_MINUTES (5): how often the idle sweep runs. */
+  sweepMinutes: number;
+  /** ARCHIVE_SCHEDULE (`on`): `off` leaves the sweep's Temporal schedule alone. */
+  schedule: boolean;
+  /** ARCHIVE_URL_TTL_SECONDS (300): how long a download link lives. */
+  urlTtlSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -54,6 +88,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SessionsConfig
   const turnVaultKey = Buffer.from(required('TURN_VAULT_KEY'), 'base64');
   if (env.TURN_VAULT_KEY && turnVaultKey.length !== 32)
     problems.push('TURN_VAULT_KEY must be 32 bytes, base64');
+  const positive = (name: string, fallback: number): number => {
+    const value = Number(env[name] ?? fallback);
+    if (!Number.isInteger(value) || value <= 0) problems.push(`${name} must be a positive integer`);
+    return value;
+  };
   const config: SessionsConfig = {
     host: env.HOST ?? '127.0.0.1',
     port,
@@ -73,9 +112,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SessionsConfig
     logLevel: env.LOG_LEVEL ?? 'info',
     bodyLimit: env.BODY_LIMIT ?? '256kb',
     maxMessageChars: Number(env.MAX_MESSAGE_CHARS ?? 16_000),
+    kafkaBrokers: env.KAFKA_BROKERS || null,
+    eventsTopic: env.EVENTS_TOPIC || 'chat.events',
+    storage: env.S3_ENDPOINT ? storageConfig(env, required) : null,
+    archiving: {
+      idleMinutes: positive('SESSION_IDLE_MINUTES', 60),
+      sweepMinutes: positive('ARCHIVE_SWEEP_MINUTES', 5),
+      schedule: (env.ARCHIVE_SCHEDULE ?? 'on') !== 'off',
+      urlTtlSeconds: positive('ARCHIVE_URL_TTL_SECONDS', 300),
+    },
+    attachmentMaxBytes: positive('ATTACHMENT_MAX_BYTES', 1024 * 1024),
   };
   if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   return config;
+}
+
+/** Given S3_ENDPOINT, the other S3_* variables are required too. */
+function storageConfig(env: NodeJS.ProcessEnv, required: (name: string) => string): StorageConfig {
+  const endpoint = required('S3_ENDPOINT');
+  return {
+    endpoint,
+    publicEndpoint: env.S3_PUBLIC_ENDPOINT || endpoint,
+    region: env.S3_REGION || 'us-east-1',
+    bucket: required('S3_BUCKET'),
+    accessKeyId: required('S3_ACCESS_KEY_ID'),
+    secretAccessKey: required('S3_SECRET_ACCESS_KEY'),
+    forcePathStyle: env.S3_FORCE_PATH_STYLE !== 'false',
+    prefix: env.S3_PREFIX ?? env.ARCHIVE_PREFIX ?? '',
+  };
 }
 
 export const SESSIONS_CONFIG = Symbol('SESSIONS_CONFIG');

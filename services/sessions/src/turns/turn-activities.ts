@@ -17,7 +17,9 @@ import {
 import { recordEvent } from '@lab/platform/outbox';
 import { TurnVault } from '@lab/platform';
 import { ApplicationFailure } from '@temporalio/common';
+import { ArchivesService } from '../archives/archives.service';
 import { AssistantsClient, turnAssistant } from '../assistants/assistants.client';
+import { AttachmentsService } from '../attachments/attachments.service';
 import { SessionCipher } from '../sessions/session-cipher';
 import { SessionsRepository } from '../sessions/sessions.repository';
 import { sessionDataKey } from './turn-keys';
@@ -31,6 +33,8 @@ export class TurnActivities {
     private readonly repository: SessionsRepository,
     private readonly assistants: AssistantsClient,
     private readonly vault: TurnVault,
+    private readonly archives: ArchivesService,
+    private readonly attachments: AttachmentsService,
   ) {}
 
   /** The activity functions, bound, for the worker. */
@@ -41,6 +45,9 @@ export class TurnActivities {
       persistTurn: (input) => this.persistTurn(input),
       releaseTurn: (input) => this.releaseTurn(input),
       persistSessionEnd: (input) => this.persistSessionEnd(input),
+      archiveSession: ({ sessionId }) => this.archives.archive(sessionId),
+      listIdleSessions: ({ idleMinutes, limit }) => this.archives.idleSessions(idleMinutes, limit),
+      endIdleSession: ({ sessionId, idleMinutes }) => this.archives.endIdle(sessionId, idleMinutes),
     };
   }
 
@@ -68,7 +75,12 @@ export class TurnActivities {
       };
     }
     if (session.status !== 'active') throw closed('the session has ended');
-    return { assistant, thread, alreadyPersisted: null };
+    const attachments = await this.attachments.contextFor(
+      sessionId,
+      await sessionDataKey(this.vault, sessionId, turnId),
+      assistant.model,
+    );
+    return { assistant, thread, alreadyPersisted: null, attachments };
   }
 
   async persistTurn(input: PersistTurnInput): Promise<void> {
@@ -91,6 +103,15 @@ export class TurnActivities {
         turnId: input.turnId,
       }));
       await this.repository.insertMessages(manager, messages);
+      if (input.files?.length) {
+        await this.attachments.storeReturned(
+          manager,
+          session,
+          await sessionDataKey(this.vault, input.sessionId, input.turnId),
+          input.turnId,
+          input.files,
+        );
+      }
       await this.repository.insertTurn(manager, {
         sessionId: input.sessionId,
         turnId: input.turnId,
@@ -171,6 +192,7 @@ export class TurnActivities {
       );
       await this.repository.updateSession(manager, input.sessionId, {
         status: 'ended',
+        endedReason: 'user',
         recap: cipher.recap(input.recap),
         endedAt: () => 'now()',
         promptTokens: () => `prompt_tokens + ${Math.trunc(input.usage.promptTokens)}`,
@@ -189,6 +211,7 @@ export class TurnActivities {
           assistantId: session.assistantId,
           promptVersionId: session.promptVersionId,
           model: input.model,
+          reason: 'user',
           usage: input.usage,
           turns: session.turnCount,
         },

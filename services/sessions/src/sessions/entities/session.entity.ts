@@ -65,4 +65,22 @@ export class SessionEntity {
 
   @Column({ name: 'ended_at', type: 'timestamptz', nullable: true })
   endedAt!: Date | null;
+
+  /** `user` (POST /end, with a recap) or `idle` (the idle sweep, without one). */
+  @Column({ name: 'ended_reason', type: 'varchar', length: 16, nullable: true })
+  endedReason!: 'user' | 'idle' | null;
+
+  /** Set once the transcript's archive exists in object storage. */
+  @Column({ name: 'archived_at', type: 'timestamptz', nullable: true })
+  archivedAt!: Date | null;
+
+  @Column({ name: 'archive_key', type: 'text', nullable: true })
+  archiveKey!: string | null;
+
+  @Column({ name: 'archive_size', type: 'bigint', nullable: true })
+  archiveSize!: string | null;
+
+  /** Of the archive object's bytes (hex). */
+  @Column({ name: 'archive_sha256', type: 'varchar', length: 64, nullable: true })
+  archiveSha256!: string | null;
 }

@@ -1,0 +1,311 @@
+/**
+ * Attachments of a session: files its owner uploads (size, type and checksum checked) and files
+ * the model returns in a reply. The bytes go to object storage encrypted under the owner's data
+ * key (`attachments/<user>/<session>/<id>`), the metadata to PostgreSQL; only the owner lists or
+ * downloads them (anyone else gets 404). Text attachments join the model's context of later
+ * turns within a token budget.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import type { ReturnedFile } from '@lab/contracts';
+import { DecryptionError } from '@lab/platform';
+import { ApiException, badRequest, notFound } from '@lab/platform/http';
+import type { EntityManager } from 'typeorm';
+import { SESSIONS_CONFIG, type SessionsConfig } from '../config/sessions.config';
+import type { AttachmentEntity } from '../sessions/entities/attachment.entity';
+import {
+  OBJECT_STORE,
+  type ObjectStore,
+  StorageUnavailable,
+  storageUnavailable,
+} from '../storage/object-store';
+import { openAttachment, sealAttachment } from './attachment-cipher';
+import { ATTACHMENT_CONTEXT_SHARE, attachmentContext } from './attachment-context';
+import { AttachmentsRepository } from './attachments.repository';
+
+/** The types a user may upload; the text ones also join the model's context. */
+export const ATTACHMENT_TYPES = [
+  'text/plain',
+  'text/markdown',
+  'text/csv',
+  'application/pdf',
+  'image/png',
+  'image/jpeg',
+] as const;
+export const TEXT_TYPES: readonly string[] = ['text/plain', 'text/markdown', 'text/csv'];
+export const MAX_ATTACHMENTS_PER_SESSION = 50;
+/** 1 to 200 characters, no path separators, no control characters. */
+const validName = (name: string) =>
+  name.length >= 1 &&
+  name.length <= 200 &&
+  !/[/\\]/.test(name) &&
+  [...name].every((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f);
+
+export interface AttachmentView {
+  id: string;
+  sessionId: string;
+  name: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  origin: 'user' | 'assistant';
+  createdAt: string;
+}
+
+export interface Upload {
+  contentType: string | undefined;
+  filename: string | undefined;
+  /** `x-checksum-sha256` (hex), when the client sends one: the bytes must match it. */
+  checksum: string | undefined;
+}
+
+export const attachmentView = (a: AttachmentEntity): AttachmentView => ({
+  id: a.id,
+  sessionId: a.sessionId,
+  name: a.name,
+  contentType: a.contentType,
+  size: a.size,
+  sha256: a.sha256,
+  origin: a.origin,
+  createdAt: a.createdAt.toISOString(),
+});
+
+export const attachmentName = (userId: string, sessionId: string, id: string) =>
+  `attachments/${userId}/${sessionId}/${id}`;
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+@Injectable()
+export class AttachmentsService {
+  constructor(
+    @Inject(SESSIONS_CONFIG) private readonly config: SessionsConfig,
+    @Inject(OBJECT_STORE) private readonly store: ObjectStore | null,
+    private readonly repository: AttachmentsRepository,
+  ) {}
+
+  /** The media type of an upload, or 415 for one not accepted. */
+  mediaType(contentType: string | undefined): string {
+    const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    if (!(ATTACHMENT_TYPES as readonly string[]).includes(type)) {
+      throw new ApiException(
+        HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+        'unsupported_media_type',
+        `Attachments may be ${ATTACHMENT_TYPES.join(', ')}`,
+      );
+    }
+    return type;
+  }
+
+  async upload(
+    userId: string,
+    dataKey: Buffer,
+    sessionId: string,
+    upload: Upload,
+    bytes: Buffer,
+  ): Promise<AttachmentView> {
+    const contentType = this.mediaType(upload.contentType);
+    const name = decodeName(upload.filename);
+    const session = await this.owned(userId, sessionId);
+    if (session.status !== 'active')
+      throw new ApiException(HttpStatus.CONFLICT, 'session_ended', 'The session has ended');
+    if (bytes.length === 0) throw badRequest('The file is empty');
+    const digest = sha256(bytes);
+    if (upload.checksum !== undefined && upload.checksum.toLowerCase() !== digest) {
+      throw new ApiException(
+        HttpStatus.BAD_REQUEST,
+        'checksum_mismatch',
+        'The file does not match x-checksum-sha256',
+      );
+    }
+    if (TEXT_TYPES.includes(contentType) && !isUtf8(bytes))
+      throw badRequest('A text attachment must be UTF-8');
+    if ((await this.repository.count(sessionId)) >= MAX_ATTACHMENTS_PER_SESSION) {
+      throw new ApiException(
+        HttpStatus.CONFLICT,
+        'too_many_attachments',
+        `A session holds at most ${MAX_ATTACHMENTS_PER_SESSION} attachments`,
+      );
+    }
+    const store = this.requireStore();
+    const id = randomUUID();
+    const objectKey = store.key(attachmentName(userId, sessionId, id));
+    // The object first: a row never names a missing object (a failed insert leaves an orphan).
+    await this.storage(() =>
+      store.put(
+        objectKey,
+        sealAttachment(bytes, dataKey, sessionId, id),
+        'application/octet-stream',
+      ),
+    );
+    const row = {
+      id,
+      sessionId,
+      userId,
+      name,
+      contentType,
+      size: bytes.length,
+      sha256: digest,
+      origin: 'user' as const,
+      turnId: null,
+      objectKey,
+    };
+    await this.repository.insert([row]);
+    const stored = await this.repository.find(sessionId, id);
+    if (!stored) throw notFound('attachment');
+    return attachmentView(stored);
+  }
+
+  async list(userId: string, sessionId: string): Promise<{ items: AttachmentView[] }> {
+    await this.owned(userId, sessionId);
+    return { items: (await this.repository.forSession(sessionId)).map(attachmentView) };
+  }
+
+  async download(
+    userId: string,
+    dataKey: Buffer,
+    sessionId: string,
+    attachmentId: string,
+  ): Promise<{ attachment: AttachmentView; bytes: Buffer }> {
+    await this.owned(userId, sessionId);
+    const attachment = await this.repository.find(sessionId, attachmentId);
+    if (!attachment) throw notFound('attachment');
+    const store = this.requireStore();
+    const sealed = await this.storage(() => store.get(attachment.objectKey));
+    try {
+      return {
+        attachment: attachmentView(attachment),
+        bytes: openAttachment(sealed, dataKey, sessionId, attachmentId),
+      };
+    } catch (error) {
+      if (error instanceof DecryptionError) {
+        throw new ApiException(
+          HttpStatus.FORBIDDEN,
+          'key_mismatch',
+          'The key material does not open this attachment',
+        );
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * The session's text attachments for the model (see attachment-context.ts), or null. Runs in a
+   * turn's activity: a storage failure is thrown for Temporal to retry.
+   */
+  async contextFor(
+    sessionId: string,
+    dataKey: Buffer,
+    model: { model: string; contextWindow: number },
+  ): Promise<string | null> {
+    const texts = (await this.repository.forSession(sessionId)).filter((a) =>
+      TEXT_TYPES.includes(a.contentType),
+    );
+    if (texts.length === 0) return null;
+    const store = this.requireStore();
+    const files = [];
+    for (const a of texts) {
+      const sealed = await store.get(a.objectKey);
+      files.push({
+        id: a.id,
+        name: a.name,
+        text: openAttachment(sealed, dataKey, sessionId, a.id).toString('utf8'),
+      });
+    }
+    return attachmentContext(
+      files,
+      model.model,
+      Math.floor(model.contextWindow * ATTACHMENT_CONTEXT_SHARE),
+    );
+  }
+
+  /**
+   * Stores the files of a reply (origin `assistant`) within the turn's transaction: the objects
+   * first (keys from the workflow's ids, so a retry overwrites the same ones), then the rows.
+   */
+  async storeReturned(
+    manager: EntityManager,
+    session: { id: string; userId: string },
+    dataKey: Buffer,
+    turnId: string,
+    files: ReturnedFile[],
+  ): Promise<void> {
+    if (files.length === 0) return;
+    const store = this.store;
+    if (!store) throw new StorageUnavailable('object storage is not configured (S3_ENDPOINT)');
+    const rows = [];
+    for (const file of files) {
+      const bytes = Buffer.from(file.content, 'utf8');
+      const objectKey = store.key(attachmentName(session.userId, session.id, file.id));
+      await store.put(
+        objectKey,
+        sealAttachment(bytes, dataKey, session.id, file.id),
+        'application/octet-stream',
+      );
+      rows.push({
+        id: file.id,
+        sessionId: session.id,
+        userId: session.userId,
+        name: file.name.slice(0, 200),
+        contentType: file.contentType,
+        size: bytes.length,
+        sha256: sha256(bytes),
+        origin: 'assistant' as const,
+        turnId,
+        objectKey,
+      });
+    }
+    await this.repository.insert(rows, manager);
+  }
+
+  get maxBytes(): number {
+    return this.config.attachmentMaxBytes;
+  }
+
+  /** Another user's session is as unknown as a missing one. */
+  private async owned(userId: string, sessionId: string) {
+    const session = await this.repository.findSession(sessionId);
+    if (!session || session.userId !== userId) throw notFound('session');
+    return session;
+  }
+
+  private requireStore(): ObjectStore {
+    if (!this.store) throw storageUnavailable();
+    return this.store;
+  }
+
+  private async storage<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof StorageUnavailable) throw storageUnavailable();
+      throw error;
+    }
+  }
+}
+
+function decodeName(header: string | undefined): string {
+  let name = '';
+  try {
+    name = decodeURIComponent(header ?? '').trim();
+  } catch {
+    // fall through: invalid
+  }
+  if (!validName(name)) {
+    throw badRequest('The file needs a name', [
+      {
+        field: 'x-filename',
+        message: '1 to 200 characters (percent-encoded), without slashes or control characters',
+      },
+    ]);
+  }
+  return name;
+}
+
+function isUtf8(bytes: Buffer): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
