@@ -1,10 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { schemaTypeOrmModule } from '@lab/platform/database';
 import { globalProviders, INTERNAL_CALLERS, serviceModules } from '@lab/platform/http';
+import { eventConsumerProvider, outboxRelayProvider } from '@lab/platform/outbox';
 import type { DestinationStream } from 'pino';
 import { AssistantsModule } from './assistants/assistants.module';
 import { ASSISTANTS_CONFIG, type AssistantsConfig } from './config/assistants.config';
 import { ENTITIES, MIGRATIONS } from './database/database';
+import { SessionCountersHandler } from './events/session-counters.handler';
 
 @Module({})
 export class AppModule {
@@ -28,6 +30,22 @@ export class AppModule {
           migrations: MIGRATIONS,
         }),
         AssistantsModule,
+      ],
+      providers: [
+        outboxRelayProvider({
+          brokers: config.kafkaBrokers,
+          topic: config.eventsTopic,
+          service: 'assistants',
+        }),
+        SessionCountersHandler,
+        eventConsumerProvider(
+          {
+            brokers: config.kafkaBrokers,
+            topic: config.eventsTopic,
+            handler: SessionCountersHandler,
+          },
+          'SESSION_COUNTERS_CONSUMER',
+        ),
       ],
     };
   }

@@ -42,7 +42,10 @@ describe('assistants service (real PostgreSQL)', () => {
   describe('start-up', () => {
     it('migrates its own schema and answers health, readiness and metrics', async () => {
       const { rows } = await h.db.query<{ name: string }>('select name from migrations');
-      expect(rows.map((r) => r.name)).toEqual(['CreateAssistants1763600000000']);
+      expect(rows.map((r) => r.name)).toEqual([
+        'CreateAssistants1763600000000',
+        'ProcessedEvents1763900000000',
+      ]);
       expect((await h.call('GET', '/healthz', { token: null })).body).toEqual({ status: 'ok' });
       const ready = await h.call('GET', '/readyz', { token: null });
       expect(ready.status).toBe(200);

@@ -1,12 +1,15 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { schemaTypeOrmModule } from '@lab/platform/database';
 import { globalProviders, serviceModules } from '@lab/platform/http';
+import { eventConsumerProvider } from '@lab/platform/outbox';
 import { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
 import { AdminGuard, ApiKeysController } from './admin/api-keys.controller';
+import { ArchivesController } from './archives/archives.controller';
 import { AssistantsController } from './assistants/assistants.controller';
 import { ChatCompletionsController } from './compat/chat-completions.controller';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config';
+import { UserCountersHandler } from './events/user-counters.handler';
 import { AuthGuard } from './identity/auth.guard';
 import { ApiKeyEntity } from './identity/entities/api-key.entity';
 import { IdentityEntity } from './identity/entities/identity.entity';
@@ -16,9 +19,12 @@ import { UsersRepository } from './identity/users.repository';
 import { RateLimitModule } from './limits/rate-limit.module';
 import { MeController } from './me/me.controller';
 import { CreateIdentities1763800000000 } from './migrations/1763800000000-create-identities';
+import { UsageAndEvents1763900000000 } from './migrations/1763900000000-usage-and-events';
 import { GATEWAY_REDIS } from './redis';
 import { SessionsController } from './sessions/sessions.controller';
 import { ASSISTANTS, SESSIONS, Upstream } from './upstream/upstream';
+import { UsageRollupHandler } from './usage/usage-rollup.handler';
+import { UsageRepository } from './usage/usage.repository';
 
 @Module({})
 export class AppModule {
@@ -42,7 +48,7 @@ export class AppModule {
           databaseUrl: config.databaseUrl,
           schema: config.databaseSchema,
           entities: [UserEntity, IdentityEntity, ApiKeyEntity],
-          migrations: [CreateIdentities1763800000000],
+          migrations: [CreateIdentities1763800000000, UsageAndEvents1763900000000],
           poolSize: 20,
         }),
         RateLimitModule.forRoot({
@@ -55,6 +61,7 @@ export class AppModule {
         MeController,
         AssistantsController,
         SessionsController,
+        ArchivesController,
         ChatCompletionsController,
         ApiKeysController,
       ],
@@ -62,6 +69,15 @@ export class AppModule {
         UsersRepository,
         IdentityService,
         AuthGuard,
+        UsageRepository,
+        UserCountersHandler,
+        UsageRollupHandler,
+        ...[UserCountersHandler, UsageRollupHandler].map((handler) =>
+          eventConsumerProvider(
+            { brokers: config.kafkaBrokers, topic: config.eventsTopic, handler },
+            `CONSUMER_${handler.name}`,
+          ),
+        ),
         AdminGuard,
         {
           provide: ASSISTANTS,

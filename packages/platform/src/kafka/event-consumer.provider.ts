@@ -20,8 +20,11 @@ export interface EventConsumerSettings {
   /** KAFKA_BROKERS; null turns the consumer off. */
   brokers: string | null;
   topic: string;
-  /** The consumer group: a service's consumers of one kind share it across replicas. */
-  groupId: string;
+  /**
+   * The consumer group, shared by a service's replicas; default `<handler.consumer>:<topic>`, so
+   * test suites on topics of their own never join each other's groups.
+   */
+  groupId?: string;
   /** The provider token of the handler. */
   handler: Type<EventHandler>;
 }
@@ -75,11 +78,12 @@ export function eventConsumerProvider(settings: EventConsumerSettings, token: st
         logger.warn('KAFKA_BROKERS is not set: the event consumer is off');
         return new EventConsumerLifecycle(null, logger);
       }
+      const groupId = settings.groupId ?? `${handler.consumer}:${settings.topic}`;
       const consumer = new EventConsumer({
-        kafka: createKafka({ brokers: settings.brokers, clientId: settings.groupId }),
+        kafka: createKafka({ brokers: settings.brokers, clientId: handler.consumer }),
         dataSource,
         topic: settings.topic,
-        groupId: settings.groupId,
+        groupId,
         handler,
         logger,
       });

@@ -17,6 +17,10 @@ export interface AssistantsConfig {
   showcaseCreatorId: string;
   logLevel: string;
   bodyLimit: string;
+  /** KAFKA_BROKERS; unset: the outbox relay and the event consumer are off (logged). */
+  kafkaBrokers: string | null;
+  /** EVENTS_TOPIC, default `chat.events`. */
+  eventsTopic: string;
 }
 
 export class ConfigError extends Error {
@@ -54,6 +58,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AssistantsConf
     showcaseCreatorId,
     logLevel: env.LOG_LEVEL ?? 'info',
     bodyLimit: env.BODY_LIMIT ?? '256kb',
+    kafkaBrokers: env.KAFKA_BROKERS || null,
+    eventsTopic: env.EVENTS_TOPIC || 'chat.events',
   };
   if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   return config;

@@ -4,6 +4,7 @@ import { AssistantEntity } from '../assistants/entities/assistant.entity';
 import { ModelConfigVersionEntity } from '../assistants/entities/model-config-version.entity';
 import { PromptVersionEntity } from '../assistants/entities/prompt-version.entity';
 import { CreateAssistants1763600000000 } from '../migrations/1763600000000-create-assistants';
+import { ProcessedEvents1763900000000 } from '../migrations/1763900000000-processed-events';
 
 export const ENTITIES = [
   AssistantEntity,
@@ -11,4 +12,4 @@ export const ENTITIES = [
   ModelConfigVersionEntity,
   OutboxEventEntity,
 ];
-export const MIGRATIONS = [CreateAssistants1763600000000];
+export const MIGRATIONS = [CreateAssistants1763600000000, ProcessedEvents1763900000000];

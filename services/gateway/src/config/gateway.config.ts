@@ -31,6 +31,18 @@ export interface GatewayConfig {
   rateLimit: { capacity: number; refillPerSecond: number };
   bodyLimit: string;
   logLevel: string;
+  /** KAFKA_BROKERS; unset: the event consumers (counters, usage) are off (logged). */
+  kafkaBrokers: string | null;
+  /** EVENTS_TOPIC, default `chat.events`. */
+  eventsTopic: string;
+  /** Cost caps per user in USD (SPEND_CAP_USER_DAILY_USD, _WEEKLY_, _MONTHLY_); null: no cap. */
+  userSpendCaps: SpendCaps;
+}
+
+export interface SpendCaps {
+  daily: number | null;
+  weekly: number | null;
+  monthly: number | null;
 }
 
 export class ConfigError extends Error {
@@ -71,6 +83,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
   const adminToken = env.ADMIN_TOKEN || null;
   if (adminToken && adminToken.length < 24)
     problems.push('ADMIN_TOKEN must be at least 24 characters');
+  const cap = (name: string): number | null => {
+    if (!env[name]) return null;
+    const value = Number(env[name]);
+    if (!Number.isFinite(value) || value < 0) problems.push(`${name} must be a USD amount`);
+    return value;
+  };
   const host = env.HOST ?? '127.0.0.1';
   const config = {
     host,
@@ -98,6 +116,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     },
     bodyLimit: env.BODY_LIMIT ?? '64kb',
     logLevel: env.LOG_LEVEL ?? 'info',
+    kafkaBrokers: env.KAFKA_BROKERS || null,
+    eventsTopic: env.EVENTS_TOPIC || 'chat.events',
+    userSpendCaps: {
+      daily: cap('SPEND_CAP_USER_DAILY_USD'),
+      weekly: cap('SPEND_CAP_USER_WEEKLY_USD'),
+      monthly: cap('SPEND_CAP_USER_MONTHLY_USD'),
+    },
   };
   if (problems.length > 0 || !masterKeys)
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);

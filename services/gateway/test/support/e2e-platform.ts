@@ -29,6 +29,10 @@ export interface E2ePlatform {
   mock: MockLlm;
   oidc: LocalOidcIssuer;
   adminToken: string;
+  /** The suite's Postgres schemas, for tests that compare with the database's truth. */
+  schemas: { assistants: string; sessions: string; gateway: string };
+  /** The suite's events topic (with `events: true`). */
+  eventsTopic: string;
   /** Every line the four services wrote so far. */
   logs(): string;
   /** A request to the gateway with `Authorization: Bearer <credential>` (none when null). */
@@ -54,6 +58,10 @@ export interface E2eOptions {
   rateLimitPerSecond?: number;
   /** Export traces (OTLP/HTTP JSON) to this endpoint, each service under its own name. */
   otlpEndpoint?: string;
+  /** Run the outbox relays and event consumers on a topic of the suite's own (KAFKA_BROKERS). */
+  events?: boolean | { brokers: string };
+  /** More gateway variables (spend caps). */
+  gatewayEnv?: Record<string, string>;
 }
 
 async function freePort(): Promise<number> {
@@ -106,6 +114,26 @@ export async function startE2ePlatform(
     TURN_VAULT_KEY: vaultKey,
     CHAT_TURNS_TASK_QUEUE: `${ns.taskQueue}-turns`,
     SESSIONS_TASK_QUEUE: `${ns.taskQueue}-sessions`,
+  };
+  const events: Record<string, string> = options.events
+    ? {
+        KAFKA_BROKERS:
+          typeof options.events === 'object'
+            ? options.events.brokers
+            : requireVariable('KAFKA_BROKERS'),
+        EVENTS_TOPIC: ns.topic,
+      }
+    : {};
+  // The sessions service's archives and attachments, under the suite's own prefix.
+  const objectStorage: Record<string, string> = {
+    S3_ENDPOINT: requireVariable('S3_ENDPOINT'),
+    S3_REGION: process.env.S3_REGION ?? 'us-east-1',
+    S3_BUCKET: requireVariable('S3_BUCKET'),
+    S3_ACCESS_KEY_ID: requireVariable('S3_ACCESS_KEY_ID'),
+    S3_SECRET_ACCESS_KEY: requireVariable('S3_SECRET_ACCESS_KEY'),
+    S3_FORCE_PATH_STYLE: process.env.S3_FORCE_PATH_STYLE ?? 'true',
+    S3_PREFIX: ns.bucketPrefix,
+    ARCHIVE_SCHEDULE: 'off',
   };
   const logs: string[] = [];
   const children: ChildProcess[] = [];
@@ -166,6 +194,7 @@ export async function startE2ePlatform(
     PORT: String(assistantsPort),
     DATABASE_SCHEMA: schemas.assistants,
     INTERNAL_TOKENS: `gateway=${gatewayToken},sessions=${sessionsToken}`,
+    ...events,
   });
   const worker = start('llm-worker', {
     TASK_QUEUE: common.CHAT_TURNS_TASK_QUEUE,
@@ -181,6 +210,8 @@ export async function startE2ePlatform(
     ASSISTANTS_URL: `http://127.0.0.1:${assistantsPort}`,
     ASSISTANTS_TOKEN: sessionsToken,
     TURN_WAIT_MS: '60000',
+    ...objectStorage,
+    ...events,
   });
   const gateway = start('gateway', {
     PORT: String(gatewayPort),
@@ -200,6 +231,8 @@ export async function startE2ePlatform(
     RATE_LIMIT_BURST: String(options.rateLimitBurst ?? 200),
     RATE_LIMIT_PER_SECOND: String(options.rateLimitPerSecond ?? 50),
     BODY_LIMIT: '64kb',
+    ...events,
+    ...options.gatewayEnv,
   });
   await Promise.all([
     healthy('sessions', sessions, `http://127.0.0.1:${sessionsPort}/healthz`),
@@ -223,6 +256,8 @@ export async function startE2ePlatform(
     mock,
     oidc,
     adminToken,
+    schemas,
+    eventsTopic: ns.topic,
     logs: () => logs.join(''),
     async call(method, path, credential, body, headers = {}) {
       const response = await fetch(`${url}${path}`, {
