@@ -346,6 +346,64 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/sessions/{id}/archive': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Download link of an ended session’s archive
+     * @description Gzip-compressed JSON lines of the stored session; message, thread and recap texts stay encrypted under your data key (AES-256-GCM, associated data `message:<session>`, `payload:<session>`, `recap:<session>`). The link expires after a few minutes. 409 `not_archived` until the archive exists.
+     */
+    get: operations['archives_archive'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/sessions/{id}/attachments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The session’s files: uploaded, and returned by the model */
+    get: operations['archives_list'];
+    put?: never;
+    /**
+     * Attach a file to an active session (the raw file as the body, at most 1 MiB)
+     * @description Text files (plain, Markdown, CSV) join the model’s context of later turns, within a share of its context window. 415 `unsupported_media_type`, 413 `payload_too_large`, 400 `checksum_mismatch`, 409 `session_ended`.
+     */
+    post: operations['archives_upload'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/sessions/{id}/attachments/{attachmentId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Download one of the session’s files (decrypted for you) */
+    get: operations['archives_download'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/chat/completions': {
     parameters: {
       query?: never;
@@ -1512,6 +1570,186 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['LabTurnResult'];
+        };
+      };
+      /** @description An error, in the platform error model */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  archives_archive: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description ArchiveLink */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Presigned GET of the archive */
+            url: string;
+            /** Format: date-time */
+            expiresAt: string;
+            format: string;
+            size: number;
+            /** @description SHA-256 of the archive object (hex) */
+            sha256: string;
+            /** Format: date-time */
+            archivedAt: string;
+          };
+        };
+      };
+      /** @description An error, in the platform error model */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  archives_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description AttachmentList */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** Format: uuid */
+              id: string;
+              /** Format: uuid */
+              sessionId: string;
+              name: string;
+              contentType: string;
+              size: number;
+              /** @description SHA-256 of the file (hex) */
+              sha256: string;
+              /** @enum {string} */
+              origin: 'user' | 'assistant';
+              /** Format: date-time */
+              createdAt: string;
+            }[];
+          };
+        };
+      };
+      /** @description An error, in the platform error model */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  archives_upload: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description SHA-256 of the file (hex): the upload is refused if it differs */
+        'x-checksum-sha256'?: string;
+        /** @description The file name, percent-encoded */
+        'x-filename': string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'text/plain': string;
+        'text/markdown': string;
+        'text/csv': string;
+        'application/pdf': string;
+        'image/png': string;
+        'image/jpeg': string;
+      };
+    };
+    responses: {
+      /** @description Attachment */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            sessionId: string;
+            name: string;
+            contentType: string;
+            size: number;
+            /** @description SHA-256 of the file (hex) */
+            sha256: string;
+            /** @enum {string} */
+            origin: 'user' | 'assistant';
+            /** Format: date-time */
+            createdAt: string;
+          };
+        };
+      };
+      /** @description An error, in the platform error model */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  archives_download: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        attachmentId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The file, with its type, `content-disposition` and `x-checksum-sha256` */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/octet-stream': string;
         };
       };
       /** @description An error, in the platform error model */

@@ -15,6 +15,8 @@ export interface UpstreamCall {
   path: string;
   query?: Record<string, string | number | undefined>;
   body?: unknown;
+  /** A raw body instead of JSON (an upload): its bytes, content type and headers of its own. */
+  raw?: { bytes: Buffer; contentType: string; headers?: Record<string, string> };
   /** The incoming request: its id and Idempotency-Key travel on. */
   request?: Request;
 }
@@ -103,11 +105,14 @@ export class Upstream {
     const idempotencyKey = call.request?.header('idempotency-key');
     if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
     if (call.body !== undefined) headers['content-type'] = 'application/json';
+    if (call.raw)
+      Object.assign(headers, call.raw.headers, { 'content-type': call.raw.contentType });
     try {
       return await fetch(url, {
         method: call.method ?? 'GET',
         headers,
         ...(call.body !== undefined ? { body: JSON.stringify(call.body) } : {}),
+        ...(call.raw ? { body: call.raw.bytes } : {}),
         ...(signal ? { signal } : {}),
       });
     } catch (error) {

@@ -1,0 +1,28 @@
+/**
+ * An upload's raw body, up to a limit: the attachment route's own parser (the gateway's global
+ * parser reads JSON only). Too large answers 413 `payload_too_large`, before reading further
+ * when the declared length already says so.
+ */
+import { HttpStatus } from '@nestjs/common';
+import { ApiException } from '@lab/platform/http';
+import type { Request } from 'express';
+
+const tooLarge = (limit: number) =>
+  new ApiException(
+    HttpStatus.PAYLOAD_TOO_LARGE,
+    'payload_too_large',
+    `The file exceeds ${limit} bytes`,
+  );
+
+export async function readRawBody(request: Request, limit: number): Promise<Buffer> {
+  const declared = Number(request.header('content-length') ?? Number.NaN);
+  if (declared > limit) throw tooLarge(limit);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw tooLarge(limit);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
