@@ -3,6 +3,9 @@
 //  - integration: suites under each workspace's test/ that talk to the real components.
 //    Its global setup resolves PostgreSQL, Temporal, Kafka, S3 and Redis once per run
 //    (environment, else testcontainers, else scripts/infra) and exports their variables.
+//  - deploy: checks of the Dockerfiles, docker-compose.yml and the Helm chart, without Docker or
+//    a cluster (deploy/test/*.test.ts); its global setup installs Helm (scripts/deploy/tools).
+//    Checks that need the real infrastructure live in deploy/test/integration/ (integration).
 const swc = [
   '@swc/jest',
   {
@@ -55,8 +58,15 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/**/test/**/*.test.ts'],
+      testPathIgnorePatterns: [...common.testPathIgnorePatterns, '<rootDir>/deploy/test/[^/]+$'],
       globalSetup: '<rootDir>/packages/platform/src/testing/global-setup.ts',
       globalTeardown: '<rootDir>/packages/platform/src/testing/global-teardown.ts',
+    },
+    {
+      ...common,
+      displayName: 'deploy',
+      testMatch: ['<rootDir>/deploy/test/*.test.ts'],
+      globalSetup: '<rootDir>/deploy/test/support/global-setup.ts',
     },
   ],
 };

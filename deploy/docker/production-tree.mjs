@@ -25,7 +25,7 @@ const root = process.cwd();
 const listed = execFileSync(
   'npm',
   ['ls', '--omit=dev', '--all', '--parseable', '--workspace', workspace],
-  { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] },
 )
   .split('\n')
   .map((line) => line.trim())
@@ -33,9 +33,13 @@ const listed = execFileSync(
   .map((line) => relative(root, line));
 
 const locations = new Map(
-  JSON.parse(execFileSync('npm', ['query', '.workspace'], { cwd: root, encoding: 'utf8' })).map(
-    (entry) => [`node_modules/${entry.name}`, entry.location],
-  ),
+  JSON.parse(
+    execFileSync('npm', ['query', '.workspace'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  ).map((entry) => [`node_modules/${entry.name}`, entry.location]),
 );
 const workspaces = new Map(); // node_modules/@lab/x -> services/x
 const packages = new Set();

@@ -1,0 +1,151 @@
+/**
+ * The Dockerfiles, checked without a Docker engine: their shape (Node 24 slim, multi-stage,
+ * non-root, health check, the compiled entry point), that the build context keeps what they
+ * copy, and a rehearsal of the production-tree stage for the mock LLM, run like the image runs.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultPort, ROOT, SERVICES } from './support/platform';
+
+const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
+const workspaces = (JSON.parse(read('package.json')) as { workspaces: string[] }).workspaces;
+
+/** The instructions of a Dockerfile, continuation lines joined, comments dropped. */
+function instructions(text: string): string[] {
+  return text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
+}
+
+function buildStage(text: string): string {
+  return text.slice(text.indexOf('FROM ${NODE_IMAGE} AS build'), text.indexOf('FROM build AS'));
+}
+
+describe.each(SERVICES.map((s) => [s.name, s] as const))('%s Dockerfile', (_name, target) => {
+  const text = read(`${target.dir}/Dockerfile`);
+  const lines = instructions(text);
+  const runtime = lines.slice(lines.lastIndexOf('FROM ${NODE_IMAGE} AS runtime'));
+
+  it('builds on Node 24 slim in stages, and ships only the production tree', () => {
+    expect(lines).toContain('ARG NODE_IMAGE=node:24-slim');
+    expect(lines.filter((line) => line.startsWith('FROM '))).toEqual([
+      'FROM ${NODE_IMAGE} AS build',
+      'FROM build AS production-tree',
+      'FROM ${NODE_IMAGE} AS runtime',
+    ]);
+    expect(lines).toContain(`RUN node deploy/docker/production-tree.mjs @lab/${target.name} /app`);
+    expect(runtime).toContain('COPY --from=production-tree /app /app');
+    expect(runtime.some((line) => line.startsWith('ENV NODE_ENV=production'))).toBe(true);
+  });
+
+  it('installs from the lockfile with every workspace manifest, then compiles', () => {
+    for (const workspace of workspaces) {
+      expect(lines).toContain(`COPY ${workspace}/package.json ${workspace}/`);
+    }
+    expect(lines.some((line) => /RUN .*npm install --no-audit --no-fund$/.test(line))).toBe(true);
+    expect(lines).toContain('RUN npx tsc -b');
+    // Identical in every image, so BuildKit builds it once for the whole platform.
+    expect(buildStage(text)).toBe(buildStage(read('services/gateway/Dockerfile')));
+  });
+
+  it('runs as a non-root user, the compiled entry point, with a health check', () => {
+    expect(runtime).toContain('USER 1000:1000');
+    expect(runtime.indexOf('USER 1000:1000')).toBeGreaterThan(
+      runtime.indexOf('COPY --from=production-tree /app /app'),
+    );
+    const entry = `${target.dir}/dist/src/main.js`;
+    expect(runtime.at(-1)).toBe(`CMD ["node", "${entry}"]`);
+    expect(existsSync(join(ROOT, target.dir, 'src/main.ts'))).toBe(true);
+    const healthcheck = runtime.find((line) => line.startsWith('HEALTHCHECK'));
+    if (target.http) {
+      const port = defaultPort(target);
+      expect(healthcheck).toContain(`process.env.${target.http.portVariable}||${port}`);
+      expect(healthcheck).toContain(target.http.liveness);
+      expect(runtime).toContain(`EXPOSE ${port}`);
+      expect(runtime.find((line) => line.startsWith('ENV '))).toMatch(/HOST=0\.0\.0\.0/);
+    } else {
+      // No endpoint to probe (see the Dockerfile and decision 0008): said, not faked.
+      expect(healthcheck).toBe('HEALTHCHECK NONE');
+    }
+  });
+});
+
+describe('.dockerignore', () => {
+  const ignored = instructions(read('.dockerignore'));
+
+  it('keeps out installs, builds, local state and history', () => {
+    expect(ignored).toEqual(
+      expect.arrayContaining(['.git', '.infra', '**/node_modules', '**/dist', '.env']),
+    );
+  });
+
+  it('keeps in everything the images copy and compile', () => {
+    const needed = [
+      'package.json',
+      'package-lock.json',
+      '.npmrc',
+      'tsconfig.json',
+      'tsconfig.base.json',
+    ];
+    for (const path of [...needed, ...workspaces, 'deploy/docker/production-tree.mjs']) {
+      const excluded = ignored.some(
+        (pattern) => pattern === path || path.startsWith(`${pattern}/`),
+      );
+      expect([path, excluded]).toEqual([path, false]);
+    }
+  });
+});
+
+describe('the production-tree stage, rehearsed for the mock LLM', () => {
+  const out = mkdtempSync(join(tmpdir(), 'lab-production-tree-'));
+  let server: ChildProcess | undefined;
+
+  afterAll(() => {
+    server?.kill('SIGTERM');
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  it('copies only what the mock loads, and the mock runs from it', async () => {
+    execFileSync(
+      process.execPath,
+      [join(ROOT, 'deploy/docker/production-tree.mjs'), '@lab/mock-llm', out],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+      },
+    );
+    expect(existsSync(join(out, 'tools/mock-llm/dist/src/main.js'))).toBe(true);
+    expect(existsSync(join(out, 'node_modules/@lab/conversation/dist/src/index.js'))).toBe(true);
+    expect(existsSync(join(out, 'node_modules/gpt-tokenizer'))).toBe(true);
+    // Development tools and other services stay out.
+    for (const absent of [
+      'node_modules/typescript',
+      'node_modules/jest',
+      'services',
+      'node_modules/openai',
+    ]) {
+      expect([absent, existsSync(join(out, absent))]).toEqual([absent, false]);
+    }
+
+    server = spawn(process.execPath, ['tools/mock-llm/dist/src/main.js'], {
+      cwd: out,
+      env: { PATH: process.env.PATH, NODE_ENV: 'production', MOCK_LLM_PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      server!.stdout!.on('data', (chunk: Buffer) => {
+        const match = /"url":"([^"]+)"/.exec(chunk.toString());
+        if (match) resolve(match[1]!);
+      });
+      server!.on('exit', (code) => reject(new Error(`mock exited ${code}`)));
+    });
+    const health = await fetch(`${url}/_mock/health`);
+    expect(health.ok).toBe(true);
+    const models = await fetch(`${url}/v1/models`, { headers: { authorization: 'Bearer k' } });
+    expect(models.status).toBe(200);
+  });
+});
