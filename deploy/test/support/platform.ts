@@ -88,6 +88,14 @@ export const INFRASTRUCTURE_VARIABLES = new Set(
   ].map((match) => match[1]!),
 );
 
+/**
+ * Kafka's and S3's variables are wired to the gateway, the assistants and the sessions service
+ * before all of their code reads them (the events, usage and archives work adds it).
+ */
+export const WIRED_AHEAD_OF_CODE = [...INFRASTRUCTURE_VARIABLES].filter((name) =>
+  /^(KAFKA|S3)_/.test(name),
+);
+
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((entry) => {
     const path = join(dir, entry);
@@ -116,8 +124,7 @@ export function requiredVariables(target: PlatformService): Set<string> {
 
 /**
  * Every variable the service's process may read: its own sources, the platform package it runs
- * on (telemetry's OTEL_* among them), and the infrastructure's variables (wired ahead of the code
- * that reads them, as the platform names them).
+ * on (telemetry's OTEL_* among them), and Kafka's and S3's variables (wired ahead of the code).
  */
 export function variablesRead(target: PlatformService): Set<string> {
   const files = [
@@ -125,7 +132,7 @@ export function variablesRead(target: PlatformService): Set<string> {
     ...sourceFiles(join(ROOT, 'packages/platform/src')),
   ];
   const text = files.map((file) => readFileSync(file, 'utf8')).join('\n');
-  return new Set([...namesIn(text, READS), ...INFRASTRUCTURE_VARIABLES, 'NODE_ENV']);
+  return new Set([...namesIn(text, READS), ...WIRED_AHEAD_OF_CODE, 'NODE_ENV']);
 }
 
 /** The port the service listens on when its port variable is unset (`env.PORT ?? 3000`). */
