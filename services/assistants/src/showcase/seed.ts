@@ -8,7 +8,9 @@ import { loadConfig } from '../config/assistants.config';
 import { seedShowcase } from './showcase';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  // A one-shot: no outbox relay or event consumer of its own (the running service's relay
+  // publishes what the seed records); started ones would also keep the process alive.
+  const config = loadConfig({ ...process.env, KAFKA_BROKERS: '' });
   const app = await createApp(config);
   await app.init();
   try {
