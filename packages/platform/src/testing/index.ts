@@ -1,2 +1,3 @@
 export * from './isolation';
 export * from './otlp-receiver';
+export * from './private-kafka';
