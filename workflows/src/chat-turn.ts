@@ -48,6 +48,7 @@ export async function chatTurn(input: ChatTurnInput): Promise<TurnResult> {
       latencyMs: result.latencyMs,
       condensed: result.condensed,
       ...(files.length > 0 ? { files } : {}),
+      ...(input.callerKeyId ? { callerKeyId: input.callerKeyId } : {}),
     });
     return {
       turnId: input.turnId,

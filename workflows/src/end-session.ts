@@ -31,6 +31,7 @@ export async function endSession(input: EndSessionInput): Promise<EndSessionResu
     recap: recap.text,
     usage: recap.usage,
     model: context.assistant.model.model,
+    ...(input.callerKeyId ? { callerKeyId: input.callerKeyId } : {}),
   });
   await startArchive(input.sessionId, input.sessionsTaskQueue);
   return { sessionId: input.sessionId, recap: recap.text, usage: recap.usage };

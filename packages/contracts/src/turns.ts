@@ -59,6 +59,8 @@ export interface ChatTurnInput {
   sessionsTaskQueue?: string;
   /** The user's own provider key's turn-vault entry, when the request brought one. */
   credentialRef?: string;
+  /** The caller's platform API key id (never the secret), for usage attribution; absent: not an API key. */
+  callerKeyId?: string;
 }
 
 export interface TurnResult {
@@ -78,6 +80,20 @@ export interface LabTurnInput {
   streamChannel?: string;
   /** The user's own provider key's turn-vault entry, when the request brought one. */
   credentialRef?: string;
+  /**
+   * Usage recording (decision 0009): who ran the turn and through which route. Absent (a
+   * workflow started before usage was recorded for lab turns): nothing is recorded.
+   */
+  usage?: LabTurnUsage;
+}
+
+/** Whom a lab turn or completion's usage is attributed to, and where `recordUsage` runs. */
+export interface LabTurnUsage {
+  userId: string;
+  source: 'lab' | 'completion';
+  callerKeyId?: string;
+  /** The queue the sessions service's worker polls (default `sessions`). */
+  sessionsTaskQueue?: string;
 }
 
 export interface LabTurnResult extends TurnResult {
@@ -90,6 +106,8 @@ export interface EndSessionInput {
   sessionsTaskQueue?: string;
   /** The user's own provider key's turn-vault entry, when the request brought one. */
   credentialRef?: string;
+  /** The caller's platform API key id (never the secret), for usage attribution; absent: not an API key. */
+  callerKeyId?: string;
 }
 
 export interface EndSessionResult {
@@ -192,6 +210,8 @@ export interface PersistTurnInput {
   condensed: TurnResult['condensed'];
   /** Files the model returned in its reply (see ReturnedFile), stored as the session's attachments. */
   files?: ReturnedFile[];
+  /** The caller's platform API key id (never the secret), for usage attribution; absent: not an API key. */
+  callerKeyId?: string;
 }
 
 /**
@@ -211,6 +231,22 @@ export interface PersistEndInput {
   recap: string;
   usage: Usage;
   model: string;
+  /** The caller's platform API key id (never the secret), for usage attribution; absent: not an API key. */
+  callerKeyId?: string;
+}
+
+/**
+ * The usage of a turn that stores nothing (a lab turn, an OpenAI-compatible completion), recorded
+ * as a `usage.recorded` event: ids, model, usage and guard hit, never text. `eventKey` (the
+ * workflow id) makes the event's id, so a retried activity records it once.
+ */
+export interface RecordUsageInput extends LabTurnUsage {
+  eventKey: string;
+  turnId: string;
+  assistantId: string | null;
+  model: string;
+  usage: Usage;
+  guardHit: boolean;
 }
 
 /** Error types the workflows and activities agree on (ApplicationFailure.type). */
@@ -270,6 +306,8 @@ export interface SessionActivities {
   listIdleSessions(input: { idleMinutes: number; limit: number }): Promise<IdleSessions>;
   /** Ends a session that is still idle, without a recap (no key): reason `idle`. */
   endIdleSession(input: { sessionId: string; idleMinutes: number }): Promise<{ ended: boolean }>;
+  /** Records a lab turn's or completion's usage (`usage.recorded`), once per `eventKey`. */
+  recordUsage(input: RecordUsageInput): Promise<void>;
 }
 
 // ---- archives ----

@@ -32,7 +32,8 @@ describe('POST /completions: a stored assistant answers, nothing stored (real Te
     (
       await p.db.query(
         `select (select count(*) from sessions) + (select count(*) from messages)
-              + (select count(*) from turns) + (select count(*) from outbox) as n`,
+              + (select count(*) from turns)
+              + (select count(*) from outbox where type <> 'usage.recorded') as n`,
       )
     ).rows[0].n as string;
 

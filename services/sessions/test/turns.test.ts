@@ -342,7 +342,7 @@ describe('chat turns end to end (real Temporal, PostgreSQL and Redis; mock LLM)'
     const count = async () =>
       (
         await rows(
-          `select (select count(*) from sessions) + (select count(*) from messages) + (select count(*) from turns) + (select count(*) from outbox) as n`,
+          `select (select count(*) from sessions) + (select count(*) from messages) + (select count(*) from turns) + (select count(*) from outbox where type <> 'usage.recorded') as n`,
         )
       )[0].n;
     const before = await count();
@@ -370,6 +370,10 @@ describe('chat turns end to end (real Temporal, PostgreSQL and Redis; mock LLM)'
     expect(next.body.reply).toContain('LAB-1');
     expect(next.body.thread.messages).toHaveLength(3);
     expect(await count()).toBe(before);
+    // Only their usage is recorded (ids, model, tokens; never text), once per turn.
+    const usage = await rows(`select payload from outbox where type = 'usage.recorded'`);
+    expect(usage.filter((r) => r.payload.turnId === next.body.turnId)).toHaveLength(1);
+    expect(JSON.stringify(usage)).not.toContain('LAB-1');
     const invalid = await p.call('POST', '/lab/turns', user, {
       draft: { ...draft, modelConfig: { ...draft.modelConfig, model: 'gpt-0' } },
     });

@@ -99,6 +99,9 @@ export class Upstream {
     if (this.keyHolder) {
       headers['x-data-key'] = caller.dataKey.toString('base64');
       if (caller.providerKey) headers['x-openai-key'] = caller.providerKey;
+      // The API key's id (not its secret), for usage attribution per key (decision 0009).
+      if (caller.kind === 'api_key' && caller.limitKey.startsWith('key:'))
+        headers['x-caller-key-id'] = caller.limitKey.slice('key:'.length);
     }
     const requestId = call.request ? requestIdOf(call.request) : undefined;
     if (requestId) headers['x-request-id'] = requestId;

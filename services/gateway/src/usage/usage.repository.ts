@@ -8,6 +8,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 
 /** The API key column's value when the caller was not an API key. */
 export const NO_API_KEY = '00000000-0000-0000-0000-000000000000';
+/** The assistant column's value for lab turns with a draft (no stored assistant yet). */
+export const NO_ASSISTANT = '00000000-0000-0000-0000-000000000000';
 
 export interface UsageDelta {
   day: string;
@@ -36,7 +38,7 @@ export interface UsageRow {
 const GROUP_COLUMNS: Record<UsageDimension, string> = {
   day: `to_char(day, 'YYYY-MM-DD')`,
   user: 'user_id::text',
-  assistant: 'assistant_id::text',
+  assistant: `nullif(assistant_id, '${NO_ASSISTANT}')::text`,
   model: 'model',
   apiKey: `nullif(api_key_id, '${NO_API_KEY}')::text`,
 };

@@ -6,6 +6,7 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, Res, UseGuards } from '@nestjs/common';
 import { CallerId, InternalCallerGuard } from '@lab/platform/http';
 import type { Response } from 'express';
+import { CallerKeyId } from '../sessions/caller-key-id.decorator';
 import { IdempotencyKey } from '../sessions/data-key.decorator';
 import { ProviderKey } from '../sessions/provider-key.decorator';
 import { turnIdFrom } from '../sessions/sessions.service';
@@ -27,6 +28,7 @@ export class CompletionsController {
   async create(
     @CallerId() userId: string,
     @ProviderKey() providerKey: string | undefined,
+    @CallerKeyId() callerKeyId: string | undefined,
     @IdempotencyKey() idempotencyKey: string | undefined,
     @Body() body: CreateCompletionDto,
     @Res({ passthrough: true }) response: Response,
@@ -36,7 +38,7 @@ export class CompletionsController {
       body.assistantId,
       body.messages,
     );
-    const keys = { providerKey };
+    const keys = { providerKey, callerKeyId };
     if (body.stream !== true) return this.completions.complete(userId, prepared, keys);
     const channel = TurnStreams.channel(`completion:${userId}`, prepared.turnId);
     await streamTurn(response, this.streams, channel, () =>

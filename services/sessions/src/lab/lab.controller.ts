@@ -6,6 +6,7 @@ import { Body, Controller, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs
 import { findModel, modelIds } from '@lab/conversation';
 import type { TurnAssistant } from '@lab/contracts';
 import { badRequest, CallerId, InternalCallerGuard } from '@lab/platform/http';
+import { CallerKeyId } from '../sessions/caller-key-id.decorator';
 import { IdempotencyKey } from '../sessions/data-key.decorator';
 import { ProviderKey } from '../sessions/provider-key.decorator';
 import { turnIdFrom } from '../sessions/sessions.service';
@@ -50,6 +51,7 @@ export class LabController {
   turn(
     @CallerId() userId: string,
     @ProviderKey() providerKey: string | undefined,
+    @CallerKeyId() callerKeyId: string | undefined,
     @IdempotencyKey() idempotencyKey: string | undefined,
     @Body() body: LabTurnDto,
   ) {
@@ -61,7 +63,7 @@ export class LabController {
         thread: { summary: body.thread?.summary ?? null, messages: body.thread?.messages ?? [] },
         userMessage: body.message ?? null,
       },
-      { providerKey },
+      { providerKey, callerKeyId },
     );
   }
 }

@@ -18,6 +18,7 @@ import {
 import { ApiException, CallerId, InternalCallerGuard } from '@lab/platform/http';
 import type { Response } from 'express';
 import { TurnStreams } from '../turns/turn-streams';
+import { CallerKeyId } from './caller-key-id.decorator';
 import { DataKey, IdempotencyKey } from './data-key.decorator';
 import { ListSessionsQueryDto, SendMessageDto, StartSessionDto } from '@lab/contracts/dto';
 import { ProviderKey } from './provider-key.decorator';
@@ -46,10 +47,16 @@ export class SessionsController {
     @CallerId() userId: string,
     @DataKey() dataKey: Buffer,
     @ProviderKey() providerKey: string | undefined,
+    @CallerKeyId() callerKeyId: string | undefined,
     @IdempotencyKey() idempotencyKey: string | undefined,
     @Body() body: StartSessionDto,
   ) {
-    return this.sessions.start(userId, { dataKey, providerKey }, body.assistantId, idempotencyKey);
+    return this.sessions.start(
+      userId,
+      { dataKey, providerKey, callerKeyId },
+      body.assistantId,
+      idempotencyKey,
+    );
   }
 
   @Get()
@@ -68,6 +75,7 @@ export class SessionsController {
     @CallerId() userId: string,
     @DataKey() dataKey: Buffer,
     @ProviderKey() providerKey: string | undefined,
+    @CallerKeyId() callerKeyId: string | undefined,
     @IdempotencyKey() idempotencyKey: string | undefined,
     @Param('id', ParseId) id: string,
     @Body() body: SendMessageDto,
@@ -75,7 +83,7 @@ export class SessionsController {
     @Res({ passthrough: true }) response: Response,
   ) {
     const { turnId } = await this.sessions.prepareTurn(userId, id, idempotencyKey);
-    const keys = { dataKey, providerKey };
+    const keys = { dataKey, providerKey, callerKeyId };
     if (stream !== 'true') return this.sessions.send(id, turnId, body.content, keys);
     const channel = TurnStreams.channel(id, turnId);
     await streamTurn(response, this.streams, channel, () =>
@@ -90,8 +98,9 @@ export class SessionsController {
     @CallerId() userId: string,
     @DataKey() dataKey: Buffer,
     @ProviderKey() providerKey: string | undefined,
+    @CallerKeyId() callerKeyId: string | undefined,
     @Param('id', ParseId) id: string,
   ) {
-    return this.sessions.end(userId, { dataKey, providerKey }, id);
+    return this.sessions.end(userId, { dataKey, providerKey, callerKeyId }, id);
   }
 }

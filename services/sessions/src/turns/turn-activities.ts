@@ -22,6 +22,7 @@ import { AssistantsClient, turnAssistant } from '../assistants/assistants.client
 import { AttachmentsService } from '../attachments/attachments.service';
 import { SessionCipher } from '../sessions/session-cipher';
 import { SessionsRepository } from '../sessions/sessions.repository';
+import { recordUsage } from './record-usage';
 import { sessionDataKey } from './turn-keys';
 
 const closed = (message: string) =>
@@ -48,6 +49,7 @@ export class TurnActivities {
       archiveSession: ({ sessionId }) => this.archives.archive(sessionId),
       listIdleSessions: ({ idleMinutes, limit }) => this.archives.idleSessions(idleMinutes, limit),
       endIdleSession: ({ sessionId, idleMinutes }) => this.archives.endIdle(sessionId, idleMinutes),
+      recordUsage: (input) => recordUsage(this.repository, input),
     };
   }
 
@@ -150,6 +152,7 @@ export class TurnActivities {
           latencyMs: input.latencyMs,
           condensed: input.condensed,
           opening: input.userMessage === null,
+          callerKeyId: input.callerKeyId ?? null,
         },
       });
     });
@@ -214,6 +217,7 @@ export class TurnActivities {
           reason: 'user',
           usage: input.usage,
           turns: session.turnCount,
+          callerKeyId: input.callerKeyId ?? null,
         },
       });
     });

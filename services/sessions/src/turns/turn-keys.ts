@@ -15,6 +15,11 @@ export interface TurnKeys {
   dataKey?: Buffer;
   /** The user's own provider key: the turn's model calls use it instead of the worker's. */
   providerKey?: string | undefined;
+  /**
+   * Not key material: the caller's platform API key id (never the secret), which the workflow
+   * input carries as `callerKeyId` for usage attribution. Absent when the caller is a person.
+   */
+  callerKeyId?: string | undefined;
 }
 
 /** Turn ids are the clients' idempotency keys: unique within a session only. */

@@ -12,6 +12,7 @@ import {
   type EndSessionResult,
   type LabTurnInput,
   type LabTurnResult,
+  type LabTurnUsage,
   TURN_ERRORS,
   type TurnResult,
 } from '@lab/contracts';
@@ -39,7 +40,7 @@ import { dataKeyRef, type TurnKeys } from './turn-keys';
 /** What the request's keys became: vault entries to forget, and the workflow input's reference. */
 interface Held {
   refs: string[];
-  input: { credentialRef?: string };
+  input: { credentialRef?: string; callerKeyId?: string };
 }
 
 @Injectable()
@@ -52,7 +53,7 @@ export class TurnRunner implements OnApplicationShutdown {
   ) {}
 
   async chatTurn(
-    input: Omit<ChatTurnInput, 'sessionsTaskQueue' | 'credentialRef'>,
+    input: Omit<ChatTurnInput, 'sessionsTaskQueue' | 'credentialRef' | 'callerKeyId'>,
     keys: TurnKeys,
   ): Promise<TurnResult> {
     return this.run<typeof chatTurn>(
@@ -82,7 +83,7 @@ export class TurnRunner implements OnApplicationShutdown {
 
   async labTurn(
     userId: string,
-    input: Omit<LabTurnInput, 'credentialRef'>,
+    input: Omit<LabTurnInput, 'credentialRef' | 'usage'>,
     keys: TurnKeys = {},
   ): Promise<LabTurnResult> {
     return this.run<typeof labTurn>(
@@ -90,14 +91,14 @@ export class TurnRunner implements OnApplicationShutdown {
       labTurnWorkflowId(userId, input.turnId),
       keys,
       undefined,
-      (held) => [{ ...input, ...held }],
+      (held) => [{ ...input, ...this.labUsage(userId, 'lab', held) }],
     );
   }
 
   /** A stateless completion: the lab's exchange with a stored assistant, under its own ids. */
   async completion(
     userId: string,
-    input: Omit<LabTurnInput, 'credentialRef'>,
+    input: Omit<LabTurnInput, 'credentialRef' | 'usage'>,
     keys: TurnKeys = {},
   ): Promise<LabTurnResult> {
     return this.run<typeof labTurn>(
@@ -105,8 +106,25 @@ export class TurnRunner implements OnApplicationShutdown {
       completionWorkflowId(userId, input.turnId),
       keys,
       undefined,
-      (held) => [{ ...input, ...held }],
+      (held) => [{ ...input, ...this.labUsage(userId, 'completion', held) }],
     );
+  }
+
+  /** A lab turn's input: its credential, and whom its usage is recorded for (decision 0009). */
+  private labUsage(
+    userId: string,
+    source: LabTurnUsage['source'],
+    { callerKeyId, ...held }: Held['input'],
+  ): Pick<LabTurnInput, 'credentialRef' | 'usage'> {
+    return {
+      ...held,
+      usage: {
+        userId,
+        source,
+        sessionsTaskQueue: this.config.sessionsTaskQueue,
+        ...(callerKeyId ? { callerKeyId } : {}),
+      },
+    };
   }
 
   /**
@@ -137,7 +155,10 @@ export class TurnRunner implements OnApplicationShutdown {
   }
 
   private async hold(keys: TurnKeys, dataRef: string | undefined): Promise<Held> {
-    const held: Held = { refs: [], input: {} };
+    const held: Held = {
+      refs: [],
+      input: keys.callerKeyId ? { callerKeyId: keys.callerKeyId } : {},
+    };
     if (keys.dataKey && dataRef) {
       await this.vault.hold(dataRef, keys.dataKey.toString('base64'));
       held.refs.push(dataRef);
