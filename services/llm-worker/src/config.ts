@@ -15,6 +15,11 @@ export interface LlmWorkerConfig {
   llmTimeoutMs: number;
   shutdownGraceMs: number;
   maxConcurrentActivities: number;
+  /** METRICS_HOST:METRICS_PORT serves Prometheus `/metrics`; port null (METRICS_PORT=0) turns it off. */
+  metricsHost: string;
+  metricsPort: number | null;
+  /** TEMPORAL_METRICS_ADDRESS (`host:port`): the Temporal SDK core's own Prometheus endpoint; off when unset. */
+  temporalMetricsAddress: string | null;
 }
 
 export class ConfigError extends Error {
@@ -33,6 +38,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LlmWorkerConfi
     if (!Number.isInteger(value) || value <= 0) problems.push(`${name} must be a positive integer`);
     return value;
   };
+  const metricsPort = Number(env.METRICS_PORT ?? 9464);
+  if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535)
+    problems.push('METRICS_PORT must be a port number (0 turns the metrics listener off)');
+  const temporalMetricsAddress = env.TEMPORAL_METRICS_ADDRESS || null;
+  if (temporalMetricsAddress && !/^[^:\s]+:\d{1,5}$/.test(temporalMetricsAddress))
+    problems.push('TEMPORAL_METRICS_ADDRESS must be host:port');
   const turnVaultKey = Buffer.from(required('TURN_VAULT_KEY'), 'base64');
   if (env.TURN_VAULT_KEY && turnVaultKey.length !== 32)
     problems.push('TURN_VAULT_KEY must be 32 bytes, base64');
@@ -48,6 +59,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LlmWorkerConfi
     llmTimeoutMs: positive('LLM_TIMEOUT_MS', 90_000),
     shutdownGraceMs: positive('SHUTDOWN_GRACE_MS', 20_000),
     maxConcurrentActivities: positive('MAX_CONCURRENT_ACTIVITIES', 200),
+    metricsHost: env.METRICS_HOST || '127.0.0.1',
+    metricsPort: metricsPort === 0 ? null : metricsPort,
+    temporalMetricsAddress,
   };
   if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   return config;

@@ -33,6 +33,10 @@ export interface E2ePlatform {
   schemas: { assistants: string; sessions: string; gateway: string };
   /** The suite's events topic (with `events: true`). */
   eventsTopic: string;
+  /** The llm-worker's Prometheus endpoint (it has no other HTTP server). */
+  workerMetricsUrl: string;
+  /** The sessions service (internal; for its `/metrics`). */
+  sessionsUrl: string;
   /** Every line the four services wrote so far. */
   logs(): string;
   /** A request to the gateway with `Authorization: Bearer <credential>` (none when null). */
@@ -93,7 +97,8 @@ export async function startE2ePlatform(
   const adminToken = randomBytes(24).toString('hex');
   const payloadKeys = generateKeyRingString('e2e1');
   const vaultKey = randomBytes(32).toString('base64');
-  const [assistantsPort, sessionsPort, gatewayPort] = [
+  const [assistantsPort, sessionsPort, gatewayPort, workerMetricsPort] = [
+    await freePort(),
     await freePort(),
     await freePort(),
     await freePort(),
@@ -201,6 +206,7 @@ export async function startE2ePlatform(
     OPENAI_BASE_URL: mock.baseURL,
     OPENAI_API_KEY: 'sk-platform-configured-key',
     SHUTDOWN_GRACE_MS: '2000',
+    METRICS_PORT: String(workerMetricsPort),
   });
   await healthy('assistants', assistants, `http://127.0.0.1:${assistantsPort}/healthz`);
   const sessions = start('sessions', {
@@ -258,6 +264,8 @@ export async function startE2ePlatform(
     adminToken,
     schemas,
     eventsTopic: ns.topic,
+    workerMetricsUrl: `http://127.0.0.1:${workerMetricsPort}/metrics`,
+    sessionsUrl: `http://127.0.0.1:${sessionsPort}`,
     logs: () => logs.join(''),
     async call(method, path, credential, body, headers = {}) {
       const response = await fetch(`${url}${path}`, {

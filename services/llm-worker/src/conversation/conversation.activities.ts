@@ -25,6 +25,7 @@ import {
   toChatMessages,
   toCompletionPrompt,
 } from '@lab/conversation';
+import { guardHits } from '../metrics/metrics';
 
 export function modelSpec(model: ModelSettings): ModelSpec {
   return {
@@ -68,6 +69,7 @@ export function createConversationActivities(): ConversationActivities {
 
     guardReply({ reply, initialPrompt, threshold }: GuardInput): Promise<GuardOutcome> {
       const verdict = guardReply(reply, initialPrompt, threshold);
+      if (verdict.leaked) guardHits.inc({ stage: 'reply' });
       return Promise.resolve({
         leaked: verdict.leaked,
         score: verdict.score,

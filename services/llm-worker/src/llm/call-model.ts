@@ -21,6 +21,7 @@ import { DecryptionError, type TurnVault } from '@lab/platform';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type OpenAI from 'openai';
+import { errorKind, recordCall } from '../metrics/metrics';
 import type { TurnStreamPublisher } from '../stream/turn-stream';
 import { toLlmFailure } from './llm-failure';
 
@@ -45,15 +46,28 @@ export function createLlmActivities({
       const client = input.credentialRef
         ? openai.withOptions({ apiKey: await userKey(credentials, input.credentialRef) })
         : openai;
+      const labels = { model: input.model.model, endpoint: input.model.endpoint };
       const started = performance.now();
       const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
       try {
         const outcome = input.stream
           ? await streamed(client, stream, input, input.stream, context)
           : await whole(client, input, context.cancellationSignal);
-        return { ...outcome, latencyMs: Math.round(performance.now() - started) };
+        const latencyMs = performance.now() - started;
+        recordCall(labels, latencyMs / 1000, {
+          ok: true,
+          promptTokens: outcome.usage.promptTokens,
+          completionTokens: outcome.usage.completionTokens,
+          streamGuardHit: outcome.streamGuardHit === true,
+        });
+        return { ...outcome, latencyMs: Math.round(latencyMs) };
       } catch (error) {
-        throw toLlmFailure(error, { userKey: input.credentialRef !== undefined });
+        const failure = toLlmFailure(error, { userKey: input.credentialRef !== undefined });
+        recordCall(labels, (performance.now() - started) / 1000, {
+          ok: false,
+          kind: errorKind(failure, context.cancellationSignal.aborted),
+        });
+        throw failure;
       } finally {
         clearInterval(heartbeat);
       }
