@@ -1,6 +1,7 @@
 /**
  * The modules every service's AppModule imports: pino request logging with secrets redacted
- * (bodies are never logged), Prometheus `/metrics`, `/healthz` and `/readyz`, the error model and
+ * (bodies are never logged), Prometheus `/metrics` (with `http_request_duration_seconds` for every
+ * request, see request-metrics.ts), `/healthz` and `/readyz`, the error model and
  * DTO validation; and its validated configuration made injectable everywhere.
  */
 import { randomUUID } from 'node:crypto';
@@ -13,6 +14,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { HttpErrorFilter } from './error-filter';
 import { HealthController } from './health.controller';
+import { RequestMetricsModule } from './request-metrics';
 import { createValidationPipe } from './validation';
 
 /** Headers that carry secrets or key material. */
@@ -59,6 +61,7 @@ export function serviceModules(options: ServiceModulesOptions): DynamicModule[] 
       ],
     }),
     PrometheusModule.register({ path: '/metrics', defaultMetrics: { enabled: true } }),
+    { module: RequestMetricsModule },
     {
       module: ServiceHttpModule,
       imports: [TerminusModule],
