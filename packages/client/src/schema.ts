@@ -61,6 +61,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/me/usage': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * My spend today, this week and this month, my caps and what remains
+     * @description Periods are UTC: the day, the ISO week (from Monday), the calendar month. An API key is bound by its own caps and by its system user’s; `remainingUsd` is the tightest of all (null: no cap). Spend is counted from the usage events, a second or so behind the turns.
+     */
+    get: operations['meUsage_usage'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/assistants/showcased': {
     parameters: {
       query?: never;
@@ -556,6 +576,11 @@ export interface components {
       lastUsedAt: string | null;
       /** Format: date-time */
       revokedAt: string | null;
+      spendCaps: {
+        dailyUsd: number | null;
+        weeklyUsd: number | null;
+        monthlyUsd: number | null;
+      };
       /** @description The secret: in the creation answer only */
       key?: string;
     };
@@ -592,6 +617,13 @@ export interface components {
     AssistantPage: {
       items: components['schemas']['Assistant'][];
       nextCursor: string | null;
+    };
+    Budget: {
+      /** Format: uuid */
+      id: string;
+      daily: components['schemas']['PeriodBudget'];
+      weekly: components['schemas']['PeriodBudget'];
+      monthly: components['schemas']['PeriodBudget'];
     };
     ChatCompletion: {
       id: string;
@@ -645,6 +677,7 @@ export interface components {
       scopes: ('assistants:read' | 'assistants:write' | 'chat' | 'admin')[];
       /** Format: uuid */
       userId?: string;
+      spendCaps?: components['schemas']['SpendCapsDto'];
     };
     CreateAssistantDto: {
       name: string;
@@ -744,6 +777,26 @@ export interface components {
         owned_by: string;
       }[];
     };
+    MyUsage: {
+      user: components['schemas']['Budget'];
+      apiKey: components['schemas']['Budget'] | null;
+      /** @description The tightest remaining budget; null: no cap */
+      remainingUsd: number | null;
+      /** Format: date-time */
+      asOf: string;
+    };
+    PeriodBudget: {
+      /**
+       * Format: date
+       * @description The period’s first UTC day
+       */
+      since: string;
+      /** Format: date-time */
+      resetsAt: string;
+      spentUsd: number;
+      capUsd: number | null;
+      remainingUsd: number | null;
+    };
     ResumedSession: {
       session: components['schemas']['Session'];
       messages: {
@@ -791,6 +844,11 @@ export interface components {
     SessionPage: {
       items: components['schemas']['Session'][];
       nextCursor: string | null;
+    };
+    SpendCapsDto: {
+      dailyUsd?: number;
+      weeklyUsd?: number;
+      monthlyUsd?: number;
     };
     StartedSession: {
       session: components['schemas']['Session'];
@@ -920,6 +978,35 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      /** @description An error, in the platform error model */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  meUsage_usage: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description MyUsage */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MyUsage'];
+        };
       };
       /** @description An error, in the platform error model */
       default: {
@@ -1434,6 +1521,15 @@ export interface operations {
           'application/json': components['schemas']['StartedSession'];
         };
       };
+      /** @description `spend_cap_reached`: a daily, weekly or monthly spend cap of the user or API key is reached; nothing was sent to the model. While a cap applies, every answer of this route carries `x-spend-remaining-usd` (the tightest remaining budget, USD). */
+      402: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description An error, in the platform error model */
       default: {
         headers: {
@@ -1505,6 +1601,15 @@ export interface operations {
           'application/json': components['schemas']['TurnResult'];
         };
       };
+      /** @description `spend_cap_reached`: a daily, weekly or monthly spend cap of the user or API key is reached; nothing was sent to the model. While a cap applies, every answer of this route carries `x-spend-remaining-usd` (the tightest remaining budget, USD). */
+      402: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description An error, in the platform error model */
       default: {
         headers: {
@@ -1534,6 +1639,15 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['EndedSession'];
+        };
+      };
+      /** @description `spend_cap_reached`: a daily, weekly or monthly spend cap of the user or API key is reached; nothing was sent to the model. While a cap applies, every answer of this route carries `x-spend-remaining-usd` (the tightest remaining budget, USD). */
+      402: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
         };
       };
       /** @description An error, in the platform error model */
@@ -1570,6 +1684,15 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['LabTurnResult'];
+        };
+      };
+      /** @description `spend_cap_reached`: a daily, weekly or monthly spend cap of the user or API key is reached; nothing was sent to the model. While a cap applies, every answer of this route carries `x-spend-remaining-usd` (the tightest remaining budget, USD). */
+      402: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
         };
       };
       /** @description An error, in the platform error model */
@@ -1783,6 +1906,15 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['ChatCompletion'];
+        };
+      };
+      /** @description `spend_cap_reached`: a daily, weekly or monthly spend cap of the user or API key is reached; nothing was sent to the model. While a cap applies, every answer of this route carries `x-spend-remaining-usd` (the tightest remaining budget, USD). */
+      402: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
         };
       };
       /** @description An error, in the platform error model */

@@ -18,8 +18,13 @@ import { IdentityService } from './identity/identity.service';
 import { UsersRepository } from './identity/users.repository';
 import { RateLimitModule } from './limits/rate-limit.module';
 import { MeController } from './me/me.controller';
+import { MeUsageController } from './me/me-usage.controller';
 import { CreateIdentities1763800000000 } from './migrations/1763800000000-create-identities';
 import { UsageAndEvents1763900000000 } from './migrations/1763900000000-usage-and-events';
+import { ApiKeySpendCaps1764000000000 } from './migrations/1764000000000-api-key-spend-caps';
+import { SpendCapGuard } from './spend/spend-cap.guard';
+import { SpendCapsRepository } from './spend/spend-caps.repository';
+import { SpendService } from './spend/spend.service';
 import { GATEWAY_REDIS } from './redis';
 import { SessionsController } from './sessions/sessions.controller';
 import { ASSISTANTS, SESSIONS, Upstream } from './upstream/upstream';
@@ -48,7 +53,11 @@ export class AppModule {
           databaseUrl: config.databaseUrl,
           schema: config.databaseSchema,
           entities: [UserEntity, IdentityEntity, ApiKeyEntity],
-          migrations: [CreateIdentities1763800000000, UsageAndEvents1763900000000],
+          migrations: [
+            CreateIdentities1763800000000,
+            UsageAndEvents1763900000000,
+            ApiKeySpendCaps1764000000000,
+          ],
           poolSize: 20,
         }),
         RateLimitModule.forRoot({
@@ -59,6 +68,7 @@ export class AppModule {
       ],
       controllers: [
         MeController,
+        MeUsageController,
         AssistantsController,
         SessionsController,
         ArchivesController,
@@ -70,6 +80,9 @@ export class AppModule {
         IdentityService,
         AuthGuard,
         UsageRepository,
+        SpendCapsRepository,
+        SpendService,
+        SpendCapGuard,
         UserCountersHandler,
         UsageRollupHandler,
         ...[UserCountersHandler, UsageRollupHandler].map((handler) =>

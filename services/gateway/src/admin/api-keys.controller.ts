@@ -27,6 +27,7 @@ import { IdentityService } from '../identity/identity.service';
 import { UsersRepository } from '../identity/users.repository';
 import { CreateApiKeyDto } from './api-keys.dto';
 import { ParseId } from '../upstream/params';
+import { type CapsByPeriod, NO_CAPS, SpendCapsRepository } from '../spend/spend-caps.repository';
 
 @Injectable()
 export class AdminGuard implements CanActivate {
@@ -58,9 +59,10 @@ export interface ApiKeyView {
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
+  spendCaps: { dailyUsd: number | null; weeklyUsd: number | null; monthlyUsd: number | null };
 }
 
-const view = (key: ApiKeyEntity): ApiKeyView => ({
+const view = (key: ApiKeyEntity, caps: CapsByPeriod = NO_CAPS): ApiKeyView => ({
   id: key.id,
   userId: key.userId,
   name: key.name,
@@ -69,6 +71,7 @@ const view = (key: ApiKeyEntity): ApiKeyView => ({
   createdAt: key.createdAt.toISOString(),
   lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
   revokedAt: key.revokedAt?.toISOString() ?? null,
+  spendCaps: { dailyUsd: caps.daily, weeklyUsd: caps.weekly, monthlyUsd: caps.monthly },
 });
 
 @ApiTags('admin')
@@ -79,6 +82,7 @@ export class ApiKeysController {
   constructor(
     private readonly users: UsersRepository,
     private readonly identity: IdentityService,
+    private readonly spendCaps: SpendCapsRepository,
   ) {}
 
   @Post()
@@ -101,14 +105,26 @@ export class ApiKeysController {
       hash,
       scopes: body.scopes,
     });
-    return { ...view(saved), key };
+    const caps: CapsByPeriod = {
+      daily: body.spendCaps?.dailyUsd ?? null,
+      weekly: body.spendCaps?.weeklyUsd ?? null,
+      monthly: body.spendCaps?.monthlyUsd ?? null,
+    };
+    // Not in the key's insert transaction, but safe: if this fails, the answer (the only place
+    // the secret is ever shown) fails too, so nobody holds the uncapped key.
+    if (caps.daily !== null || caps.weekly !== null || caps.monthly !== null) {
+      await this.spendCaps.setForKey(saved.id, caps);
+    }
+    return { ...view(saved, caps), key };
   }
 
   @Get()
   @ApiOperation({ summary: 'All platform API keys (never their secrets)' })
   @Answers('ApiKeyList')
   async list(): Promise<{ items: ApiKeyView[] }> {
-    return { items: (await this.users.listApiKeys()).map(view) };
+    const keys = await this.users.listApiKeys();
+    const caps = await this.spendCaps.forKeys(keys.map((key) => key.id));
+    return { items: keys.map((key) => view(key, caps.get(key.id))) };
   }
 
   @Delete(':id')

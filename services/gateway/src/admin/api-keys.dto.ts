@@ -1,3 +1,4 @@
+import { Type } from 'class-transformer';
 import {
   ArrayMinSize,
   ArrayUnique,
@@ -5,11 +6,36 @@ import {
   IsIn,
   IsOptional,
   IsString,
+  IsNumber,
   IsUUID,
   Length,
   Matches,
+  Max,
+  Min,
+  ValidateNested,
 } from 'class-validator';
 import { SCOPES, type Scope } from '../identity/identity.service';
+
+/** A key's spend caps in USD per UTC day, ISO week (from Monday) and calendar month; unset: none. */
+export class SpendCapsDto {
+  @IsOptional()
+  @Max(1_000_000_000)
+  @Min(0)
+  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 10 })
+  dailyUsd?: number;
+
+  @IsOptional()
+  @Max(1_000_000_000)
+  @Min(0)
+  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 10 })
+  weeklyUsd?: number;
+
+  @IsOptional()
+  @Max(1_000_000_000)
+  @Min(0)
+  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 10 })
+  monthlyUsd?: number;
+}
 
 export class CreateApiKeyDto {
   /** What the system is (e.g. `billing-sync`): a label, not a person. */
@@ -28,4 +54,13 @@ export class CreateApiKeyDto {
   @IsOptional()
   @IsUUID()
   userId?: string;
+
+  /**
+   * The key's own spend caps. The key is also bound by its system user's caps (the gateway's
+   * SPEND_CAP_USER_*_USD, shared by all the system's keys): the tighter wins.
+   */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SpendCapsDto)
+  spendCaps?: SpendCapsDto;
 }

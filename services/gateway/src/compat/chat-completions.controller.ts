@@ -22,6 +22,7 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { Answers } from '../openapi/views';
 import type { Request, Response } from 'express';
 import { Authenticated, Caller } from '../identity/auth.guard';
+import { SpendCapped } from '../spend/spend-cap.guard';
 import type { AuthenticatedCaller } from '../identity/caller';
 import {
   ASSISTANTS,
@@ -84,6 +85,7 @@ export class ChatCompletionsController {
 
   @Post('chat/completions')
   @HttpCode(HttpStatus.OK)
+  @SpendCapped()
   @Authenticated('chat')
   @ApiProduces('application/json', 'text/event-stream')
   @ApiOperation({

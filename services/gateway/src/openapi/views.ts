@@ -13,6 +13,9 @@ const nullableString = { type: 'string', nullable: true };
 const integer = { type: 'integer' };
 const dateTime = { type: 'string', format: 'date-time' };
 const uuid = { type: 'string', format: 'uuid' };
+const number = { type: 'number' };
+const date = { type: 'string', format: 'date' };
+const usdOrNull = { type: 'number', nullable: true };
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const object = (properties: Record<string, unknown>, optional: string[] = []): Schema => ({
   type: 'object',
@@ -70,6 +73,23 @@ const turnResult = {
   model: string,
   condensed: { type: 'string', enum: ['keep', 'truncate', 'summarise'] },
 };
+
+const periodBudget = object({
+  since: { ...date, description: 'The period’s first UTC day' },
+  resetsAt: dateTime,
+  spentUsd: number,
+  capUsd: usdOrNull,
+  remainingUsd: usdOrNull,
+});
+
+const usageTotalsFields = {
+  turns: integer,
+  promptTokens: integer,
+  completionTokens: integer,
+  costUsd: number,
+  guardHits: integer,
+};
+const usageTotals = object(usageTotalsFields);
 
 export const ERROR_SCHEMA: Schema = object({
   error: object(
@@ -146,11 +166,49 @@ export const VIEW_SCHEMAS: Record<string, Schema> = {
       createdAt: dateTime,
       lastUsedAt: { ...dateTime, nullable: true },
       revokedAt: { ...dateTime, nullable: true },
+      spendCaps: object({ dailyUsd: usdOrNull, weeklyUsd: usdOrNull, monthlyUsd: usdOrNull }),
       key: { type: 'string', description: 'The secret: in the creation answer only' },
     },
     ['key'],
   ),
   ApiKeyList: object({ items: { type: 'array', items: ref('ApiKey') } }),
+  PeriodBudget: periodBudget,
+  Budget: object({
+    id: uuid,
+    daily: ref('PeriodBudget'),
+    weekly: ref('PeriodBudget'),
+    monthly: ref('PeriodBudget'),
+  }),
+  MyUsage: object({
+    user: ref('Budget'),
+    apiKey: { allOf: [ref('Budget')], nullable: true },
+    remainingUsd: { ...usdOrNull, description: 'The tightest remaining budget; null: no cap' },
+    asOf: dateTime,
+  }),
+  UsageReport: object({
+    from: date,
+    to: date,
+    groupBy: { type: 'string', enum: ['day', 'user', 'assistant', 'model', 'apiKey'] },
+    totals: usageTotals,
+    groups: {
+      type: 'array',
+      items: object({
+        key: { type: 'string', nullable: true, description: 'null: no API key, or a lab draft' },
+        ...usageTotalsFields,
+      }),
+    },
+  }),
+  Counters: object({
+    asOf: dateTime,
+    users: object({
+      total: integer,
+      people: integer,
+      systems: integer,
+      active: object({ today: integer, last7Days: integer, last30Days: integer }),
+    }),
+    sessions: object({ started: integer, ended: integer }),
+    assistants: object({ created: integer }),
+  }),
   ChatCompletion: object({
     id: string,
     object: { type: 'string', enum: ['chat.completion'] },

@@ -29,6 +29,7 @@ import type { Request, Response } from 'express';
 import { Authenticated, Caller } from '../identity/auth.guard';
 import type { AuthenticatedCaller } from '../identity/caller';
 import { ParseId } from '../upstream/params';
+import { SpendCapped } from '../spend/spend-cap.guard';
 import { SESSIONS, type Upstream } from '../upstream/upstream';
 
 const IDEMPOTENCY = ApiHeader({
@@ -48,6 +49,7 @@ export class SessionsController {
   constructor(@Inject(SESSIONS) private readonly sessions: Upstream) {}
 
   @Post('sessions')
+  @SpendCapped()
   @Authenticated('chat')
   @IDEMPOTENCY
   @ApiOperation({ summary: 'Start a session with an assistant; it writes the opening message' })
@@ -91,6 +93,7 @@ export class SessionsController {
 
   @Post('sessions/:id/messages')
   @HttpCode(HttpStatus.CREATED)
+  @SpendCapped()
   @Authenticated('chat')
   @IDEMPOTENCY
   @ApiQuery({ name: 'stream', required: false, enum: ['true', 'false'] })
@@ -123,6 +126,7 @@ export class SessionsController {
 
   @Post('sessions/:id/end')
   @HttpCode(HttpStatus.OK)
+  @SpendCapped()
   @Authenticated('chat')
   @ApiOperation({
     summary: 'End a session: the recap is written with the assistant’s summary prompt',
@@ -140,6 +144,7 @@ export class SessionsController {
 
   @Post('lab/turns')
   @HttpCode(HttpStatus.OK)
+  @SpendCapped()
   @Authenticated('chat')
   @IDEMPOTENCY
   @ApiOperation({
