@@ -496,6 +496,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/ops/usage': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Usage between two UTC days (inclusive), grouped by day, user, assistant, model or API key
+     * @description Turns (chat turns, lab turns and OpenAI-compatible completions), prompt and completion tokens, cost in USD from the model prices, guard hits. A recap adds tokens and cost, not a turn. Group keys are null for calls without an API key (`apiKey`) or with a lab draft (`assistant`).
+     */
+    get: operations['ops_report'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/ops/counters': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Users (total, people, systems, active), sessions started and ended, assistants created
+     * @description Active users made at least one LLM call in the UTC day, the last 7 or the last 30 days. Per-assistant counters are on the assistants themselves (`sessionsStarted`, `sessionsEnded`).
+     */
+    get: operations['ops_counters'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/metrics': {
     parameters: {
       query?: never;
@@ -671,6 +711,27 @@ export interface components {
       role: 'system' | 'developer' | 'user' | 'assistant';
       content: unknown;
       name?: string;
+    };
+    Counters: {
+      /** Format: date-time */
+      asOf: string;
+      users: {
+        total: number;
+        people: number;
+        systems: number;
+        active: {
+          today: number;
+          last7Days: number;
+          last30Days: number;
+        };
+      };
+      sessions: {
+        started: number;
+        ended: number;
+      };
+      assistants: {
+        created: number;
+      };
     };
     CreateApiKeyDto: {
       name: string;
@@ -892,6 +953,30 @@ export interface components {
       tagLine?: string;
       description?: string;
       guardThreshold?: number;
+    };
+    UsageReport: {
+      /** Format: date */
+      from: string;
+      /** Format: date */
+      to: string;
+      /** @enum {string} */
+      groupBy: 'day' | 'user' | 'assistant' | 'model' | 'apiKey';
+      totals: {
+        turns: number;
+        promptTokens: number;
+        completionTokens: number;
+        costUsd: number;
+        guardHits: number;
+      };
+      groups: {
+        /** @description null: no API key, or a lab draft */
+        key: string | null;
+        turns: number;
+        promptTokens: number;
+        completionTokens: number;
+        costUsd: number;
+        guardHits: number;
+      }[];
     };
   };
   responses: never;
@@ -2035,6 +2120,64 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      /** @description An error, in the platform error model */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  ops_report: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description UsageReport */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UsageReport'];
+        };
+      };
+      /** @description An error, in the platform error model */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  ops_counters: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Counters */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Counters'];
+        };
       };
       /** @description An error, in the platform error model */
       default: {

@@ -22,6 +22,8 @@ import { MeUsageController } from './me/me-usage.controller';
 import { CreateIdentities1763800000000 } from './migrations/1763800000000-create-identities';
 import { UsageAndEvents1763900000000 } from './migrations/1763900000000-usage-and-events';
 import { ApiKeySpendCaps1764000000000 } from './migrations/1764000000000-api-key-spend-caps';
+import { OpsController } from './ops/ops.controller';
+import { OpsRepository } from './ops/ops.repository';
 import { SpendCapGuard } from './spend/spend-cap.guard';
 import { SpendCapsRepository } from './spend/spend-caps.repository';
 import { SpendService } from './spend/spend.service';
@@ -74,6 +76,7 @@ export class AppModule {
         ArchivesController,
         ChatCompletionsController,
         ApiKeysController,
+        OpsController,
       ],
       providers: [
         UsersRepository,
@@ -83,6 +86,7 @@ export class AppModule {
         SpendCapsRepository,
         SpendService,
         SpendCapGuard,
+        OpsRepository,
         UserCountersHandler,
         UsageRollupHandler,
         ...[UserCountersHandler, UsageRollupHandler].map((handler) =>
