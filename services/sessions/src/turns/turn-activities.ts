@@ -22,6 +22,7 @@ import { AssistantsClient, turnAssistant } from '../assistants/assistants.client
 import { AttachmentsService } from '../attachments/attachments.service';
 import { SessionCipher } from '../sessions/session-cipher';
 import { SessionsRepository } from '../sessions/sessions.repository';
+import { recordPersistedTurn } from '../metrics/turn-metrics';
 import { recordUsage } from './record-usage';
 import { sessionDataKey } from './turn-keys';
 
@@ -86,10 +87,10 @@ export class TurnActivities {
   }
 
   async persistTurn(input: PersistTurnInput): Promise<void> {
-    await this.repository.transaction(async (manager) => {
+    const stored = await this.repository.transaction(async (manager) => {
       const session = await this.repository.lockById(manager, input.sessionId);
       if (!session) throw closed('the session does not exist');
-      if (await this.repository.findTurn(input.sessionId, input.turnId, manager)) return;
+      if (await this.repository.findTurn(input.sessionId, input.turnId, manager)) return false;
       const cipher = new SessionCipher(
         await sessionDataKey(this.vault, input.sessionId, input.turnId),
         input.sessionId,
@@ -155,7 +156,9 @@ export class TurnActivities {
           callerKeyId: input.callerKeyId ?? null,
         },
       });
+      return true;
     });
+    if (stored) recordPersistedTurn(input.usage, input.guardHit);
   }
 
   async releaseTurn({ sessionId, turnId }: { sessionId: string; turnId: string }): Promise<void> {

@@ -35,6 +35,7 @@ import {
   WorkflowFailedError,
 } from '@temporalio/client';
 import { SESSIONS_CONFIG, type SessionsConfig } from '../config/sessions.config';
+import { observeTurn, recordWorkflowFailure } from '../metrics/turn-metrics';
 import { dataKeyRef, type TurnKeys } from './turn-keys';
 
 /** What the request's keys became: vault entries to forget, and the workflow input's reference. */
@@ -140,18 +141,21 @@ export class TurnRunner implements OnApplicationShutdown {
     args: (held: Held['input']) => Parameters<W>,
   ): Promise<Awaited<ReturnType<W>>> {
     const held = await this.hold(keys, dataRef);
-    let handle: WorkflowHandle<W>;
-    try {
-      handle = await this.start<W>(type, workflowId, args(held.input));
-    } catch (error) {
-      await this.forget(held.refs);
-      throw error;
-    }
-    void handle
-      .result()
-      .catch(() => undefined)
-      .then(() => this.forget(held.refs));
-    return this.await(handle);
+    const input = args(held.input);
+    return observeTurn(type, input[0], async (): Promise<Awaited<ReturnType<W>>> => {
+      let handle: WorkflowHandle<W>;
+      try {
+        handle = await this.start<W>(type, workflowId, input);
+      } catch (error) {
+        await this.forget(held.refs);
+        throw error;
+      }
+      void handle
+        .result()
+        .catch(() => undefined)
+        .then(() => this.forget(held.refs));
+      return this.await(handle, type);
+    });
   }
 
   private async hold(keys: TurnKeys, dataRef: string | undefined): Promise<Held> {
@@ -218,6 +222,7 @@ export class TurnRunner implements OnApplicationShutdown {
 
   private async await<W extends Workflow>(
     handle: WorkflowHandle<W>,
+    type: string,
   ): Promise<Awaited<ReturnType<W>>> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -236,6 +241,7 @@ export class TurnRunner implements OnApplicationShutdown {
     try {
       return (await Promise.race([handle.result(), timeout])) as Awaited<ReturnType<W>>;
     } catch (error) {
+      recordWorkflowFailure(type, error);
       throw toApiError(error);
     } finally {
       clearTimeout(timer);
