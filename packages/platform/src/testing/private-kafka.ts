@@ -10,9 +10,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freeServicePort } from './ports';
 import { findRepositoryRoot } from '../infrastructure/local';
 
 export interface PrivateKafkaOptions {
@@ -38,17 +39,6 @@ export interface PrivateKafka {
   close(): Promise<void>;
   /** What the broker printed (all its runs). */
   logs(): string;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function portOpen(port: number): Promise<boolean> {
@@ -86,7 +76,7 @@ export async function startPrivateKafka(options: PrivateKafkaOptions = {}): Prom
   const dir = mkdtempSync(join(tmpdir(), 'private-kafka-'));
   const dataDir = join(dir, 'data');
   mkdirSync(dataDir);
-  const [port, controllerPort] = [await freePort(), await freePort()];
+  const [port, controllerPort] = [await freeServicePort(), await freeServicePort()];
   const config = join(dir, 'server.properties');
   writeFileSync(
     config,

@@ -7,10 +7,14 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { generateKeyRingString } from '@lab/platform';
-import { createIsolatedSchema, requireVariable, testNamespace } from '@lab/platform/testing';
+import {
+  createIsolatedSchema,
+  freeServicePort,
+  requireVariable,
+  testNamespace,
+} from '@lab/platform/testing';
 import { type MockLlm, startMockLlm } from '@lab/mock-llm';
 import { Pool } from 'pg';
 import { type LocalOidcIssuer, startOidcIssuer } from './oidc-issuer';
@@ -68,17 +72,6 @@ export interface E2eOptions {
   gatewayEnv?: Record<string, string>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** A bring-your-own OpenAI key for a test user (the mock accepts any key without `invalid`). */
 export const openAiKey = () => `sk-test-${randomBytes(18).toString('base64url')}`;
 
@@ -98,10 +91,10 @@ export async function startE2ePlatform(
   const payloadKeys = generateKeyRingString('e2e1');
   const vaultKey = randomBytes(32).toString('base64');
   const [assistantsPort, sessionsPort, gatewayPort, workerMetricsPort] = [
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
+    await freeServicePort(),
+    await freeServicePort(),
+    await freeServicePort(),
+    await freeServicePort(),
   ];
   const schemas = {
     assistants: `${ns.schema}_a`,
