@@ -188,56 +188,84 @@ export async function startE2ePlatform(
     await createIsolatedSchema(db, schemas.sessions),
     await createIsolatedSchema(db, schemas.gateway),
   ];
-  const assistants = start('assistants', {
-    PORT: String(assistantsPort),
-    DATABASE_SCHEMA: schemas.assistants,
-    INTERNAL_TOKENS: `gateway=${gatewayToken},sessions=${sessionsToken}`,
-    ...events,
-  });
-  const worker = start('llm-worker', {
-    TASK_QUEUE: common.CHAT_TURNS_TASK_QUEUE,
-    OPENAI_BASE_URL: mock.baseURL,
-    OPENAI_API_KEY: 'sk-platform-configured-key',
-    SHUTDOWN_GRACE_MS: '2000',
-    METRICS_PORT: String(workerMetricsPort),
-  });
-  await healthy('assistants', assistants, `http://127.0.0.1:${assistantsPort}/healthz`);
-  const sessions = start('sessions', {
-    PORT: String(sessionsPort),
-    DATABASE_SCHEMA: schemas.sessions,
-    INTERNAL_TOKENS: `gateway=${gatewayToken}`,
-    ASSISTANTS_URL: `http://127.0.0.1:${assistantsPort}`,
-    ASSISTANTS_TOKEN: sessionsToken,
-    TURN_WAIT_MS: '60000',
-    ...objectStorage,
-    ...events,
-  });
-  const gateway = start('gateway', {
-    PORT: String(gatewayPort),
-    DATABASE_SCHEMA: schemas.gateway,
-    REDIS_PREFIX: ns.redisPrefix,
-    ASSISTANTS_URL: `http://127.0.0.1:${assistantsPort}`,
-    ASSISTANTS_TOKEN: gatewayToken,
-    SESSIONS_URL: `http://127.0.0.1:${sessionsPort}`,
-    SESSIONS_TOKEN: gatewayToken,
-    OPENAI_BASE_URL: mock.baseURL,
-    IDENTITY_SALT: randomBytes(16).toString('hex'),
-    IDENTITY_PBKDF2_ITERATIONS: '20000',
-    MASTER_KEYS: generateKeyRingString('master1'),
-    OIDC_ISSUER: oidc.issuer,
-    OIDC_AUDIENCE: oidc.audience,
-    ADMIN_TOKEN: adminToken,
-    RATE_LIMIT_BURST: String(options.rateLimitBurst ?? 200),
-    RATE_LIMIT_PER_SECOND: String(options.rateLimitPerSecond ?? 50),
-    BODY_LIMIT: '64kb',
-    ...events,
-    ...options.gatewayEnv,
-  });
-  await Promise.all([
-    healthy('sessions', sessions, `http://127.0.0.1:${sessionsPort}/healthz`),
-    healthy('gateway', gateway, `http://127.0.0.1:${gatewayPort}/healthz`),
-    printed('llm-worker', worker, 'llm-worker polling'),
-  ]);
+  // Whatever started is stopped again, also when the start fails half-way (a process left
+  // behind would keep jest from exiting).
+  const shutdown = async () => {
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null) return resolve();
+            const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+            child.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+    await mock.close();
+    await oidc.close();
+    for (const drop of drops) await drop();
+    await db.end();
+  };
+
+  try {
+    const assistants = start('assistants', {
+      PORT: String(assistantsPort),
+      DATABASE_SCHEMA: schemas.assistants,
+      INTERNAL_TOKENS: `gateway=${gatewayToken},sessions=${sessionsToken}`,
+      ...events,
+    });
+    const worker = start('llm-worker', {
+      TASK_QUEUE: common.CHAT_TURNS_TASK_QUEUE,
+      OPENAI_BASE_URL: mock.baseURL,
+      OPENAI_API_KEY: 'sk-platform-configured-key',
+      SHUTDOWN_GRACE_MS: '2000',
+      METRICS_PORT: String(workerMetricsPort),
+    });
+    await healthy('assistants', assistants, `http://127.0.0.1:${assistantsPort}/healthz`);
+    const sessions = start('sessions', {
+      PORT: String(sessionsPort),
+      DATABASE_SCHEMA: schemas.sessions,
+      INTERNAL_TOKENS: `gateway=${gatewayToken}`,
+      ASSISTANTS_URL: `http://127.0.0.1:${assistantsPort}`,
+      ASSISTANTS_TOKEN: sessionsToken,
+      TURN_WAIT_MS: '60000',
+      ...objectStorage,
+      ...events,
+    });
+    const gateway = start('gateway', {
+      PORT: String(gatewayPort),
+      DATABASE_SCHEMA: schemas.gateway,
+      REDIS_PREFIX: ns.redisPrefix,
+      ASSISTANTS_URL: `http://127.0.0.1:${assistantsPort}`,
+      ASSISTANTS_TOKEN: gatewayToken,
+      SESSIONS_URL: `http://127.0.0.1:${sessionsPort}`,
+      SESSIONS_TOKEN: gatewayToken,
+      OPENAI_BASE_URL: mock.baseURL,
+      IDENTITY_SALT: randomBytes(16).toString('hex'),
+      IDENTITY_PBKDF2_ITERATIONS: '20000',
+      MASTER_KEYS: generateKeyRingString('master1'),
+      OIDC_ISSUER: oidc.issuer,
+      OIDC_AUDIENCE: oidc.audience,
+      ADMIN_TOKEN: adminToken,
+      RATE_LIMIT_BURST: String(options.rateLimitBurst ?? 200),
+      RATE_LIMIT_PER_SECOND: String(options.rateLimitPerSecond ?? 50),
+      BODY_LIMIT: '64kb',
+      ...events,
+      ...options.gatewayEnv,
+    });
+    await Promise.all([
+      healthy('sessions', sessions, `http://127.0.0.1:${sessionsPort}/healthz`),
+      healthy('gateway', gateway, `http://127.0.0.1:${gatewayPort}/healthz`),
+      printed('llm-worker', worker, 'llm-worker polling'),
+    ]);
+  } catch (error) {
+    await shutdown().catch(() => undefined);
+    throw error;
+  }
   const url = `http://127.0.0.1:${gatewayPort}`;
 
   const headersFor = (
@@ -300,26 +328,7 @@ export async function startE2ePlatform(
         });
       return { status: response.status, events };
     },
-    async close() {
-      await Promise.all(
-        children.map(
-          (child) =>
-            new Promise<void>((resolve) => {
-              if (child.exitCode !== null) return resolve();
-              const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-              child.once('exit', () => {
-                clearTimeout(timer);
-                resolve();
-              });
-              child.kill('SIGTERM');
-            }),
-        ),
-      );
-      await mock.close();
-      await oidc.close();
-      for (const drop of drops) await drop();
-      await db.end();
-    },
+    close: shutdown,
   };
 }
 
