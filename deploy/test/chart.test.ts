@@ -21,6 +21,7 @@ import {
   resolveEnv,
 } from './support/chart';
 import {
+  defaultMetricsPort,
   defaultPort,
   loadServiceConfig,
   requiredVariables,
@@ -118,13 +119,31 @@ describe.each(Object.entries(renders))('the chart rendered with %s values', (mod
           expect([probe, container[probe]?.httpGet]).toEqual([probe, { path, port: 'http' }]);
         }
       });
-    } else {
-      it('has no port, so no Service and no probe (there is no health endpoint to ask)', () => {
-        expect(container.ports).toBeUndefined();
-        expect(find(objects, 'Service', name)).toBeUndefined();
+    } else if (target.metrics) {
+      it('serves /metrics on its own port behind a Service, its liveness probe, and no readiness', () => {
+        const port = defaultMetricsPort(target);
+        expect(port).toBe(9464);
+        expect(container.ports).toEqual([
+          { name: 'metrics', containerPort: port, protocol: 'TCP' },
+        ]);
+        const svc = get(objects, 'Service', name);
+        expect(svc.spec.ports).toEqual([
+          { name: 'metrics', port, targetPort: 'metrics', protocol: 'TCP' },
+        ]);
+        expect(svc.spec.selector).toEqual(deployment.spec.selector.matchLabels);
+        expect(svc.metadata.labels!['assistant-platform/metrics']).toBe('true');
+        // /metrics answers while the process runs: liveness, honestly; nothing routes to it, and
+        // it answers before the worker polls: no readiness.
+        for (const probe of ['startupProbe', 'livenessProbe'] as const) {
+          expect([probe, container[probe]?.httpGet]).toEqual([
+            probe,
+            { path: target.metrics!.path, port: 'metrics' },
+          ]);
+        }
         expect(
-          container.livenessProbe ?? container.readinessProbe ?? container.startupProbe,
-        ).toBeUndefined();
+          container.livenessProbe.timeoutSeconds * container.livenessProbe.failureThreshold,
+        ).toBeGreaterThanOrEqual(30);
+        expect(container.readinessProbe).toBeUndefined();
         expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(20);
       });
     }
@@ -162,10 +181,19 @@ describe.each(Object.entries(renders))('the chart rendered with %s values', (mod
 
     it('is configured so that its own loader accepts it', () => {
       const env = resolveEnv(objects, envOf(deployment), { [EXISTING]: productionSecret });
-      const config = loadServiceConfig(target, env) as { host?: string; port?: number };
+      const config = loadServiceConfig(target, env) as {
+        host?: string;
+        port?: number;
+        metricsHost?: string;
+        metricsPort?: number | null;
+      };
       if (target.http) {
         expect(config.host).toBe('0.0.0.0');
         expect(config.port).toBe(container.ports[0].containerPort);
+      }
+      if (target.metrics) {
+        expect(config.metricsHost).toBe('0.0.0.0');
+        expect(config.metricsPort).toBe(container.ports[0].containerPort);
       }
     });
   });
@@ -289,6 +317,13 @@ describe.each(Object.entries(renders))('the chart rendered with %s values', (mod
       );
     expect(callers('assistants').sort()).toEqual(['gateway', 'namespace', 'sessions']);
     expect(callers('sessions').sort()).toEqual(['gateway', 'namespace']);
+    // The llm-worker: its metrics port, from the monitoring namespaces only.
+    expect(callers('llm-worker')).toEqual(['namespace']);
+    const worker = get(objects, 'NetworkPolicy', 'llm-worker').spec.ingress[0];
+    expect(worker.ports).toEqual([{ port: 9464, protocol: 'TCP' }]);
+    expect(worker.from[0].namespaceSelector).toEqual(
+      get(objects, 'NetworkPolicy', 'sessions').spec.ingress[1].from[0].namespaceSelector,
+    );
     if (!production) expect(callers('mock-llm').sort()).toEqual(['gateway', 'llm-worker']);
   });
 });
@@ -310,7 +345,21 @@ describe('default and production values differ where they must', () => {
           ([label, value]) => o.metadata.labels?.[label] === value,
         ),
     );
-    expect(scraped.map(componentOf).sort()).toEqual(['assistants', 'gateway', 'sessions']);
+    expect(scraped.map(componentOf).sort()).toEqual([
+      'assistants',
+      'gateway',
+      'llm-worker',
+      'sessions',
+    ]);
+    // Every port of every scraped Service is one of the monitor's endpoints, on /metrics.
+    const endpoints = monitor.spec.endpoints as { port: string; path: string }[];
+    for (const svc of scraped) {
+      for (const port of svc.spec.ports as { name: string }[]) {
+        expect(endpoints).toContainEqual(
+          expect.objectContaining({ port: port.name, path: '/metrics' }),
+        );
+      }
+    }
     const dashboard = get(objects, 'ConfigMap', 'dashboard');
     const json = JSON.parse(dashboard.data!['assistant-platform.json']!);
     expect(json.uid).toBe('assistant-platform');
@@ -330,6 +379,141 @@ describe('default and production values differ where they must', () => {
 
   it('stops with a message when there is no LLM at all', () => {
     expect(() => render({ set: ['mockLlm.enabled=false'] })).toThrow(/llm.baseUrl is empty/);
+  });
+});
+
+describe('what the services read, from the values', () => {
+  const deploymentEnv = (objects: K8sObject[], name: string) =>
+    resolveEnv(objects, envOf(get(objects, 'Deployment', name)), { [EXISTING]: productionSecret });
+  const load = (objects: K8sObject[], name: string) =>
+    loadServiceConfig(service(name), deploymentEnv(objects, name)) as Record<string, any>;
+
+  it('gives Kafka and the events topic to the three services that produce or consume events', () => {
+    for (const name of ['gateway', 'assistants', 'sessions']) {
+      const config = load(renders.default, name);
+      expect([name, config.kafkaBrokers, config.eventsTopic]).toEqual([
+        name,
+        'kafka:9092',
+        'chat.events',
+      ]);
+    }
+  });
+
+  it('gives object storage to the sessions service only, its keys from the Secret', () => {
+    for (const name of ['gateway', 'assistants', 'llm-worker']) {
+      const names = envOf(get(renders.default, 'Deployment', name)).map((v) => v.name);
+      expect([name, names.filter((n) => n.startsWith('S3_'))]).toEqual([name, []]);
+    }
+    const env = Object.fromEntries(
+      envOf(get(renders.production, 'Deployment', 'sessions')).map((v) => [v.name, v]),
+    );
+    for (const key of ['S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY']) {
+      expect(env[key]!.valueFrom!.secretKeyRef).toEqual({ name: EXISTING, key });
+    }
+    expect(load(renders.default, 'sessions').storage).toEqual({
+      endpoint: 'http://minio:9000',
+      // Unset: the in-cluster endpoint (values.yaml says so).
+      publicEndpoint: 'http://minio:9000',
+      region: 'us-east-1',
+      bucket: 'lab',
+      accessKeyId: 'lab-minio',
+      secretAccessKey: 'lab-minio-secret',
+      forcePathStyle: true,
+      prefix: '',
+    });
+    expect(load(renders.production, 'sessions').storage).toMatchObject({
+      endpoint: 'https://s3.eu-central-1.amazonaws.com',
+      publicEndpoint: 'https://s3.eu-central-1.amazonaws.com',
+      accessKeyId: productionSecret.S3_ACCESS_KEY_ID,
+      forcePathStyle: false,
+    });
+    const custom = render({
+      set: ['s3.publicEndpoint=https://files.example.com', 's3.prefix=lab-test/'],
+    });
+    expect(load(custom, 'sessions').storage).toMatchObject({
+      publicEndpoint: 'https://files.example.com',
+      prefix: 'lab-test/',
+    });
+  });
+
+  it('sets the archive settings, by default to the code’s own defaults', () => {
+    const defaults = loadServiceConfig(service('sessions'), {
+      DATABASE_URL: 'postgres://x',
+      INTERNAL_TOKENS: `gateway=${'g'.repeat(16)}`,
+      ASSISTANTS_URL: 'http://a',
+      ASSISTANTS_TOKEN: 't',
+      TEMPORAL_ADDRESS: 't:7233',
+      PAYLOAD_KEYS: productionSecret.PAYLOAD_KEYS,
+      REDIS_URL: 'redis://r',
+      TURN_VAULT_KEY: productionSecret.TURN_VAULT_KEY,
+    }) as Record<string, unknown>;
+    const config = load(renders.default, 'sessions');
+    expect(config.archiving).toEqual(defaults.archiving);
+    expect(config.attachmentMaxBytes).toBe(defaults.attachmentMaxBytes);
+    const tuned = render({
+      set: [
+        'sessions.archive.idleMinutes=15',
+        'sessions.archive.sweepMinutes=1',
+        'sessions.archive.schedule=false',
+        'sessions.archive.urlTtlSeconds=60',
+        'sessions.attachmentMaxBytes=5242880',
+      ],
+    });
+    expect(load(tuned, 'sessions')).toMatchObject({
+      archiving: { idleMinutes: 15, sweepMinutes: 1, schedule: false, urlTtlSeconds: 60 },
+      attachmentMaxBytes: 5242880,
+    });
+  });
+
+  it('sets the users’ spend caps only when given', () => {
+    const names = envOf(get(renders.default, 'Deployment', 'gateway')).map((v) => v.name);
+    expect(names.filter((n) => n.startsWith('SPEND_CAP_'))).toEqual([]);
+    expect(load(renders.default, 'gateway').userSpendCaps).toEqual({
+      daily: null,
+      weekly: null,
+      monthly: null,
+    });
+    expect(load(renders.production, 'gateway').userSpendCaps).toEqual({
+      daily: 5,
+      weekly: 20,
+      monthly: 50,
+    });
+    const one = render({ set: ['gateway.spendCaps.monthlyUsd=12.5'] });
+    expect(load(one, 'gateway').userSpendCaps).toEqual({
+      daily: null,
+      weekly: null,
+      monthly: 12.5,
+    });
+  });
+
+  it('turns the llm-worker’s metrics off with port 0: no port, Service, probe or policy', () => {
+    const objects = render({ set: ['llmWorker.metrics.port=0'] });
+    const container = get(objects, 'Deployment', 'llm-worker').spec.template.spec.containers[0];
+    expect(container.ports).toBeUndefined();
+    expect(container.livenessProbe ?? container.startupProbe).toBeUndefined();
+    expect(find(objects, 'Service', 'llm-worker')).toBeUndefined();
+    expect(find(objects, 'NetworkPolicy', 'llm-worker')).toBeUndefined();
+    expect(load(objects, 'llm-worker').metricsPort).toBeNull();
+  });
+
+  it('exposes the Temporal SDK’s own metrics when asked, scraped like the rest', () => {
+    const objects = render({
+      set: ['llmWorker.metrics.temporalPort=9465', 'metrics.serviceMonitor.enabled=true'],
+    });
+    expect(load(objects, 'llm-worker').temporalMetricsAddress).toBe('0.0.0.0:9465');
+    const ports = get(objects, 'Service', 'llm-worker').spec.ports.map((p: any) => p.name);
+    expect(ports).toEqual(['metrics', 'temporal']);
+    expect(get(objects, 'NetworkPolicy', 'llm-worker').spec.ingress[0].ports).toEqual([
+      { port: 9464, protocol: 'TCP' },
+      { port: 9465, protocol: 'TCP' },
+    ]);
+    const endpoints = get(objects, 'ServiceMonitor', 'metrics').spec.endpoints.map(
+      (e: any) => e.port,
+    );
+    expect(endpoints).toEqual(expect.arrayContaining(ports));
+    // Off by default: nothing set that the worker would then read.
+    const names = envOf(get(renders.default, 'Deployment', 'llm-worker')).map((v) => v.name);
+    expect(names).not.toContain('TEMPORAL_METRICS_ADDRESS');
   });
 });
 
@@ -397,13 +581,24 @@ describe('docker-compose.yml and the chart describe the same platform', () => {
               'MOCK_LLM_LATENCY_MS',
               'GATEWAY_INTERNAL_TOKEN',
               'SESSIONS_INTERNAL_TOKEN',
+              // Compose: empty unless given in the shell; the chart: set only when given.
+              'SPEND_CAP_USER_DAILY_USD',
+              'SPEND_CAP_USER_WEEKLY_USD',
+              'SPEND_CAP_USER_MONTHLY_USD',
+              // The chart's tuning of the archives (compose keeps the code's defaults).
+              'SESSION_IDLE_MINUTES',
+              'ARCHIVE_SWEEP_MINUTES',
+              'ARCHIVE_SCHEDULE',
+              'ARCHIVE_URL_TTL_SECONDS',
+              'ATTACHMENT_MAX_BYTES',
             ].includes(n),
         );
       expect(meaningful(chartEnv).sort()).toEqual(meaningful(Object.keys(composeEnv)).sort());
-      if (target.http) {
+      const portVariable = target.http?.portVariable ?? target.metrics?.portVariable;
+      if (portVariable) {
         const port = get(objects, 'Deployment', name).spec.template.spec.containers[0].ports[0]
           .containerPort;
-        expect(Number(composeEnv[target.http.portVariable])).toBe(port);
+        expect(Number(composeEnv[portVariable])).toBe(port);
       }
     },
   );

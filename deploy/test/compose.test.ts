@@ -11,6 +11,7 @@ import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 import { environmentOf, interpolate, loadCompose } from './support/compose';
 import {
+  defaultMetricsPort,
   defaultPort,
   loadServiceConfig,
   requiredVariables,
@@ -123,6 +124,26 @@ describe('docker-compose.yml', () => {
         expect(probe).toMatch(new RegExp(`(${target.http!.readiness}|${target.http!.liveness})`));
       });
     }
+
+    if (target.metrics) {
+      it('serves /metrics on its own port, on every interface, and is checked there', () => {
+        const { hostVariable, portVariable, path } = target.metrics!;
+        const port = Number(env[portVariable] ?? defaultMetricsPort(target));
+        expect(port).toBe(defaultMetricsPort(target));
+        expect(env[hostVariable]).toBe('0.0.0.0');
+        const config = loadServiceConfig(target, env) as {
+          metricsHost: string;
+          metricsPort: number | null;
+        };
+        expect(config).toMatchObject({ metricsHost: '0.0.0.0', metricsPort: port });
+        const probe = (definition.healthcheck!.test as string[]).join(' ');
+        expect(probe).toContain(`http://127.0.0.1:${port}${path}`);
+        // Nothing waits on it being healthy: a liveness check only (see the Dockerfile).
+        for (const [other, { depends_on }] of Object.entries(compose.services)) {
+          expect([other, depends_on?.[name]]).toEqual([other, undefined]);
+        }
+      });
+    }
   });
 
   it('wires the services to each other with matching tokens, addresses and keys', () => {
@@ -143,9 +164,45 @@ describe('docker-compose.yml', () => {
     expect(worker.OPENAI_BASE_URL).toBe('http://mock-llm:18080/v1');
     expect(gateway.OPENAI_BASE_URL).toBe(worker.OPENAI_BASE_URL);
     for (const env of [gateway, assistants, sessions]) {
-      expect(env).toMatchObject({ KAFKA_BROKERS: 'kafka:9092', S3_ENDPOINT: 'http://minio:9000' });
-      expect(env.S3_BUCKET).toBe('lab');
+      expect(env).toMatchObject({ KAFKA_BROKERS: 'kafka:9092', EVENTS_TOPIC: 'chat.events' });
     }
+    // Object storage: the sessions service only (the one that reads it), on the MinIO compose
+    // runs, with the bucket minio-bucket makes; its download links name MinIO as the host
+    // publishes it.
+    for (const env of [gateway, assistants, worker]) {
+      expect(Object.keys(env).filter((n) => n.startsWith('S3_'))).toEqual([]);
+    }
+    const minio = compose.services.minio!;
+    expect(sessions).toMatchObject({
+      S3_ENDPOINT: 'http://minio:9000',
+      S3_BUCKET: 'lab',
+      S3_ACCESS_KEY_ID: minio.environment!.MINIO_ROOT_USER,
+      S3_SECRET_ACCESS_KEY: minio.environment!.MINIO_ROOT_PASSWORD,
+    });
+    const published = minio.ports!.find((p) => p.endsWith(':9000'))!.split(':')[0];
+    expect(sessions.S3_PUBLIC_ENDPOINT).toBe(`http://localhost:${published}`);
+    expect(loadCompose({ MINIO_PORT: '9100' }).services.sessions!.environment).toMatchObject({
+      S3_PUBLIC_ENDPOINT: 'http://localhost:9100',
+    });
+    const storage = (loadServiceConfig(service('sessions'), sessions) as { storage: unknown })
+      .storage;
+    expect(storage).toMatchObject({ bucket: 'lab', forcePathStyle: true, prefix: '' });
+  });
+
+  it('takes the users’ spend caps from the shell, none by default', () => {
+    const caps = (env: Record<string, string | undefined>) =>
+      (
+        loadServiceConfig(
+          service('gateway'),
+          environmentOf(loadCompose(env).services.gateway!),
+        ) as { userSpendCaps: unknown }
+      ).userSpendCaps;
+    expect(caps({})).toEqual({ daily: null, weekly: null, monthly: null });
+    expect(caps({ SPEND_CAP_USER_DAILY_USD: '2', SPEND_CAP_USER_MONTHLY_USD: '30' })).toEqual({
+      daily: 2,
+      weekly: null,
+      monthly: 30,
+    });
   });
 
   it('takes a real provider and other secrets from the shell', () => {
@@ -183,5 +240,7 @@ describe('docker-compose.yml', () => {
     for (const name of ['gateway', 'assistants', 'sessions']) {
       expect(targets).toContain(`${name}:${defaultPort(service(name))}`);
     }
+    const worker = environmentOf(compose.services['llm-worker']!);
+    expect(targets).toContain(`llm-worker:${worker.METRICS_PORT}`);
   });
 });

@@ -7,7 +7,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultPort, ROOT, SERVICES } from './support/platform';
+import { defaultMetricsPort, defaultPort, ROOT, SERVICES } from './support/platform';
 
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 const workspaces = (JSON.parse(read('package.json')) as { workspaces: string[] }).workspaces;
@@ -67,6 +67,13 @@ describe.each(SERVICES.map((s) => [s.name, s] as const))('%s Dockerfile', (_name
       expect(healthcheck).toContain(target.http.liveness);
       expect(runtime).toContain(`EXPOSE ${port}`);
       expect(runtime.find((line) => line.startsWith('ENV '))).toMatch(/HOST=0\.0\.0\.0/);
+    } else if (target.metrics) {
+      // Its one listener is /metrics: a liveness check there, skipped when it is turned off.
+      const port = defaultMetricsPort(target);
+      expect(healthcheck).toContain(`process.env.${target.metrics.portVariable}||${port}`);
+      expect(healthcheck).toContain(`'/metrics'`);
+      expect(healthcheck).toContain(`if(p==='0')process.exit(0)`);
+      expect(runtime).toContain(`EXPOSE ${port}`);
     } else {
       // No endpoint to probe (see the Dockerfile and decision 0008): said, not faked.
       expect(healthcheck).toBe('HEALTHCHECK NONE');

@@ -3,7 +3,7 @@
  * run, so the checks follow the code: the services, their ports, and the environment variables
  * their configuration requires and reads.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '../../..');
@@ -17,6 +17,12 @@ export interface PlatformService {
   configFiles: string[];
   /** The variable naming its HTTP port, and where liveness and readiness are answered. */
   http: { portVariable: string; liveness: string; readiness: string } | null;
+  /**
+   * A Prometheus listener of its own, apart from the HTTP port (the llm-worker's): the variables
+   * naming its interface and port (`0` turns it off) and its path. The HTTP services answer
+   * `/metrics` on their HTTP port.
+   */
+  metrics?: { hostVariable: string; portVariable: string; path: string };
 }
 
 export const SERVICES: PlatformService[] = [
@@ -43,6 +49,7 @@ export const SERVICES: PlatformService[] = [
     dir: 'services/llm-worker',
     configFiles: ['services/llm-worker/src/config.ts'],
     http: null,
+    metrics: { hostVariable: 'METRICS_HOST', portVariable: 'METRICS_PORT', path: '/metrics' },
   },
   {
     name: 'mock-llm',
@@ -88,14 +95,6 @@ export const INFRASTRUCTURE_VARIABLES = new Set(
   ].map((match) => match[1]!),
 );
 
-/**
- * Kafka's and S3's variables are wired to the gateway, the assistants and the sessions service
- * before all of their code reads them (the events, usage and archives work adds it).
- */
-export const WIRED_AHEAD_OF_CODE = [...INFRASTRUCTURE_VARIABLES].filter((name) =>
-  /^(KAFKA|S3)_/.test(name),
-);
-
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((entry) => {
     const path = join(dir, entry);
@@ -116,15 +115,25 @@ function namesIn(text: string, patterns: RegExp[]): Set<string> {
   return new Set(patterns.flatMap((pattern) => [...text.matchAll(pattern)].map((m) => m[1]!)));
 }
 
+/**
+ * In a configuration loader, a string that is a whole variable name is one it reads, whatever
+ * helper takes it (`required('X')`, `positive('X', 1)`, `cap('X')`...).
+ */
+const CONFIG_NAME = /'([A-Z][A-Z0-9]*_[A-Z0-9_]+|[A-Z]{4,})'/g;
+
+const configText = (target: PlatformService): string =>
+  target.configFiles.map((file) => readFileSync(join(ROOT, file), 'utf8')).join('\n');
+
 /** The variables the service's configuration requires (`required('X')`). */
 export function requiredVariables(target: PlatformService): Set<string> {
-  const text = target.configFiles.map((file) => readFileSync(join(ROOT, file), 'utf8')).join('\n');
-  return namesIn(text, [READS[0]!]);
+  return namesIn(configText(target), [READS[0]!]);
 }
 
 /**
- * Every variable the service's process may read: its own sources, the platform package it runs
- * on (telemetry's OTEL_* among them), and Kafka's and S3's variables (wired ahead of the code).
+ * Every variable the service's process may read: what its own sources and the platform package
+ * it runs on (telemetry's OTEL_* among them) read from the environment, and every variable name
+ * its configuration loader names. Nothing is assumed: a variable the code does not read yet is
+ * not one a deployment may set.
  */
 export function variablesRead(target: PlatformService): Set<string> {
   const files = [
@@ -132,16 +141,65 @@ export function variablesRead(target: PlatformService): Set<string> {
     ...sourceFiles(join(ROOT, 'packages/platform/src')),
   ];
   const text = files.map((file) => readFileSync(file, 'utf8')).join('\n');
-  return new Set([...namesIn(text, READS), ...WIRED_AHEAD_OF_CODE, 'NODE_ENV']);
+  return new Set([
+    ...namesIn(text, READS),
+    ...namesIn(configText(target), [CONFIG_NAME]),
+    'NODE_ENV',
+  ]);
+}
+
+/** The default of a port variable in the service's configuration (`env.PORT ?? 3000`). */
+export function defaultOf(target: PlatformService, variable: string): number | null {
+  const text = configText(target);
+  const match =
+    new RegExp(`env\\.${variable}\\s*\\?\\?\\s*(\\d+)`).exec(text) ??
+    new RegExp(`\\b${variable}\\b\\D{0,40}?(\\d{4,5})`).exec(text);
+  return match ? Number(match[1]) : null;
 }
 
 /** The port the service listens on when its port variable is unset (`env.PORT ?? 3000`). */
 export function defaultPort(target: PlatformService): number | null {
-  if (!target.http) return null;
-  const text = target.configFiles.map((file) => readFileSync(join(ROOT, file), 'utf8')).join('\n');
-  const pattern = new RegExp(`${target.http.portVariable}\\D{0,40}?(\\d{4,5})`);
-  const match = pattern.exec(text);
-  return match ? Number(match[1]) : null;
+  return target.http ? defaultOf(target, target.http.portVariable) : null;
+}
+
+/** The port of the service's own metrics listener when its variable is unset (9464). */
+export function defaultMetricsPort(target: PlatformService): number | null {
+  return target.metrics ? defaultOf(target, target.metrics.portVariable) : null;
+}
+
+/**
+ * The Prometheus metrics the platform's code defines: the `name` of every prom-client metric
+ * (`new Histogram({ name: 'x' })`, `makeCounterProvider({ name: X })` with `const X = 'x'`) in
+ * services/<service>/src and packages/platform/src, tests left out.
+ */
+export function definedMetricNames(): Set<string> {
+  const files = [
+    ...readdirSync(join(ROOT, 'services')).flatMap((name) => {
+      const src = join(ROOT, 'services', name, 'src');
+      return statSync(join(ROOT, 'services', name)).isDirectory() && existsSync(src)
+        ? sourceFiles(src)
+        : [];
+    }),
+    ...sourceFiles(join(ROOT, 'packages/platform/src')),
+  ];
+  const texts = files.map((file) => readFileSync(file, 'utf8'));
+  const constants = new Map(
+    texts.flatMap((text) =>
+      [...text.matchAll(/\bconst ([A-Z][A-Z0-9_]*)\s*=\s*'([a-z_:][a-z0-9_:]*)'/g)].map(
+        (m) => [m[1]!, m[2]!] as const,
+      ),
+    ),
+  );
+  const names = new Set<string>();
+  for (const text of texts.filter((t) =>
+    /from '(prom-client|@willsoto\/nestjs-prometheus)'/.test(t),
+  )) {
+    for (const m of text.matchAll(/\bname:\s*(?:'([a-z_:][a-z0-9_:]*)'|([A-Z][A-Z0-9_]*)\b)/g)) {
+      const name = m[1] ?? constants.get(m[2]!);
+      if (name) names.add(name);
+    }
+  }
+  return names;
 }
 
 /**

@@ -106,9 +106,16 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace 
   value: {{ .value | quote }}
 {{- end -}}
 
+{{/* DATABASE_URL, Kafka and the shared settings: the gateway, the assistants and the sessions service. */}}
 {{- define "platform.infrastructureEnv" -}}
-{{ include "platform.secretEnv" (dict "root" . "names" (list "DATABASE_URL" "S3_ACCESS_KEY_ID" "S3_SECRET_ACCESS_KEY")) }}
-{{ include "platform.configEnv" (dict "root" . "names" (list "KAFKA_BROKERS" "S3_ENDPOINT" "S3_REGION" "S3_BUCKET" "S3_FORCE_PATH_STYLE" "LOG_LEVEL" "OTEL_EXPORTER_OTLP_ENDPOINT")) }}
+{{ include "platform.secretEnv" (dict "root" . "names" (list "DATABASE_URL")) }}
+{{ include "platform.configEnv" (dict "root" . "names" (list "KAFKA_BROKERS" "EVENTS_TOPIC" "LOG_LEVEL" "OTEL_EXPORTER_OTLP_ENDPOINT")) }}
+{{- end -}}
+
+{{/* Object storage (archives and attachments): the sessions service only, the one that reads it. */}}
+{{- define "platform.storageEnv" -}}
+{{ include "platform.secretEnv" (dict "root" . "names" (list "S3_ACCESS_KEY_ID" "S3_SECRET_ACCESS_KEY")) }}
+{{ include "platform.configEnv" (dict "root" . "names" (list "S3_ENDPOINT" "S3_PUBLIC_ENDPOINT" "S3_REGION" "S3_BUCKET" "S3_FORCE_PATH_STYLE" "S3_PREFIX")) }}
 {{- end -}}
 
 {{- define "platform.podSecurity" -}}

@@ -3,10 +3,15 @@
   "probes" true "env" "<yaml list>" "grace" 30): a Deployment as every service of the platform
   runs: non-root, read-only root file system, no privilege escalation, /tmp as an emptyDir,
   startup/liveness/readiness probes on /healthz and /readyz when it has an HTTP port.
+  Instead of "port": "ports" (list (dict "name" "metrics" "port" 9464) ...). Probe options:
+  "liveness", "readiness" (paths), "probePort" (a port's name, default http), "noReadiness" true
+  (startup and liveness only), "livenessTimeout" and "livenessFailures" (3 and 3).
 */}}
 {{- define "platform.deployment" -}}
 {{- $root := .root -}}
 {{- $values := .values -}}
+{{- $ports := .ports | default list -}}
+{{- if .port }}{{ $ports = list (dict "name" "http" "port" .port) }}{{ end -}}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -45,11 +50,13 @@ spec:
           imagePullPolicy: {{ $root.Values.image.pullPolicy }}
           securityContext:
             {{- toYaml $root.Values.securityContext | nindent 12 }}
-          {{- if .port }}
+          {{- with $ports }}
           ports:
-            - name: http
+            {{- range . }}
+            - name: {{ .name }}
               containerPort: {{ .port }}
               protocol: TCP
+            {{- end }}
           {{- end }}
           env:
             {{- .env | trim | nindent 12 }}
@@ -62,26 +69,35 @@ spec:
           {{- if .probes }}
           {{- $liveness := .liveness | default "/healthz" }}
           {{- $readiness := .readiness | default "/readyz" }}
-          # Startup: migrations run at start-up (none left after the Job), up to 5 minutes.
+          {{- $port := .probePort | default "http" }}
+          # Startup: up to 5 minutes (the HTTP services migrate at start-up, none left after the Job).
           startupProbe:
-            httpGet: { path: {{ $liveness }}, port: http }
+            httpGet: { path: {{ $liveness }}, port: {{ $port }} }
             periodSeconds: 5
             failureThreshold: 60
           livenessProbe:
-            httpGet: { path: {{ $liveness }}, port: http }
+            httpGet: { path: {{ $liveness }}, port: {{ $port }} }
             periodSeconds: 10
-            timeoutSeconds: 3
-            failureThreshold: 3
+            timeoutSeconds: {{ .livenessTimeout | default 3 }}
+            failureThreshold: {{ .livenessFailures | default 3 }}
+          {{- if not .noReadiness }}
           readinessProbe:
-            httpGet: { path: {{ $readiness }}, port: http }
+            httpGet: { path: {{ $readiness }}, port: {{ $port }} }
             periodSeconds: 5
             timeoutSeconds: 3
             failureThreshold: 3
           {{- end }}
+          {{- end }}
 {{- end -}}
 
-{{/* "platform.service" (dict "root" $ "component" "assistants" "port" 3001 "metrics" true) */}}
+{{/*
+"platform.service" (dict "root" $ "component" "assistants" "port" 3001 "metrics" true): port
+  `http`; or "ports" (list (dict "name" "metrics" "port" 9464) ...), each to the container's port
+  of that name. "metrics" true: scraped by the ServiceMonitor.
+*/}}
 {{- define "platform.service" -}}
+{{- $ports := .ports | default list -}}
+{{- if .port }}{{ $ports = list (dict "name" "http" "port" .port) }}{{ end -}}
 apiVersion: v1
 kind: Service
 metadata:
@@ -96,10 +112,12 @@ spec:
   selector:
     {{- include "platform.selectorLabels" . | nindent 4 }}
   ports:
-    - name: http
+    {{- range $ports }}
+    - name: {{ .name }}
       port: {{ .port }}
-      targetPort: http
+      targetPort: {{ .name }}
       protocol: TCP
+    {{- end }}
 {{- end -}}
 
 {{/* "platform.pdb" (dict "root" $ "component" "gateway" "values" .Values.gateway) */}}
