@@ -539,7 +539,7 @@ describe('docker-compose.yml and the chart describe the same platform', () => {
       if (name === 'assistants-seed') {
         expect(find(objects, 'Job', 'seed')).toBeDefined();
       } else if (external[name]) {
-        const [section, key] = external[name]!.split('.');
+        const [section, key] = external[name].split('.');
         expect([name, values]).toEqual([
           name,
           expect.stringMatching(

@@ -90,6 +90,19 @@ describe('.dockerignore', () => {
     );
   });
 
+  it('keeps in every project the images’ `tsc -b` builds (the root tsconfig’s references)', () => {
+    const root = JSON.parse(read('tsconfig.json')) as { references: { path: string }[] };
+    for (const { path } of root.references) {
+      const excluded = ignored.some(
+        (pattern) => pattern === path || path.startsWith(`${pattern}/`),
+      );
+      expect([path, excluded]).toEqual([path, false]);
+    }
+    // deploy/test is checked apart (scripts/test: tsc -p deploy/test), outside the images.
+    expect(root.references.map((r) => r.path)).not.toContain('deploy/test');
+    expect(read('scripts/test')).toContain('npx tsc -p deploy/test');
+  });
+
   it('keeps in everything the images copy and compile', () => {
     const needed = [
       'package.json',

@@ -20,12 +20,16 @@ function migrate(service: string, env: Record<string, string>) {
   });
 }
 
+/** A compiled CommonJS module, by a path known only at run time (as migrate.js loads them). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const load = (path: string) => require(path) as object;
+
 /** The migration classes compiled into the service's dist/src/migrations/. */
 function compiledMigrations(service: string): string[] {
   const folder = join(root, 'services', service, 'dist/src/migrations');
   return readdirSync(folder)
     .filter((file) => file.endsWith('.js'))
-    .flatMap((file) => Object.keys(require(join(folder, file)) as object))
+    .flatMap((file) => Object.keys(load(join(folder, file))))
     .sort();
 }
 
