@@ -12,6 +12,7 @@
  *
  * Also dropped: the Temporal core bridge's prebuilt binaries for other platforms (it ships five).
  */
+import process from 'node:process';
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
