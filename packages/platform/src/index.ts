@@ -1,3 +1,4 @@
-/** Shared adapters of the services: infrastructure resolution now; config, logging, crypto, outbox later. */
+/** Shared adapters of the services: infrastructure resolution, configuration reading, crypto. */
 export * from './infrastructure';
 export * from './crypto';
+export * from './config/config-reader';

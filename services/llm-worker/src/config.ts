@@ -1,4 +1,5 @@
 /** The llm-worker's configuration, validated at start-up: a missing variable stops it with its name. */
+import { configReader } from '@lab/platform';
 import { TASK_QUEUES } from '@lab/contracts';
 
 export interface LlmWorkerConfig {
@@ -22,22 +23,12 @@ export interface LlmWorkerConfig {
   temporalMetricsAddress: string | null;
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError } from '@lab/platform';
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LlmWorkerConfig {
-  const problems: string[] = [];
-  const required = (name: string): string => {
-    const value = env[name];
-    if (!value) problems.push(`${name} is required`);
-    return value ?? '';
-  };
-  const positive = (name: string, fallback: number): number => {
-    const value = Number(env[name] ?? fallback);
-    if (!Number.isInteger(value) || value <= 0) problems.push(`${name} must be a positive integer`);
-    return value;
-  };
+  const read = configReader(env);
+  const { required, problems } = read;
+  const { positive } = read;
   const metricsPort = Number(env.METRICS_PORT ?? 9464);
   if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535)
     problems.push('METRICS_PORT must be a port number (0 turns the metrics listener off)');
@@ -63,6 +54,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LlmWorkerConfi
     metricsPort: metricsPort === 0 ? null : metricsPort,
     temporalMetricsAddress,
   };
-  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  read.check();
   return config;
 }

@@ -4,6 +4,7 @@ export * from './error-filter';
 export * from './health.controller';
 export * from './internal-callers';
 export * from './json-body';
+export * from './raw-body';
 export * from './request-metrics';
 export * from './run-service';
 export * from './service-modules';

@@ -3,6 +3,7 @@
  * a missing or malformed variable stops the service with a message naming it.
  */
 
+import { configReader } from '@lab/platform';
 import { parseInternalTokens } from '@lab/platform/http';
 
 export interface AssistantsConfig {
@@ -23,19 +24,13 @@ export interface AssistantsConfig {
   eventsTopic: string;
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError } from '@lab/platform';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AssistantsConfig {
-  const problems: string[] = [];
-  const required = (name: string): string => {
-    const value = env[name];
-    if (!value) problems.push(`${name} is required`);
-    return value ?? '';
-  };
+  const read = configReader(env);
+  const { required, problems } = read;
   const port = Number(env.PORT ?? 3001);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     problems.push('PORT must be a port number');
@@ -61,7 +56,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AssistantsConf
     kafkaBrokers: env.KAFKA_BROKERS || null,
     eventsTopic: env.EVENTS_TOPIC || 'chat.events',
   };
-  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  read.check();
   return config;
 }
 

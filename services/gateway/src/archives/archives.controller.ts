@@ -24,12 +24,12 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
+import { readRawBody } from '@lab/platform/http';
 import type { Request, Response } from 'express';
 import { Authenticated, Caller } from '../identity/auth.guard';
 import type { AuthenticatedCaller } from '../identity/caller';
 import { ParseId } from '../upstream/params';
 import { SESSIONS, type Upstream, upstreamError } from '../upstream/upstream';
-import { readRawBody } from './raw-body';
 
 /** The largest upload the gateway passes on (the sessions service has its own limit, 1 MiB). */
 export const MAX_UPLOAD_BYTES = 1024 * 1024;

@@ -1,5 +1,5 @@
 /** The gateway's configuration, validated at start-up: a problem stops it with the variable's name. */
-import { type KeyRing, keyRingFromString } from '@lab/platform';
+import { ConfigError, configReader, type KeyRing, keyRingFromString } from '@lab/platform';
 
 export interface GatewayConfig {
   host: string;
@@ -45,22 +45,12 @@ export interface SpendCaps {
   monthly: number | null;
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError } from '@lab/platform';
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
-  const problems: string[] = [];
-  const required = (name: string): string => {
-    const value = env[name];
-    if (!value) problems.push(`${name} is required`);
-    return value ?? '';
-  };
-  const positive = (name: string, fallback: number): number => {
-    const value = Number(env[name] ?? fallback);
-    if (!Number.isFinite(value) || value <= 0) problems.push(`${name} must be a positive number`);
-    return value;
-  };
+  const read = configReader(env);
+  const { required, problems } = read;
+  const positive = (name: string, fallback: number) => read.positive(name, fallback, 'number');
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     problems.push('PORT must be a port number');
@@ -124,8 +114,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       monthly: cap('SPEND_CAP_USER_MONTHLY_USD'),
     },
   };
-  if (problems.length > 0 || !masterKeys)
-    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  read.check();
+  // A MASTER_KEYS problem was reported above; this only tells the compiler.
+  if (!masterKeys) throw new ConfigError('invalid configuration: MASTER_KEYS');
   return { ...config, masterKeys };
 }
 

@@ -15,12 +15,11 @@ import {
   Res,
   UseGuards,
 } from '@nestjs/common';
-import { CallerId, InternalCallerGuard } from '@lab/platform/http';
+import { CallerId, InternalCallerGuard, readRawBody } from '@lab/platform/http';
 import type { Request, Response } from 'express';
 import { DataKey } from '../sessions/data-key.decorator';
 import { ParseId } from '../sessions/sessions.controller';
 import { AttachmentsService } from './attachments.service';
-import { readRawBody } from './raw-body';
 
 @Controller('sessions')
 @UseGuards(InternalCallerGuard)

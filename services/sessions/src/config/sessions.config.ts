@@ -1,4 +1,5 @@
 /** The sessions service's configuration, validated at start-up. */
+import { configReader } from '@lab/platform';
 import { TASK_QUEUES } from '@lab/contracts';
 import { parseInternalTokens } from '@lab/platform/http';
 
@@ -66,17 +67,11 @@ export interface ArchivingConfig {
   urlTtlSeconds: number;
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError } from '@lab/platform';
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SessionsConfig {
-  const problems: string[] = [];
-  const required = (name: string): string => {
-    const value = env[name];
-    if (!value) problems.push(`${name} is required`);
-    return value ?? '';
-  };
+  const read = configReader(env);
+  const { required, problems } = read;
   const port = Number(env.PORT ?? 3002);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     problems.push('PORT must be a port number');
@@ -88,11 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SessionsConfig
   const turnVaultKey = Buffer.from(required('TURN_VAULT_KEY'), 'base64');
   if (env.TURN_VAULT_KEY && turnVaultKey.length !== 32)
     problems.push('TURN_VAULT_KEY must be 32 bytes, base64');
-  const positive = (name: string, fallback: number): number => {
-    const value = Number(env[name] ?? fallback);
-    if (!Number.isInteger(value) || value <= 0) problems.push(`${name} must be a positive integer`);
-    return value;
-  };
+  const { positive } = read;
   const config: SessionsConfig = {
     host: env.HOST ?? '127.0.0.1',
     port,
@@ -123,7 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SessionsConfig
     },
     attachmentMaxBytes: positive('ATTACHMENT_MAX_BYTES', 1024 * 1024),
   };
-  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  read.check();
   return config;
 }
 

@@ -1,10 +1,10 @@
 /**
- * An upload's raw body, up to a limit: the attachment route's own parser (the gateway's global
- * parser reads JSON only). Too large answers 413 `payload_too_large`, before reading further
- * when the declared length already says so.
+ * A request's raw body, up to a limit: an upload route's own parser (the services' global parser
+ * reads JSON only; see json-body.ts). Too large answers 413 `payload_too_large`, before reading
+ * further when the declared length already says so.
  */
 import { HttpStatus } from '@nestjs/common';
-import { ApiException } from '@lab/platform/http';
+import { ApiException } from './api-error';
 import type { Request } from 'express';
 
 const tooLarge = (limit: number) =>
