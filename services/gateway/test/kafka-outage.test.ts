@@ -9,37 +9,12 @@
  */
 import { type PrivateKafka, requireVariable, startPrivateKafka } from '@lab/platform/testing';
 import { Pool } from 'pg';
+import { assistantDraft, eventuallyWithin } from './support/fixtures';
 import { type E2ePlatform, openAiKey, startE2ePlatform } from './support/e2e-platform';
 
 jest.setTimeout(300_000);
 
-const draft = (name: string) => ({
-  name,
-  tagLine: 'Counts through an outage',
-  description: 'A test assistant for the broker outage.',
-  sessionType: 'coach',
-  initialPrompt: 'You are a patient coach. Ask one question at a time.',
-  summaryPrompt: 'Summarise the session in two sentences.',
-  modelConfig: {
-    model: 'gpt-4o-mini',
-    maxTokens: 200,
-    temperature: 0.7,
-    topP: 1,
-    frequencyPenalty: 0,
-    presencePenalty: 0,
-  },
-});
-
-async function eventually<T>(read: () => Promise<T>, check: (v: T) => boolean, ms = 90_000) {
-  const deadline = Date.now() + ms;
-  let value = await read();
-  while (!check(value)) {
-    if (Date.now() > deadline) throw new Error(`not reached: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 250));
-    value = await read();
-  }
-  return value;
-}
+const eventually = eventuallyWithin(90_000);
 
 describe('a Kafka broker outage during turns (real services, a private broker)', () => {
   let broker: PrivateKafka | undefined;
@@ -112,9 +87,19 @@ describe('a Kafka broker outage during turns (real services, a private broker)',
     const [alice, bob] = [openAiKey(), openAiKey()];
     expect((await platform.call('POST', '/v1/sign-in', alice)).status).toBeLessThan(300);
     expect((await platform.call('POST', '/v1/sign-in', bob)).status).toBeLessThan(300);
-    const own = await platform.call('POST', '/v1/assistants', alice, draft('Outage Coach'));
+    const own = await platform.call(
+      'POST',
+      '/v1/assistants',
+      alice,
+      assistantDraft('Outage Coach'),
+    );
     expect(own.status).toBe(201);
-    const bobs = await platform.call('POST', '/v1/assistants', bob, draft('Outage Second'));
+    const bobs = await platform.call(
+      'POST',
+      '/v1/assistants',
+      bob,
+      assistantDraft('Outage Second'),
+    );
     expect(bobs.status).toBe(201);
 
     let turns = 0;

@@ -2,6 +2,7 @@
  * Prometheus metrics after real turns, through the four services as processes: the llm-worker's
  * own `/metrics` listener, the sessions service's turn metrics, the gateway's request histogram.
  */
+import { assistantDraft } from './support/fixtures';
 import { type E2ePlatform, openAiKey, startE2ePlatform } from './support/e2e-platform';
 
 jest.setTimeout(180_000);
@@ -29,22 +30,7 @@ describe('metrics after real turns (real services)', () => {
     };
     const key = openAiKey();
     expect((await p.call('POST', '/v1/sign-in', key)).status).toBeLessThan(300);
-    const created = await p.call('POST', '/v1/assistants', key, {
-      name: 'Metrics Coach',
-      tagLine: 'Moves the series',
-      description: 'A test assistant for metrics.',
-      sessionType: 'coach',
-      initialPrompt: 'You are a patient coach. Ask one question at a time.',
-      summaryPrompt: 'Summarise the session in two sentences.',
-      modelConfig: {
-        model: 'gpt-4o-mini',
-        maxTokens: 200,
-        temperature: 0.7,
-        topP: 1,
-        frequencyPenalty: 0,
-        presencePenalty: 0,
-      },
-    });
+    const created = await p.call('POST', '/v1/assistants', key, assistantDraft('Metrics Coach'));
     expect(created.status).toBe(201);
     const assistantId = created.body.id as string;
     const started = await p.call('POST', '/v1/sessions', key, { assistantId });

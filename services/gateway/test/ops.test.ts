@@ -4,37 +4,10 @@
  */
 import { requireVariable } from '@lab/platform/testing';
 import { Pool } from 'pg';
+import { assistantDraft, eventually } from './support/fixtures';
 import { type E2ePlatform, openAiKey, startE2ePlatform } from './support/e2e-platform';
 
 jest.setTimeout(240_000);
-
-const draft = (name: string) => ({
-  name,
-  tagLine: 'Counts for the operators',
-  description: 'A test assistant for the ops API.',
-  sessionType: 'coach',
-  initialPrompt: 'You are a patient coach. Ask one question at a time.',
-  summaryPrompt: 'Summarise the session in two sentences.',
-  modelConfig: {
-    model: 'gpt-4o-mini',
-    maxTokens: 200,
-    temperature: 0.7,
-    topP: 1,
-    frequencyPenalty: 0,
-    presencePenalty: 0,
-  },
-});
-
-async function eventually<T>(read: () => Promise<T>, check: (v: T) => boolean, ms = 10_000) {
-  const deadline = Date.now() + ms;
-  let value = await read();
-  while (!check(value)) {
-    if (Date.now() > deadline) throw new Error(`not reached in ${ms} ms: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-    value = await read();
-  }
-  return value;
-}
 
 describe('ops API (real services, Kafka, PostgreSQL, Temporal)', () => {
   let p: E2ePlatform;
@@ -94,7 +67,7 @@ describe('ops API (real services, Kafka, PostgreSQL, Temporal)', () => {
 
   it('answers usage by day, user, assistant, model and API key, and the counters, as the tables hold them', async () => {
     const [alice, bob] = [openAiKey(), openAiKey()];
-    const own = await p.call('POST', '/v1/assistants', alice, draft('Ops Coach'));
+    const own = await p.call('POST', '/v1/assistants', alice, assistantDraft('Ops Coach'));
     expect(own.status).toBe(201);
     const system = await p.call('POST', '/v1/admin/api-keys', p.adminToken, {
       name: 'ops-system',
@@ -116,7 +89,7 @@ describe('ops API (real services, Kafka, PostgreSQL, Temporal)', () => {
         sessionType: 'coach',
         initialPrompt: 'You are a lab draft.',
         summaryPrompt: 'Summarise.',
-        modelConfig: draft('x').modelConfig,
+        modelConfig: assistantDraft('x').modelConfig,
       },
       message: 'Hi',
     });

@@ -9,46 +9,13 @@ import { randomUUID } from 'node:crypto';
 import { costOf, findModel } from '@lab/conversation';
 import { requireVariable } from '@lab/platform/testing';
 import { Pool } from 'pg';
+import { assistantDraft, labDraft, eventually } from './support/fixtures';
 import { type E2ePlatform, openAiKey, startE2ePlatform } from './support/e2e-platform';
 
 jest.setTimeout(240_000);
 
 /** A daily cap a short turn (~4e-5 USD) stays well under, and a few long turns reach. */
 const USER_DAILY_CAP = 0.0004;
-
-const draft = (name: string) => ({
-  name,
-  tagLine: 'Spends what it is given',
-  description: 'A test assistant for spend caps.',
-  sessionType: 'coach',
-  initialPrompt: 'You are a patient coach. Ask one question at a time.',
-  summaryPrompt: 'Summarise the session in two sentences.',
-  modelConfig: {
-    model: 'gpt-4o-mini',
-    maxTokens: 200,
-    temperature: 0.7,
-    topP: 1,
-    frequencyPenalty: 0,
-    presencePenalty: 0,
-  },
-});
-
-const labDraft = () => {
-  const { sessionType, initialPrompt, summaryPrompt, modelConfig } = draft('Lab');
-  return { sessionType, initialPrompt, summaryPrompt, modelConfig };
-};
-
-/** Polls until the check holds (bounded): the rollup trails the turns by the consumers' lag. */
-async function eventually<T>(read: () => Promise<T>, check: (v: T) => boolean, ms = 10_000) {
-  const deadline = Date.now() + ms;
-  let value = await read();
-  while (!check(value)) {
-    if (Date.now() > deadline) throw new Error(`not reached in ${ms} ms: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-    value = await read();
-  }
-  return value;
-}
 
 describe('spend caps (real services, Kafka, PostgreSQL, Temporal)', () => {
   let p: E2ePlatform;
@@ -64,7 +31,12 @@ describe('spend caps (real services, Kafka, PostgreSQL, Temporal)', () => {
       },
     });
     db = new Pool({ connectionString: requireVariable('DATABASE_URL'), max: 2 });
-    const shared = await p.call('POST', '/v1/assistants', openAiKey(), draft('Shared Coach'));
+    const shared = await p.call(
+      'POST',
+      '/v1/assistants',
+      openAiKey(),
+      assistantDraft('Shared Coach'),
+    );
     expect(shared.status).toBe(201);
     showcased = shared.body.id as string;
   });
@@ -98,7 +70,7 @@ describe('spend caps (real services, Kafka, PostgreSQL, Temporal)', () => {
     const today = new Date().toISOString().slice(0, 10);
     expect(fresh.user.daily.since).toBe(today);
 
-    const own = await p.call('POST', '/v1/assistants', alice, draft('Spend Coach'));
+    const own = await p.call('POST', '/v1/assistants', alice, assistantDraft('Spend Coach'));
     expect(own.status).toBe(201);
     const started = await p.call('POST', '/v1/sessions', alice, { assistantId: own.body.id });
     expect(started.status).toBe(201);

@@ -7,37 +7,12 @@ import { costOf, findModel } from '@lab/conversation';
 import { createKafka } from '@lab/platform/outbox';
 import { requireVariable } from '@lab/platform/testing';
 import { Pool } from 'pg';
+import { assistantDraft, eventuallyWithin } from './support/fixtures';
 import { type E2ePlatform, openAiKey, startE2ePlatform } from './support/e2e-platform';
 
 jest.setTimeout(240_000);
 
-const draft = (name: string) => ({
-  name,
-  tagLine: 'Counts what it is told',
-  description: 'A test assistant for usage.',
-  sessionType: 'coach',
-  initialPrompt: 'You are a patient coach. Ask one question at a time.',
-  summaryPrompt: 'Summarise the session in two sentences.',
-  modelConfig: {
-    model: 'gpt-4o-mini',
-    maxTokens: 200,
-    temperature: 0.7,
-    topP: 1,
-    frequencyPenalty: 0,
-    presencePenalty: 0,
-  },
-});
-
-async function eventually<T>(read: () => Promise<T>, check: (v: T) => boolean, ms = 60_000) {
-  const deadline = Date.now() + ms;
-  let value = await read();
-  while (!check(value)) {
-    if (Date.now() > deadline) throw new Error(`not reached: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 250));
-    value = await read();
-  }
-  return value;
-}
+const eventually = eventuallyWithin(60_000);
 
 describe('events, counters and usage (real services, Kafka, PostgreSQL, Temporal)', () => {
   let p: E2ePlatform;
@@ -67,10 +42,10 @@ describe('events, counters and usage (real services, Kafka, PostgreSQL, Temporal
     const [alice, bob] = [openAiKey(), openAiKey()];
     expect((await p.call('POST', '/v1/sign-in', alice)).status).toBeLessThan(300);
     expect((await p.call('POST', '/v1/sign-in', bob)).status).toBeLessThan(300);
-    const own = await p.call('POST', '/v1/assistants', alice, draft('Usage Coach'));
+    const own = await p.call('POST', '/v1/assistants', alice, assistantDraft('Usage Coach'));
     expect(own.status).toBe(201);
     const ownId = own.body.id as string;
-    const bobs = await p.call('POST', '/v1/assistants', bob, draft('Second Coach'));
+    const bobs = await p.call('POST', '/v1/assistants', bob, assistantDraft('Second Coach'));
     expect(bobs.status).toBe(201);
     const bobsId = bobs.body.id as string;
 
