@@ -33,6 +33,7 @@ const moduleNameMapper = {
   '^@lab/client$': '<rootDir>/packages/client/src',
   '^@lab/workflows$': '<rootDir>/workflows/src',
   '^@lab/workflows/ids$': '<rootDir>/workflows/src/ids',
+  '^@lab/workflows/definitions$': '<rootDir>/workflows/src/definitions',
 };
 
 const common = {

@@ -1,13 +1,12 @@
 /**
- * Workflow ids. A turn's id derives from its session and the client's idempotency key, so the
- * same request twice reaches the same execution.
+ * Workflow ids. A session has one workflow for its life (Continue-As-New keeps the id); a
+ * stateless exchange's id derives from its user and the client's idempotency key, so the same
+ * request twice reaches the same execution.
  */
-export const chatTurnWorkflowId = (sessionId: string, idempotencyKey: string) =>
-  `turn:${sessionId}:${idempotencyKey}`;
-export const endSessionWorkflowId = (sessionId: string) => `end:${sessionId}`;
-export const labTurnWorkflowId = (labId: string, idempotencyKey: string) =>
-  `lab:${labId}:${idempotencyKey}`;
-/** A stateless completion (POST /completions) runs `labTurn` under an id of its own. */
+export const sessionWorkflowId = (sessionId: string) => `session:${sessionId}`;
+export const labWorkflowId = (userId: string, idempotencyKey: string) =>
+  `lab:${userId}:${idempotencyKey}`;
+/** A stateless completion (POST /completions) runs the same exchange under an id of its own. */
 export const completionWorkflowId = (userId: string, idempotencyKey: string) =>
   `completion:${userId}:${idempotencyKey}`;
 /** One archive workflow per session: the end of a session and the idle sweep start the same. */

@@ -1,6 +1,5 @@
-/** The workflows the llm-worker registers (its workflowsPath points here). */
-export { chatTurn } from './chat-turn';
-export { endSession } from './end-session';
-export { labTurn } from './lab-turn';
+/** The workflows the sessions service's worker registers (its bundle starts here). */
+export { sessionWorkflow } from './session';
+export { exchangeWorkflow } from './exchange';
 export { archiveSessionTranscript } from './archive-session';
 export { archiveIdleSessions } from './archive-idle-sessions';

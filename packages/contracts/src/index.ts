@@ -6,9 +6,9 @@ export * from './turns';
 
 /** Temporal task queues (DESIGN.md §2). */
 export const TASK_QUEUES = {
-  /** Workflows and LLM activities, polled by services/llm-worker. */
+  /** The model-facing activities (exchange, summarise, recap), polled by services/llm-worker. */
   chatTurns: 'chat-turns',
-  /** Persistence activities, polled by services/sessions. */
+  /** The session and exchange workflows and their activities, polled by services/sessions. */
   sessions: 'sessions',
 } as const;
 

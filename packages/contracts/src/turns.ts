@@ -1,9 +1,10 @@
 /**
- * The chat turn's contracts: what the workflows, the LLM activities (llm-worker, queue
- * `chat-turns`) and the persistence activities (sessions service, queue `sessions`) exchange.
- * Every value here travels through Temporal, encrypted by the payload codec; key material never
- * does: a user's provider key is named by `credentialRef`, an opaque reference to its turn-vault
- * entry (see docs/decisions/0005-chat-turns.md).
+ * The chat turn's contracts: what the session and exchange workflows (run by the sessions
+ * service's worker, queue `sessions`), the model-facing activities (llm-worker, queue
+ * `chat-turns`) and the sessions worker's local activities exchange. Every value here travels
+ * through Temporal, encrypted by the payload codec on top; message text, prompts and threads are
+ * `Sealed` under the user's data key before they enter it, and key material never does: keys are
+ * named by references to turn-vault entries (docs/decisions/0014-turn-engine-v2.md).
  */
 
 export type SessionType = 'brainstorm' | 'coach';
@@ -46,201 +47,242 @@ export interface Usage {
   completionTokens: number;
 }
 
-// ---- workflows ----
+// ---- sealed values ----
 
-export interface ChatTurnInput {
+/**
+ * Text sealed with AES-256-GCM (the platform's `encryptText` format) under a key the workflow
+ * never holds: the user's data key (a stored session) or a key derived from it (a stateless
+ * exchange), bound by associated data to its scope and purpose (see `SessionCipher` in
+ * `@lab/platform`). Workflow code moves sealed values and ids only; activities that take the
+ * turn's key from the turn vault open them.
+ */
+export type Sealed = string;
+
+/** Where an exchange's key waits (a turn-vault reference) and what its ciphertexts are bound to. */
+export interface ExchangeKey {
+  /** The turn-vault entry holding the key (the data key, or the stateless exchange's key). */
+  keyRef: string;
+  /** The associated-data scope of every sealed value: the session id, or the exchange's id. */
+  scope: string;
+}
+
+// ---- the session workflow (one per session, id `session:<sessionId>`) ----
+
+export interface SessionWorkflowInput {
   sessionId: string;
+  userId: string;
+  assistantId: string;
+  promptVersionId: string;
+  modelConfigVersionId: string;
+  /** The pinned assistant (`TurnAssistant`), sealed (purpose `assistant`). */
+  assistant: Sealed;
+  /** The thread, sealed (purpose `payload`): exactly what the session row stores. */
+  thread: Sealed;
+  /** False until the opening turn has created the session's row (a new session). */
+  stored: boolean;
+  /** The queue of the model-facing activities (the llm-worker's, `chat-turns`). */
+  chatTurnsTaskQueue: string;
+  /** An untouched session ends after this long (SESSION_IDLE_MINUTES). */
+  idleMinutes: number;
+  /** Outcomes of the latest turns, carried across Continue-As-New so a repeat is answered. */
+  recent?: TurnOutcome[];
+}
+
+export interface SessionWorkflowResult {
+  sessionId: string;
+  /** How the session's workflow ended. */
+  reason: 'ended' | 'idle' | 'not_started' | 'closed';
+}
+
+/** Update `turn` (update id = the turn id, the client's Idempotency-Key). */
+export interface TurnRequest {
   turnId: string;
-  /** null for the assistant's opening message when a session starts. */
-  userMessage: string | null;
-  /** Redis channel to stream guarded sentences to, when the requester streams. */
-  streamChannel?: string;
-  /** The queue the sessions service's worker polls (default `sessions`). */
-  sessionsTaskQueue?: string;
+  /**
+   * HMAC of the request under the user's data key: the same Idempotency-Key with another body is
+   * refused (422 `idempotency_key_reused`), and the platform learns nothing of the text from it.
+   */
+  requestHash: string;
+  /** The user's message, sealed (purpose `message`); null for the assistant's opening message. */
+  userMessage: Sealed | null;
+  /** The session's text attachments for this request only, sealed (purpose `attachments`). */
+  attachments?: Sealed | null;
+  keyRef: string;
   /** The user's own provider key's turn-vault entry, when the request brought one. */
   credentialRef?: string;
-  /** The caller's platform API key id (never the secret), for usage attribution; absent: not an API key. */
+  /** Redis channel to stream guarded sentences to, when the requester streams. */
+  streamChannel?: string;
+  /** The caller's platform API key id (never the secret), for usage attribution. */
   callerKeyId?: string;
 }
 
-export interface TurnResult {
+export type Condensed = 'keep' | 'truncate' | 'summarise';
+
+export interface TurnOutcome {
   turnId: string;
-  reply: string;
+  requestHash: string;
+  /** The reply as shown (the replacement when the guard hit), sealed (purpose `message`). */
+  reply: Sealed;
   guardHit: boolean;
   usage: Usage;
   model: string;
-  condensed: 'keep' | 'truncate' | 'summarise';
+  condensed: Condensed;
 }
 
-export interface LabTurnInput {
-  turnId: string;
-  assistant: TurnAssistant;
-  thread: Thread;
-  userMessage: string | null;
-  streamChannel?: string;
-  /** The user's own provider key's turn-vault entry, when the request brought one. */
+/** Update `end`: the recap, then the session's end and its archive. */
+export interface EndRequest {
+  requestId: string;
+  keyRef: string;
   credentialRef?: string;
-  /**
-   * Usage recording (decision 0009): who ran the turn and through which route. Absent (a
-   * workflow started before usage was recorded for lab turns): nothing is recorded.
-   */
-  usage?: LabTurnUsage;
+  callerKeyId?: string;
 }
 
-/** Whom a lab turn or completion's usage is attributed to, and where `recordUsage` runs. */
-export interface LabTurnUsage {
+export interface EndOutcome {
+  sessionId: string;
+  /** Sealed (purpose `recap`). */
+  recap: Sealed;
+  usage: Usage;
+}
+
+// ---- the stateless exchange (lab turns, OpenAI-compatible completions) ----
+
+export interface ExchangeWorkflowInput extends ExchangeKey {
+  turnId: string;
+  requestHash: string;
+  /** The stored assistant's id, for usage (null: a lab draft). */
+  assistantId: string | null;
+  /** `TurnAssistant` sealed (purpose `assistant`): a lab draft or a stored assistant's version. */
+  assistant: Sealed;
+  /** The caller's thread, sealed (purpose `payload`). */
+  thread: Sealed;
+  userMessage: Sealed | null;
+  credentialRef?: string;
+  streamChannel?: string;
+  chatTurnsTaskQueue: string;
+  /** Whom the usage is recorded for (decision 0009); nothing else is stored. */
+  usage: ExchangeUsage;
+}
+
+/** Whom a lab turn or completion's usage is attributed to. */
+export interface ExchangeUsage {
   userId: string;
   source: 'lab' | 'completion';
   callerKeyId?: string;
-  /** The queue the sessions service's worker polls (default `sessions`). */
-  sessionsTaskQueue?: string;
 }
 
-export interface LabTurnResult extends TurnResult {
-  thread: Thread;
-}
-
-export interface EndSessionInput {
-  sessionId: string;
-  requestId: string;
-  sessionsTaskQueue?: string;
-  /** The user's own provider key's turn-vault entry, when the request brought one. */
-  credentialRef?: string;
-  /** The caller's platform API key id (never the secret), for usage attribution; absent: not an API key. */
-  callerKeyId?: string;
-}
-
-export interface EndSessionResult {
-  sessionId: string;
-  recap: string;
-  usage: Usage;
+export interface ExchangeOutcome extends TurnOutcome {
+  /** The thread after this exchange, condensed as the assistant's session type says, sealed. */
+  thread: Sealed;
 }
 
 // ---- activities ----
 
-export interface TurnContext {
-  assistant: TurnAssistant;
-  thread: Thread;
-  /** True when the turn was already persisted (a replayed request): the workflow returns it. */
-  alreadyPersisted: TurnResult | null;
-  /**
-   * The session's text attachments as one message for the model, within the attachments' token
-   * budget (absent or null: none). Sent with the turn's request, never stored in the thread.
-   */
-  attachments?: string | null;
+/** The `exchange` activity (llm-worker): one turn's model call, guard and condense plan. */
+export interface ExchangeInput extends ExchangeKey {
+  turnId: string;
+  assistant: Sealed;
+  thread: Sealed;
+  userMessage: Sealed | null;
+  attachments?: Sealed | null;
+  credentialRef?: string;
+  streamChannel?: string;
+  /** Files in the reply become attachments (stored sessions only). */
+  returnFiles?: boolean;
 }
 
-export interface CallModelInput {
-  turnId: string;
-  model: ModelSettings;
-  /** Chat endpoint: the messages; completion endpoint: the prompt string and stop sequences. */
-  messages?: Array<{ role: 'system' | 'user' | 'assistant'; content: string }>;
-  prompt?: string;
-  stop?: string[];
-  /** When streaming: guard the text sentence by sentence before releasing it to the channel. */
-  stream?: { channel: string; initialPrompt: string; guardThreshold: number };
+export interface ExchangeResult {
+  reply: Sealed;
+  guardHit: boolean;
+  usage: Usage;
+  model: string;
+  latencyMs: number;
   /**
-   * Set when the call must use the user's own provider key instead of the worker's: the
-   * turn-vault entry that holds it (the key itself never enters Temporal).
+   * The thread with this exchange in it: condensed already (`keep`, `truncate`), or, for
+   * `summarise`, as it grew, for the `summarise` activity to condense.
    */
+  thread: Sealed;
+  condensed: Condensed;
+  /** Files the model returned, sealed as attachments (see `sealAttachment`). */
+  files?: SealedFile[];
+}
+
+/** A file the model returned in its reply, sealed for object storage under the data key. */
+export interface SealedFile {
+  id: string;
+  name: string;
+  contentType: string;
+  size: number;
+  /** SHA-256 of the plaintext (hex), as for uploads. */
+  sha256: string;
+  /** The object's bytes (`sealAttachment`), base64. */
+  sealed: string;
+}
+
+export interface SummariseInput extends ExchangeKey {
+  turnId: string;
+  assistant: Sealed;
+  /** The grown thread from `exchange`. */
+  thread: Sealed;
   credentialRef?: string;
 }
 
-export interface CallModelResult {
-  text: string;
+export interface SummariseResult {
+  /** The summary and the last messages kept, sealed. */
+  thread: Sealed;
   usage: Usage;
-  finishReason: string;
-  /** Set when the streaming guard stopped the stream. */
-  streamGuardHit?: boolean;
-  latencyMs: number;
 }
 
-export interface GuardInput {
-  reply: string;
-  initialPrompt: string;
-  threshold: number;
+export interface RecapInput extends ExchangeKey {
+  requestId: string;
+  assistant: Sealed;
+  thread: Sealed;
+  credentialRef?: string;
 }
 
-export interface GuardOutcome {
-  leaked: boolean;
-  score: number;
-  /** The reply as it may be shown: the original, or the generic replacement on a leak. */
-  reply: string;
-  /** The generic reply used instead of a leaking one. */
-  replacement: string;
+export interface RecapResult {
+  recap: Sealed;
+  usage: Usage;
+  model: string;
 }
 
-export interface CondenseInput {
-  assistant: TurnAssistant;
-  thread: Thread;
-}
-
-export type CondenseDecision =
-  | { kind: 'keep'; thread: Thread }
-  | { kind: 'truncate'; thread: Thread }
-  | {
-      kind: 'summarise';
-      summaryRequest: ModelRequest;
-      keep: ThreadMessage[];
-      tokens: number;
-      limit: number;
-    };
-
-export interface BuildRequestInput {
-  assistant: TurnAssistant;
-  thread: Thread;
-}
-
-export interface ModelRequest {
-  messages?: Array<{ role: 'system' | 'user' | 'assistant'; content: string }>;
-  prompt?: string;
-  stop?: string[];
-}
-
+/** `persistTurn` (sessions worker, local): both messages, thread, counts, event, in one transaction. */
 export interface PersistTurnInput {
   sessionId: string;
   turnId: string;
-  userMessage: string | null;
-  reply: string;
-  thread: Thread;
+  requestHash: string;
+  /** Set for the opening turn of a new session: its row and `session.started` come with it. */
+  create?: {
+    userId: string;
+    assistantId: string;
+    promptVersionId: string;
+    modelConfigVersionId: string;
+  };
+  userMessage: Sealed | null;
+  reply: Sealed;
+  thread: Sealed;
   usage: Usage;
   model: string;
   guardHit: boolean;
   latencyMs: number;
-  condensed: TurnResult['condensed'];
-  /** Files the model returned in its reply (see ReturnedFile), stored as the session's attachments. */
-  files?: ReturnedFile[];
-  /** The caller's platform API key id (never the secret), for usage attribution; absent: not an API key. */
+  condensed: Condensed;
+  files?: SealedFile[];
   callerKeyId?: string;
-}
-
-/**
- * A file the model returned: a fenced block ```file name="plan.md" … ``` in its reply. The
- * workflow takes it out of the reply (which keeps a reference) and gives it an id.
- */
-export interface ReturnedFile {
-  id: string;
-  name: string;
-  contentType: string;
-  content: string;
 }
 
 export interface PersistEndInput {
   sessionId: string;
   requestId: string;
-  recap: string;
+  recap: Sealed;
   usage: Usage;
   model: string;
-  /** The caller's platform API key id (never the secret), for usage attribution; absent: not an API key. */
   callerKeyId?: string;
 }
 
 /**
- * The usage of a turn that stores nothing (a lab turn, an OpenAI-compatible completion), recorded
- * as a `usage.recorded` event: ids, model, usage and guard hit, never text. `eventKey` (the
- * workflow id) makes the event's id, so a retried activity records it once.
+ * The usage of an exchange that stores nothing (a lab turn, an OpenAI-compatible completion),
+ * recorded as a `usage.recorded` event: ids, model, usage and guard hit, never text. `eventKey`
+ * (the workflow id) makes the event's id, so a retried activity records it once.
  */
-export interface RecordUsageInput extends LabTurnUsage {
+export interface RecordUsageInput extends ExchangeUsage {
   eventKey: string;
   turnId: string;
   assistantId: string | null;
@@ -261,6 +303,8 @@ export const TURN_ERRORS = {
   llmUnavailable: 'LlmUnavailable',
   /** The session cannot take this turn (ended, unknown): not retried. */
   sessionClosed: 'SessionClosed',
+  /** The session is answering another turn (an Update's validator refused this one). */
+  turnInProgress: 'TurnInProgress',
   /** The per-turn key material (data key, provider key) is gone (expired): not retried; the
    * client retries the request. */
   keyUnavailable: 'TurnKeyUnavailable',
@@ -270,32 +314,25 @@ export const TURN_ERRORS = {
   storageUnavailable: 'StorageUnavailable',
 } as const;
 
-/** Names of the activity functions, by task queue. */
+/** The model-facing activities, on the llm-worker's queue (`chat-turns`). */
 export interface LlmActivities {
-  callModel(input: CallModelInput): Promise<CallModelResult>;
+  exchange(input: ExchangeInput): Promise<ExchangeResult>;
+  summarise(input: SummariseInput): Promise<SummariseResult>;
+  recap(input: RecapInput): Promise<RecapResult>;
 }
 
-export interface ConversationActivities {
-  buildModelRequest(input: BuildRequestInput): Promise<ModelRequest>;
-  /** The request that writes a session's recap with its summary prompt. */
-  buildRecapRequest(input: BuildRequestInput): Promise<ModelRequest>;
-  guardReply(input: GuardInput): Promise<GuardOutcome>;
-  planCondense(input: CondenseInput): Promise<CondenseDecision>;
-}
-
-export interface EndContext {
-  assistant: TurnAssistant;
-  thread: Thread;
-  /** Set when the session already ended (a replayed request): the workflow returns it. */
-  alreadyEnded: EndSessionResult | null;
-}
-
-export interface SessionActivities {
-  loadTurnContext(input: { sessionId: string; turnId: string }): Promise<TurnContext>;
-  loadEndContext(input: { sessionId: string; requestId: string }): Promise<EndContext>;
+/** The sessions worker's local activities: its database, next to the workflow. */
+export interface SessionLocalActivities {
   persistTurn(input: PersistTurnInput): Promise<void>;
-  releaseTurn(input: { sessionId: string; turnId: string }): Promise<void>;
   persistSessionEnd(input: PersistEndInput): Promise<void>;
+  /** Ends a session that is still idle, without a recap (no key): reason `idle`. */
+  endIdleSession(input: { sessionId: string; idleMinutes: number }): Promise<IdleEnd>;
+  /** Records a lab turn's or completion's usage (`usage.recorded`), once per `eventKey`. */
+  recordUsage(input: RecordUsageInput): Promise<void>;
+}
+
+/** The sessions worker's (ordinary) activities, on its own queue (`sessions`). */
+export interface SessionActivities {
   /**
    * Writes an ended session's archive to object storage, checks it is there, then marks the
    * session archived and records `session.archived`, once. Needs no key: the archive holds the
@@ -305,9 +342,13 @@ export interface SessionActivities {
   /** Active sessions idle longer than the period, and ended sessions still not archived. */
   listIdleSessions(input: { idleMinutes: number; limit: number }): Promise<IdleSessions>;
   /** Ends a session that is still idle, without a recap (no key): reason `idle`. */
-  endIdleSession(input: { sessionId: string; idleMinutes: number }): Promise<{ ended: boolean }>;
-  /** Records a lab turn's or completion's usage (`usage.recorded`), once per `eventKey`. */
-  recordUsage(input: RecordUsageInput): Promise<void>;
+  endIdleSession(input: { sessionId: string; idleMinutes: number }): Promise<IdleEnd>;
+}
+
+/** `ended`: this call ended the session; `active`: it is still active (it was not idle). */
+export interface IdleEnd {
+  ended: boolean;
+  active: boolean;
 }
 
 // ---- archives ----
@@ -323,11 +364,9 @@ export interface ArchiveSessionResult {
 
 export interface ArchiveSessionInput {
   sessionId: string;
-  sessionsTaskQueue?: string;
 }
 
 export interface ArchiveIdleSessionsInput {
-  sessionsTaskQueue?: string;
   idleMinutes: number;
   /** Sessions handled per run, at most. */
   limit?: number;

@@ -5,3 +5,4 @@ export * from './guard';
 export * from './stop-words';
 export * from './prompt-format';
 export * from './condense';
+export * from './returned-files';

@@ -1,7 +1,8 @@
 /**
- * The llm-worker: polls the `chat-turns` queue for the chat-turn workflows and the LLM and
- * conversation activities. Payloads are encrypted by the codec on the way to the server; a
- * user's own provider key comes from the turn vault (Redis), never from Temporal.
+ * The llm-worker: polls the `chat-turns` queue for the model-facing activities of the session and
+ * exchange workflows (which the sessions service runs). Payloads are encrypted by the codec on
+ * the way to the server; the turn's key and a user's own provider key come from the turn vault
+ * (Redis), never from Temporal.
  */
 import { temporalWorkerTelemetry } from '@lab/platform/telemetry';
 import { encryptedDataConverter, keyRingFromString, TurnVault } from '@lab/platform';
@@ -9,8 +10,8 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import type { Redis } from 'ioredis';
 import OpenAI from 'openai';
 import type { LlmWorkerConfig } from './config';
-import { createConversationActivities } from './conversation/conversation.activities';
-import { createLlmActivities } from './llm/call-model';
+import { redisCallMemo } from './exchange/call-memo';
+import { createExchangeActivities } from './exchange/exchange.activities';
 import { redisTurnStream } from './stream/turn-stream';
 
 export interface LlmWorker {
@@ -35,19 +36,15 @@ export async function createLlmWorker(
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
-    workflowsPath: require.resolve('@lab/workflows'),
-    activities: {
-      ...createLlmActivities({
-        openai,
-        stream: redisTurnStream(redis),
-        credentials: new TurnVault(redis, config.turnVaultKey),
-      }),
-      ...createConversationActivities(),
-    },
+    activities: createExchangeActivities({
+      openai,
+      stream: redisTurnStream(redis),
+      vault: new TurnVault(redis, config.turnVaultKey),
+      memo: redisCallMemo(redis),
+    }),
     dataConverter: encryptedDataConverter(keyRingFromString(config.payloadKeys)),
     ...temporalWorkerTelemetry(),
     maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
-    maxConcurrentLocalActivityExecutions: config.maxConcurrentActivities,
     shutdownGraceTime: config.shutdownGraceMs,
     ...overrides,
   });

@@ -19,6 +19,7 @@ import { SESSIONS_CONFIG, type SessionsConfig } from './config/sessions.config';
 import { LabController } from './lab/lab.controller';
 import { CreateSessions1763700000000 } from './migrations/1763700000000-create-sessions';
 import { ArchivesAndAttachments1763910000000 } from './migrations/1763910000000-archives-and-attachments';
+import { SessionWorkflows1764100000000 } from './migrations/1764100000000-session-workflows';
 import { AttachmentEntity } from './sessions/entities/attachment.entity';
 import { MessageEntity } from './sessions/entities/message.entity';
 import { SessionEntity } from './sessions/entities/session.entity';
@@ -30,6 +31,8 @@ import { TurnActivities } from './turns/turn-activities';
 import { TurnRunner } from './turns/turn-runner';
 import { TurnStreams } from './turns/turn-streams';
 import { SessionsWorker } from './turns/sessions-worker';
+import { TemporalConnection } from './turns/temporal';
+import { ExchangesService } from './turns/exchanges.service';
 import { OBJECT_STORE, ObjectStore } from './storage/object-store';
 
 const REDIS = Symbol('REDIS');
@@ -53,7 +56,11 @@ export class AppModule {
           databaseUrl: config.databaseUrl,
           schema: config.databaseSchema,
           entities: [SessionEntity, MessageEntity, TurnEntity, AttachmentEntity, OutboxEventEntity],
-          migrations: [CreateSessions1763700000000, ArchivesAndAttachments1763910000000],
+          migrations: [
+            CreateSessions1763700000000,
+            ArchivesAndAttachments1763910000000,
+            SessionWorkflows1764100000000,
+          ],
           poolSize: 20,
         }),
       ],
@@ -93,7 +100,9 @@ export class AppModule {
         SessionsService,
         CompletionsService,
         TurnActivities,
+        TemporalConnection,
         TurnRunner,
+        ExchangesService,
         TurnStreams,
         SessionsWorker,
         {

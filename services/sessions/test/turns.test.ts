@@ -1,8 +1,9 @@
 import { coachTokenLimit, findModel, GUARD_REPLACEMENT, threadTokens } from '@lab/conversation';
-import { AesGcmPayloadCodec, keyRingFromString } from '@lab/platform';
+import { DecryptionError, decryptText, keyRingFromString } from '@lab/platform';
 import { Client, Connection } from '@temporalio/client';
-import { chatTurnWorkflowId } from '@lab/workflows/ids';
+import { sessionWorkflowId } from '@lab/workflows/ids';
 import { type Platform, startPlatform, type User } from './platform-harness';
+import { workflowHistoryText } from './temporal-history';
 
 const LONG_PROMPT = [
   'You are Captain Nemo, a guide to the deep ocean for curious travellers.',
@@ -226,19 +227,29 @@ describe('chat turns end to end (real Temporal, PostgreSQL and Redis; mock LLM)'
     );
     expect(failed.status).toBe(422);
     expect(failed.body.error.code).toBe('llm_rejected');
-    // The failure reached Temporal with its message encoded by the codec, like every payload.
-    const history = await rawHistory(chatTurnWorkflowId(session.id, 'bad-1'));
-    expect(history).toContain('EVENT_TYPE_WORKFLOW_EXECUTION_FAILED');
+    // The failed Update reached Temporal with its message encoded by the codec, like every payload.
+    const history = await rawHistory(sessionWorkflowId(session.id));
+    expect(history).toContain('EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED');
     expect(history).toContain('Encoded failure');
     expect(history).not.toContain('rejected the request');
+    // The same key answers the same failure, without calling the model again.
+    const repeated = await p.call(
+      'POST',
+      `/sessions/${session.id}/messages`,
+      user,
+      { content: 'BAD-1 please' },
+      { 'idempotency-key': 'bad-1' },
+    );
+    expect(repeated.status).toBe(422);
+    expect(repeated.body.error.code).toBe('llm_rejected');
     expect(p.mock.requests().filter((r) => JSON.stringify(r.body).includes('BAD-1'))).toHaveLength(
       1,
     );
     const after = await rows(
-      `select message_count, turn_count, payload, turn_in_progress from sessions where id = $1`,
+      `select message_count, turn_count, payload from sessions where id = $1`,
       [session.id],
     );
-    expect(after[0]).toMatchObject({ ...before[0], turn_in_progress: null });
+    expect(after[0]).toEqual(before[0]);
     const next = await p.call('POST', `/sessions/${session.id}/messages`, user, {
       content: 'and now?',
     });
@@ -267,6 +278,17 @@ describe('chat turns end to end (real Temporal, PostgreSQL and Redis; mock LLM)'
     expect(
       p.mock.requests().filter((r) => JSON.stringify(r.body).includes('IDEM once')),
     ).toHaveLength(1);
+    // The same key with another body is refused, and tells nothing of the first reply.
+    const reused = await p.call(
+      'POST',
+      `/sessions/${session.id}/messages`,
+      user,
+      { content: 'IDEM twice' },
+      key,
+    );
+    expect(reused.status).toBe(422);
+    expect(reused.body.error.code).toBe('idempotency_key_reused');
+    expect(reused.text).not.toContain(first.body.reply);
 
     p.mock.addScript({ match: 'SLOW-1', latencyMs: 1500 });
     const slow = p.call('POST', `/sessions/${session.id}/messages`, user, {
@@ -285,7 +307,7 @@ describe('chat turns end to end (real Temporal, PostgreSQL and Redis; mock LLM)'
     expect(turns[0].n).toBe(3);
   });
 
-  it('stores nothing readable: no plaintext in the rows, nor in the Temporal history', async () => {
+  it('stores nothing readable: no plaintext in the rows, nor in the Temporal history with the platform’s keys', async () => {
     const secret = 'my bank PIN is 4821-SECRET';
     const { session } = await startSession(user);
     await p.call(
@@ -308,34 +330,45 @@ describe('chat turns end to end (real Temporal, PostgreSQL and Redis; mock LLM)'
     expect(dump).not.toContain('4821-SECRET');
     expect(dump).not.toContain('Mock reply');
 
-    const connection = await Connection.connect({ address: p.sessionsConfig.temporalAddress });
-    try {
-      const raw = new Client({ connection, namespace: p.sessionsConfig.temporalNamespace });
-      const history = await raw.workflow
-        .getHandle(chatTurnWorkflowId(session.id, 'plain-1'))
-        .fetchHistory();
-      const serialised = JSON.stringify(history, (_k, v: unknown) =>
-        v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v,
-      );
-      expect(history.events?.length).toBeGreaterThan(10);
-      expect(serialised).not.toContain('4821-SECRET');
-      expect(serialised).not.toContain('Mock reply');
-      expect(serialised).not.toContain('helpful assistant for tests');
-      // With the codec, the same history reads back.
-      const decoded = new Client({
-        connection,
-        namespace: p.sessionsConfig.temporalNamespace,
-        dataConverter: {
-          payloadCodecs: [new AesGcmPayloadCodec(keyRingFromString(p.workerConfig.payloadKeys))],
-        },
-      });
-      const result = await decoded.workflow
-        .getHandle(chatTurnWorkflowId(session.id, 'plain-1'))
-        .result();
-      expect(JSON.stringify(result)).toContain('4821-SECRET');
-    } finally {
-      await connection.close();
+    // The session's workflow history, raw and decoded with every key the platform holds (the
+    // payload codec's keys; the turn vault's key on what the codec leaves), once the turn has
+    // settled: nothing reads as text. The data key is the user's alone.
+    const history = await workflowHistoryText(p, sessionWorkflowId(session.id));
+    expect(history.payloads).toBeGreaterThan(5);
+    for (const text of [history.raw, history.decoded]) {
+      expect(text).not.toContain('4821-SECRET');
+      expect(text).not.toContain('Mock reply');
+      expect(text).not.toContain('helpful assistant for tests');
+      expect(text).not.toContain(Buffer.from('4821-SECRET').toString('base64'));
     }
+    const sealed = history.decoded.match(/v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g) ?? [];
+    expect(sealed.length).toBeGreaterThan(3);
+    const ring = keyRingFromString(p.sessionsConfig.payloadKeys);
+    const platformKeys = [
+      ...ring.keyIds.map((id) => ring.key(id) as Buffer),
+      p.workerConfig.turnVaultKey,
+    ];
+    const purposes = ['message', 'payload', 'recap', 'assistant', 'attachments', 'model-call'];
+    for (const value of sealed) {
+      for (const key of platformKeys) {
+        for (const purpose of purposes) {
+          expect(() => decryptText(value, key, `${purpose}:${session.id}`)).toThrow(DecryptionError);
+        }
+      }
+    }
+    // The user's key opens them: the history does hold the turn, sealed.
+    const opened = sealed.flatMap((value) =>
+      purposes.flatMap((purpose) => {
+        try {
+          return [decryptText(value, Buffer.from(user.dataKey, 'base64'), `${purpose}:${session.id}`)];
+        } catch {
+          return [];
+        }
+      }),
+    );
+    expect(opened.join('\n')).toContain('4821-SECRET');
+    // And the turn's key left the vault with the answer.
+    expect(await p.redis.keys(`turn-vault:turn-key:${session.id}:*`)).toEqual([]);
   });
 
   it('runs a lab turn that leaves no row behind', async () => {

@@ -7,3 +7,5 @@ export * from './key-ring';
 export * from './payload-codec';
 export * from './envelope';
 export * from './turn-vault';
+export * from './session-cipher';
+export * from './attachment-seal';

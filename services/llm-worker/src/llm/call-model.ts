@@ -1,25 +1,15 @@
 /**
- * The `callModel` activity: one call to the LLM through the official openai SDK, on the chat or
- * the legacy completion endpoint as the model requires. The SDK does not retry (Temporal does,
- * durably, per the workflow's policy). It heartbeats while it waits and for every streamed
- * chunk, and stops when Temporal cancels it. When the requester streams, text is released
- * sentence by sentence only once the guard has passed it, so no streamed text is something the
- * guard would block. A call whose input names a `credentialRef` uses the user's own provider key,
- * taken from the turn vault for this call only (never logged, never in Temporal), instead of the
- * worker's configured key.
+ * One call to the LLM through the official openai SDK, on the chat or the legacy completion
+ * endpoint as the model requires: what the exchange activities (exchange, summarise, recap) run.
+ * The SDK does not retry (Temporal does, durably, per the workflow's policy). It heartbeats while
+ * it waits and for every streamed chunk, and stops when Temporal cancels the activity. When the
+ * requester streams, text is released sentence by sentence only once the guard has passed it, so
+ * no streamed text is something the guard would block.
  */
 import { performance } from 'node:perf_hooks';
-import {
-  type CallModelInput,
-  type CallModelResult,
-  type LlmActivities,
-  TURN_ERRORS,
-  type Usage,
-} from '@lab/contracts';
+import type { ModelSettings, Usage } from '@lab/contracts';
 import { parseCompletion, StreamingGuard } from '@lab/conversation';
-import { DecryptionError, type TurnVault } from '@lab/platform';
-import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import type { Context } from '@temporalio/activity';
 import type OpenAI from 'openai';
 import { errorKind, recordCall } from '../metrics/metrics';
 import type { TurnStreamPublisher } from '../stream/turn-stream';
@@ -27,81 +17,96 @@ import { toLlmFailure } from './llm-failure';
 
 const HEARTBEAT_EVERY_MS = 3_000;
 
-export interface LlmDependencies {
-  /** The client with the worker's configured key. */
-  openai: OpenAI;
+export type ChatMessage = { role: 'system' | 'user' | 'assistant'; content: string };
+
+/** What the model is sent: chat messages, or a prompt string and stop sequences. */
+export interface ModelRequest {
+  messages?: ChatMessage[];
+  prompt?: string;
+  stop?: string[];
+}
+
+export interface ModelCall extends ModelRequest {
+  model: ModelSettings;
+  /** When streaming: guard the text sentence by sentence before releasing it to the channel. */
+  stream?: { channel: string; initialPrompt: string; guardThreshold: number };
+}
+
+export interface ModelAnswer {
+  text: string;
+  usage: Usage;
+  finishReason: string;
+  /** Set when the streaming guard stopped the stream. */
+  streamGuardHit?: boolean;
+  latencyMs: number;
+}
+
+export interface CallDependencies {
+  /** The client to call with: the worker's, or one with the user's own key. */
+  client: OpenAI;
+  /** Whether the client carries the user's own key (its 401 is the user's, not ours). */
+  userKey: boolean;
   stream: TurnStreamPublisher;
-  /** Where a request's own provider key waits for its turn (see `credentialRef`). */
-  credentials: TurnVault;
+  context: Context;
 }
 
-export function createLlmActivities({
-  openai,
-  stream,
-  credentials,
-}: LlmDependencies): LlmActivities {
-  return {
-    async callModel(input: CallModelInput): Promise<CallModelResult> {
-      const context = Context.current();
-      const client = input.credentialRef
-        ? openai.withOptions({ apiKey: await userKey(credentials, input.credentialRef) })
-        : openai;
-      const labels = { model: input.model.model, endpoint: input.model.endpoint };
-      const started = performance.now();
-      const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
-      try {
-        const outcome = input.stream
-          ? await streamed(client, stream, input, input.stream, context)
-          : await whole(client, input, context.cancellationSignal);
-        const latencyMs = performance.now() - started;
-        recordCall(labels, latencyMs / 1000, {
-          ok: true,
-          promptTokens: outcome.usage.promptTokens,
-          completionTokens: outcome.usage.completionTokens,
-          streamGuardHit: outcome.streamGuardHit === true,
-        });
-        return { ...outcome, latencyMs: Math.round(latencyMs) };
-      } catch (error) {
-        const failure = toLlmFailure(error, { userKey: input.credentialRef !== undefined });
-        recordCall(labels, (performance.now() - started) / 1000, {
-          ok: false,
-          kind: errorKind(failure, context.cancellationSignal.aborted),
-        });
-        throw failure;
-      } finally {
-        clearInterval(heartbeat);
-      }
-    },
-  };
-}
-
-/** The user's provider key from the turn vault; gone or unreadable fails the turn at once. */
-async function userKey(vault: TurnVault, ref: string): Promise<string> {
-  let key: string | undefined;
+export async function callModel(
+  { client, userKey, stream, context }: CallDependencies,
+  input: ModelCall,
+): Promise<ModelAnswer> {
+  const labels = { model: input.model.model, endpoint: input.model.endpoint };
+  const started = performance.now();
+  const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
   try {
-    key = await vault.take(ref);
+    const outcome = input.stream
+      ? await streamed(client, stream, input, input.stream, context)
+      : await whole(client, input, context.cancellationSignal);
+    const latencyMs = performance.now() - started;
+    recordCall(labels, latencyMs / 1000, {
+      ok: true,
+      promptTokens: outcome.usage.promptTokens,
+      completionTokens: outcome.usage.completionTokens,
+      streamGuardHit: outcome.streamGuardHit === true,
+    });
+    return { ...outcome, latencyMs: Math.round(latencyMs) };
   } catch (error) {
-    if (!(error instanceof DecryptionError)) throw error;
-    throw ApplicationFailure.create({
-      type: TURN_ERRORS.keyUnavailable,
-      message:
-        'the provider key of this turn cannot be read (is TURN_VAULT_KEY the same everywhere?)',
-      nonRetryable: true,
+    const failure = toLlmFailure(error, { userKey });
+    recordCall(labels, (performance.now() - started) / 1000, {
+      ok: false,
+      kind: errorKind(failure, context.cancellationSignal.aborted),
     });
+    throw failure;
+  } finally {
+    clearInterval(heartbeat);
   }
-  if (key === undefined) {
-    throw ApplicationFailure.create({
-      type: TURN_ERRORS.keyUnavailable,
-      message: 'the provider key of this turn is no longer available; repeat the request',
-      nonRetryable: true,
-    });
-  }
-  return key;
 }
 
-type Outcome = Omit<CallModelResult, 'latencyMs'>;
+/**
+ * A finished answer released to a streaming requester again (a retried attempt that reuses the
+ * answer an earlier attempt got): through the same sentence guard, after a `reset`.
+ */
+export async function replayStream(
+  publisher: TurnStreamPublisher,
+  options: NonNullable<ModelCall['stream']>,
+  attempt: number,
+  text: string,
+): Promise<boolean> {
+  const guard = new StreamingGuard(options.initialPrompt, options.guardThreshold);
+  await publisher.publish(options.channel, { type: 'reset', attempt });
+  let guarded = false;
+  for (const step of [guard.push(text), guard.finish()]) {
+    if (step.release) await publisher.publish(options.channel, { type: 'delta', text: step.release });
+    if (step.leaked && !guarded) {
+      guarded = true;
+      await publisher.publish(options.channel, { type: 'guarded' });
+    }
+  }
+  return guarded;
+}
 
-function sampling(input: CallModelInput) {
+type Outcome = Omit<ModelAnswer, 'latencyMs'>;
+
+function sampling(input: ModelCall) {
   return {
     model: input.model.model,
     max_tokens: input.model.maxTokens,
@@ -117,7 +122,7 @@ const usageOf = (usage?: { prompt_tokens?: number; completion_tokens?: number } 
   completionTokens: usage?.completion_tokens ?? 0,
 });
 
-async function whole(openai: OpenAI, input: CallModelInput, signal: AbortSignal): Promise<Outcome> {
+async function whole(openai: OpenAI, input: ModelCall, signal: AbortSignal): Promise<Outcome> {
   if (input.model.endpoint === 'completion') {
     const answer = await openai.completions.create(
       {
@@ -149,8 +154,8 @@ async function whole(openai: OpenAI, input: CallModelInput, signal: AbortSignal)
 async function streamed(
   openai: OpenAI,
   publisher: TurnStreamPublisher,
-  input: CallModelInput,
-  options: NonNullable<CallModelInput['stream']>,
+  input: ModelCall,
+  options: NonNullable<ModelCall['stream']>,
   context: Context,
 ): Promise<Outcome> {
   const guard = new StreamingGuard(options.initialPrompt, options.guardThreshold);

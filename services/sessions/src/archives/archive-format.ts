@@ -30,7 +30,7 @@ export const ARCHIVE_MEDIA = `${ARCHIVE_FORMAT}.v${ARCHIVE_VERSION}+jsonl+gzip`;
 export const archiveName = (userId: string, sessionId: string) =>
   `archives/${userId}/${sessionId}.jsonl.gz`;
 
-/** The associated data each encrypted field of a session is bound to (see session-cipher.ts). */
+/** The associated data each encrypted field of a session is bound to (see SessionCipher in @lab/platform). */
 export const associatedData = (sessionId: string) => ({
   message: `message:${sessionId}`,
   recap: `recap:${sessionId}`,

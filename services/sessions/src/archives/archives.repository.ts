@@ -2,7 +2,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { STALE_TURN_MS } from '../sessions/sessions.repository';
 import { AttachmentEntity } from '../sessions/entities/attachment.entity';
 import { MessageEntity } from '../sessions/entities/message.entity';
 import { SessionEntity } from '../sessions/entities/session.entity';
@@ -21,8 +20,11 @@ export class ArchivesRepository {
     return this.db.transaction(work);
   }
 
-  findSession(id: string): Promise<SessionEntity | null> {
-    return this.db.manager.findOneBy(SessionEntity, { id });
+  findSession(
+    id: string,
+    manager: EntityManager = this.db.manager,
+  ): Promise<SessionEntity | null> {
+    return manager.findOneBy(SessionEntity, { id });
   }
 
   lockSession(manager: EntityManager, id: string): Promise<SessionEntity | null> {
@@ -57,17 +59,13 @@ export class ArchivesRepository {
       .execute();
   }
 
-  /** Active sessions untouched for `idleMinutes` and not running a (live) turn, oldest first. */
+  /** Active sessions untouched for `idleMinutes`, oldest first. */
   async idleSessions(idleMinutes: number, limit: number): Promise<string[]> {
     const rows = await this.db.manager
       .createQueryBuilder(SessionEntity, 's')
       .select('s.id', 'id')
       .where(`s.status = 'active'`)
       .andWhere('s.modified_at < now() - make_interval(mins => :idleMinutes)', { idleMinutes })
-      .andWhere(
-        '(s.turn_in_progress is null or s.turn_started_at < now() - make_interval(secs => :stale))',
-        { stale: STALE_TURN_MS / 1000 },
-      )
       .orderBy('s.modified_at', 'ASC')
       .limit(limit)
       .getRawMany<{ id: string }>();
@@ -98,15 +96,9 @@ export class ArchivesRepository {
         status: 'ended',
         endedReason: 'idle',
         endedAt: () => 'now()',
-        turnInProgress: null,
-        turnStartedAt: null,
       })
       .where(`id = :id and status = 'active'`, { id })
       .andWhere('modified_at < now() - make_interval(mins => :idleMinutes)', { idleMinutes })
-      .andWhere(
-        '(turn_in_progress is null or turn_started_at < now() - make_interval(secs => :stale))',
-        { stale: STALE_TURN_MS / 1000 },
-      )
       .execute();
     return result.affected === 1 ? manager.findOneBy(SessionEntity, { id }) : null;
   }

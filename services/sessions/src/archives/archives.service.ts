@@ -5,7 +5,12 @@
  * (list, end without a recap) live here too.
  */
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { type ArchiveSessionResult, type IdleSessions, TURN_ERRORS } from '@lab/contracts';
+import {
+  type ArchiveSessionResult,
+  type IdleEnd,
+  type IdleSessions,
+  TURN_ERRORS,
+} from '@lab/contracts';
 import { ApiException, notFound } from '@lab/platform/http';
 import { recordEvent } from '@lab/platform/outbox';
 import { ApplicationFailure } from '@temporalio/common';
@@ -101,10 +106,13 @@ export class ArchivesService {
   }
 
   /** Ends a still-idle session without a recap (nobody's key is at hand) and says so. */
-  endIdle(sessionId: string, idleMinutes: number): Promise<{ ended: boolean }> {
+  endIdle(sessionId: string, idleMinutes: number): Promise<IdleEnd> {
     return this.repository.transaction(async (manager) => {
       const ended = await this.repository.endIfIdle(manager, sessionId, idleMinutes);
-      if (!ended) return { ended: false };
+      if (!ended) {
+        const session = await this.repository.findSession(sessionId, manager);
+        return { ended: false, active: session?.status === 'active' };
+      }
       await recordEvent(manager, {
         aggregateType: 'session',
         aggregateId: sessionId,
@@ -119,7 +127,7 @@ export class ArchivesService {
           turns: ended.turnCount,
         },
       });
-      return { ended: true };
+      return { ended: true, active: false };
     });
   }
 

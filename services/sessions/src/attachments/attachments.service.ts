@@ -7,7 +7,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import type { ReturnedFile } from '@lab/contracts';
+import type { SealedFile } from '@lab/contracts';
 import { DecryptionError } from '@lab/platform';
 import { ApiException, badRequest, notFound } from '@lab/platform/http';
 import type { EntityManager } from 'typeorm';
@@ -19,7 +19,7 @@ import {
   StorageUnavailable,
   storageUnavailable,
 } from '../storage/object-store';
-import { openAttachment, sealAttachment } from './attachment-cipher';
+import { openAttachment, sealAttachment } from '@lab/platform';
 import { ATTACHMENT_CONTEXT_SHARE, attachmentContext } from './attachment-context';
 import { AttachmentsRepository } from './attachments.repository';
 
@@ -189,22 +189,23 @@ export class AttachmentsService {
   }
 
   /**
-   * The session's text attachments for the model (see attachment-context.ts), or null. Runs in a
-   * turn's activity: a storage failure is thrown for Temporal to retry.
+   * The session's text attachments for the model (see attachment-context.ts), or null; the
+   * model (for the token budget) is asked for only when there are some.
    */
   async contextFor(
     sessionId: string,
     dataKey: Buffer,
-    model: { model: string; contextWindow: number },
+    modelOf: () => Promise<{ model: string; contextWindow: number }>,
   ): Promise<string | null> {
     const texts = (await this.repository.forSession(sessionId)).filter((a) =>
       TEXT_TYPES.includes(a.contentType),
     );
     if (texts.length === 0) return null;
+    const model = await modelOf();
     const store = this.requireStore();
     const files = [];
     for (const a of texts) {
-      const sealed = await store.get(a.objectKey);
+      const sealed = await this.storage(() => store.get(a.objectKey));
       files.push({
         id: a.id,
         name: a.name,
@@ -220,35 +221,30 @@ export class AttachmentsService {
 
   /**
    * Stores the files of a reply (origin `assistant`) within the turn's transaction: the objects
-   * first (keys from the workflow's ids, so a retry overwrites the same ones), then the rows.
+   * first (sealed already by the exchange under the owner's data key; ids from the exchange, so a
+   * retry overwrites the same ones), then the rows.
    */
   async storeReturned(
     manager: EntityManager,
     session: { id: string; userId: string },
-    dataKey: Buffer,
     turnId: string,
-    files: ReturnedFile[],
+    files: SealedFile[],
   ): Promise<void> {
     if (files.length === 0) return;
     const store = this.store;
     if (!store) throw new StorageUnavailable('object storage is not configured (S3_ENDPOINT)');
     const rows = [];
     for (const file of files) {
-      const bytes = Buffer.from(file.content, 'utf8');
       const objectKey = store.key(attachmentName(session.userId, session.id, file.id));
-      await store.put(
-        objectKey,
-        sealAttachment(bytes, dataKey, session.id, file.id),
-        'application/octet-stream',
-      );
+      await store.put(objectKey, Buffer.from(file.sealed, 'base64'), 'application/octet-stream');
       rows.push({
         id: file.id,
         sessionId: session.id,
         userId: session.userId,
         name: file.name.slice(0, 200),
         contentType: file.contentType,
-        size: bytes.length,
-        sha256: sha256(bytes),
+        size: file.size,
+        sha256: file.sha256,
         origin: 'assistant' as const,
         turnId,
         objectKey,

@@ -7,7 +7,7 @@ import { Body, Controller, HttpCode, HttpStatus, Post, Res, UseGuards } from '@n
 import { CallerId, InternalCallerGuard } from '@lab/platform/http';
 import type { Response } from 'express';
 import { CallerKeyId } from '../sessions/caller-key-id.decorator';
-import { IdempotencyKey } from '../sessions/data-key.decorator';
+import { DataKey, IdempotencyKey } from '../sessions/data-key.decorator';
 import { ProviderKey } from '../sessions/provider-key.decorator';
 import { turnIdFrom } from '../sessions/sessions.service';
 import { streamTurn } from '../sessions/sse';
@@ -27,6 +27,7 @@ export class CompletionsController {
   @HttpCode(HttpStatus.OK)
   async create(
     @CallerId() userId: string,
+    @DataKey() dataKey: Buffer,
     @ProviderKey() providerKey: string | undefined,
     @CallerKeyId() callerKeyId: string | undefined,
     @IdempotencyKey() idempotencyKey: string | undefined,
@@ -38,11 +39,11 @@ export class CompletionsController {
       body.assistantId,
       body.messages,
     );
-    const keys = { providerKey, callerKeyId };
+    const keys = { dataKey, providerKey, callerKeyId };
     if (body.stream !== true) return this.completions.complete(userId, prepared, keys);
     const channel = TurnStreams.channel(`completion:${userId}`, prepared.turnId);
-    await streamTurn(response, this.streams, channel, () =>
-      this.completions.complete(userId, prepared, keys, channel),
+    await streamTurn(response, this.streams, channel, (begin) =>
+      this.completions.complete(userId, prepared, keys, channel, begin),
     );
     return undefined;
   }

@@ -2,14 +2,15 @@
  * Stateless completions with a stored assistant, for callers that keep the conversation
  * themselves (OpenAI-compatible clients through the gateway): the assistant's active version
  * answers the messages with the same exchange as a session turn (its initial prompt as the
- * system prompt, its guard, its model settings), run as a `labTurn` workflow. Nothing is stored.
+ * system prompt, its guard, its model settings), run as an exchange workflow. Nothing is stored.
  */
 import { Injectable } from '@nestjs/common';
-import type { LabTurnInput, ThreadMessage, Usage } from '@lab/contracts';
+import type { Thread, ThreadMessage, TurnAssistant, Usage } from '@lab/contracts';
 import { badRequest, notFound } from '@lab/platform/http';
 import { AssistantsClient, turnAssistant } from '../assistants/assistants.client';
+import { ExchangesService } from '../turns/exchanges.service';
 import type { TurnKeys } from '../turns/turn-keys';
-import { TurnRunner } from '../turns/turn-runner';
+import type { OnAccepted } from '../turns/turn-runner';
 import type { CompletionMessageDto } from '@lab/contracts/dto';
 
 export interface Completion {
@@ -21,13 +22,20 @@ export interface Completion {
 }
 
 /** What a completion will run, checked before anything is answered (or streamed). */
-export type PreparedCompletion = Omit<LabTurnInput, 'credentialRef' | 'streamChannel'>;
+export interface PreparedCompletion {
+  turnId: string;
+  assistant: TurnAssistant;
+  thread: Thread;
+  userMessage: string;
+  /** The request as the caller sent it (what its idempotency key is bound to). */
+  request: unknown;
+}
 
 @Injectable()
 export class CompletionsService {
   constructor(
     private readonly assistants: AssistantsClient,
-    private readonly turns: TurnRunner,
+    private readonly exchanges: ExchangesService,
   ) {}
 
   /**
@@ -62,6 +70,7 @@ export class CompletionsService {
         messages: conversation.slice(0, -1).map(({ role, content }) => ({ role, content })),
       },
       userMessage: last.content,
+      request: { assistantId, messages },
     };
   }
 
@@ -70,11 +79,17 @@ export class CompletionsService {
     prepared: PreparedCompletion,
     keys: TurnKeys,
     streamChannel?: string,
+    onAccepted?: OnAccepted,
   ): Promise<Completion> {
-    const result = await this.turns.completion(
-      userId,
-      { ...prepared, ...(streamChannel ? { streamChannel } : {}) },
+    const result = await this.exchanges.exchange(
+      {
+        source: 'completion',
+        userId,
+        ...prepared,
+        ...(streamChannel ? { streamChannel } : {}),
+      },
       keys,
+      onAccepted,
     );
     return {
       turnId: result.turnId,

@@ -1,16 +1,16 @@
 /**
- * The lab's test chat with a draft assistant: the same turn as a session's, nothing stored (lab
- * messages are never persisted); the caller keeps the thread and sends it back each turn.
+ * The lab's test chat with a draft assistant: the same exchange as a session's turn, nothing
+ * stored (lab messages are never persisted); the caller keeps the thread and sends it back.
  */
 import { Body, Controller, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
 import { findModel, modelIds } from '@lab/conversation';
 import type { TurnAssistant } from '@lab/contracts';
 import { badRequest, CallerId, InternalCallerGuard } from '@lab/platform/http';
 import { CallerKeyId } from '../sessions/caller-key-id.decorator';
-import { IdempotencyKey } from '../sessions/data-key.decorator';
+import { DataKey, IdempotencyKey } from '../sessions/data-key.decorator';
 import { ProviderKey } from '../sessions/provider-key.decorator';
 import { turnIdFrom } from '../sessions/sessions.service';
-import { TurnRunner } from '../turns/turn-runner';
+import { ExchangesService } from '../turns/exchanges.service';
 import { type LabDraftDto, LabTurnDto } from '@lab/contracts/dto';
 
 export function draftAssistant(draft: LabDraftDto): TurnAssistant {
@@ -44,26 +44,31 @@ export function draftAssistant(draft: LabDraftDto): TurnAssistant {
 @Controller('lab')
 @UseGuards(InternalCallerGuard)
 export class LabController {
-  constructor(private readonly turns: TurnRunner) {}
+  constructor(private readonly exchanges: ExchangesService) {}
 
   @Post('turns')
   @HttpCode(HttpStatus.OK)
   turn(
     @CallerId() userId: string,
+    @DataKey() dataKey: Buffer,
     @ProviderKey() providerKey: string | undefined,
     @CallerKeyId() callerKeyId: string | undefined,
     @IdempotencyKey() idempotencyKey: string | undefined,
     @Body() body: LabTurnDto,
   ) {
-    return this.turns.labTurn(
-      userId,
+    const thread = { summary: body.thread?.summary ?? null, messages: body.thread?.messages ?? [] };
+    const userMessage = body.message ?? null;
+    return this.exchanges.exchange(
       {
+        source: 'lab',
+        userId,
         turnId: turnIdFrom(idempotencyKey),
         assistant: draftAssistant(body.draft),
-        thread: { summary: body.thread?.summary ?? null, messages: body.thread?.messages ?? [] },
-        userMessage: body.message ?? null,
+        thread,
+        userMessage,
+        request: { draft: body.draft, thread, message: userMessage },
       },
-      { providerKey, callerKeyId },
+      { dataKey, providerKey, callerKeyId },
     );
   }
 }

@@ -12,21 +12,21 @@ describe('turn metrics', () => {
   });
 
   it('times turns by workflow, outcome and stream, and counts persisted tokens and guard hits', async () => {
-    await observeTurn('chatTurn', { streamChannel: 'c' }, () => Promise.resolve(1));
+    await observeTurn('turn', { streamChannel: 'c' }, () => Promise.resolve(1));
     await expect(
-      observeTurn('chatTurn', {}, () =>
+      observeTurn('turn', {}, () =>
         Promise.reject(new ApiException(HttpStatus.CONFLICT, 'session_ended', 'ended')),
       ),
     ).rejects.toBeInstanceOf(ApiException);
     recordPersistedTurn({ promptTokens: 7, completionTokens: 3 }, true);
     const text = await register.metrics();
     expect(text).toContain(
-      'turn_duration_seconds_count{workflow="chatTurn",outcome="ok",stream="yes"} 1',
+      'turn_duration_seconds_count{workflow="turn",outcome="ok",stream="yes"} 1',
     );
     expect(text).toContain(
-      'turn_duration_seconds_count{workflow="chatTurn",outcome="session_ended",stream="no"} 1',
+      'turn_duration_seconds_count{workflow="turn",outcome="session_ended",stream="no"} 1',
     );
-    expect(text).toContain('turns_total{workflow="chatTurn",outcome="session_ended"} 1');
+    expect(text).toContain('turns_total{workflow="turn",outcome="session_ended"} 1');
     expect(text).toContain('turn_tokens_total{kind="prompt"} 7');
     expect(text).toContain('turn_guard_hits_total 1');
   });

@@ -1,19 +1,21 @@
 /**
  * The sessions service's turn metrics, on its `/metrics` (prom-client's default registry):
  *
- * - `turn_duration_seconds{workflow,outcome,stream}`: a turn as the client waits for it (start or
- *   join of the workflow to its result), `workflow` = `chatTurn` | `endSession` | `labTurn`,
- *   `outcome` = `ok` or the API error code (`llm_unavailable`, `turn_pending`, ...; `internal` for
- *   anything else), `stream` = `yes` | `no`;
+ * - `turn_duration_seconds{workflow,outcome,stream}`: a turn as the client waits for it (the
+ *   Update or the exchange workflow, to its outcome), `workflow` = `turn` | `end` (Updates of a
+ *   session workflow) | `lab` | `completion` (exchange workflows), `outcome` = `ok` or the API
+ *   error code (`llm_unavailable`, `turn_pending`, ...; `internal` for anything else),
+ *   `stream` = `yes` | `no`;
  * - `turns_total{workflow,outcome}`: the same turns, counted;
- * - `workflow_failures_total{workflow,type}`: workflows that failed, by their failure type
- *   (`LlmUnavailable`, `SessionClosed`, ...; `unknown` without one);
+ * - `workflow_failures_total{workflow,type}`: turns that failed in Temporal (an Update or an
+ *   exchange workflow), by their failure type (`LlmUnavailable`, `TurnInProgress`, ...;
+ *   `unknown` without one);
  * - `turn_tokens_total{kind=prompt|completion}` and `turn_guard_hits_total`: what `persistTurn`
  *   stored (once per turn, not per retried activity).
  */
 import { ApiException } from '@lab/platform/http';
 import { ApplicationFailure } from '@temporalio/common';
-import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { Counter, Histogram, type Metric, register } from 'prom-client';
 
 function once<T extends Metric>(name: string, make: () => T): T {
@@ -46,7 +48,7 @@ const workflowFailures = once(
   () =>
     new Counter({
       name: 'workflow_failures_total',
-      help: 'Failed turn workflows by workflow and failure type',
+      help: 'Turns failed in Temporal (Updates, exchange workflows) by workflow and failure type',
       labelNames: ['workflow', 'type'],
     }),
 );
@@ -75,8 +77,8 @@ export function outcomeOf(error: unknown): string {
   return error instanceof ApiException ? error.code : 'internal';
 }
 
-/** The failure type of a failed workflow: its innermost ApplicationFailure's type. */
-export function failureTypeOf(error: WorkflowFailedError): string {
+/** The failure type of a failed turn: its innermost ApplicationFailure's type. */
+export function failureTypeOf(error: WorkflowFailedError | WorkflowUpdateFailedError): string {
   let cause: unknown = error.cause;
   while (cause && !(cause instanceof ApplicationFailure) && (cause as { cause?: unknown }).cause) {
     cause = (cause as { cause?: unknown }).cause;
@@ -84,9 +86,9 @@ export function failureTypeOf(error: WorkflowFailedError): string {
   return (cause instanceof ApplicationFailure ? cause.type : undefined) ?? 'unknown';
 }
 
-/** Counts a workflow that failed (anything else thrown is not a workflow failure). */
+/** Counts a turn that failed in Temporal (anything else thrown is not a workflow failure). */
 export function recordWorkflowFailure(workflow: string, error: unknown): void {
-  if (error instanceof WorkflowFailedError)
+  if (error instanceof WorkflowFailedError || error instanceof WorkflowUpdateFailedError)
     workflowFailures.inc({ workflow, type: failureTypeOf(error) });
 }
 

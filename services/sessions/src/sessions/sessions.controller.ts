@@ -22,7 +22,7 @@ import { CallerKeyId } from './caller-key-id.decorator';
 import { DataKey, IdempotencyKey } from './data-key.decorator';
 import { ListSessionsQueryDto, SendMessageDto, StartSessionDto } from '@lab/contracts/dto';
 import { ProviderKey } from './provider-key.decorator';
-import { SessionsService } from './sessions.service';
+import { SessionsService, turnIdFrom } from './sessions.service';
 import { streamTurn } from './sse';
 
 export const ParseId = new ParseUUIDPipe({
@@ -82,13 +82,15 @@ export class SessionsController {
     @Query('stream') stream: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const { turnId } = await this.sessions.prepareTurn(userId, id, idempotencyKey);
     const keys = { dataKey, providerKey, callerKeyId };
-    if (stream !== 'true') return this.sessions.send(id, turnId, body.content, keys);
+    const turnId = turnIdFrom(idempotencyKey);
+    if (stream !== 'true') {
+      const turn = await this.sessions.prepareTurn(userId, id, body.content, keys, turnId);
+      return turn.run();
+    }
     const channel = TurnStreams.channel(id, turnId);
-    await streamTurn(response, this.streams, channel, () =>
-      this.sessions.send(id, turnId, body.content, keys, channel),
-    );
+    const turn = await this.sessions.prepareTurn(userId, id, body.content, keys, turnId, channel);
+    await streamTurn(response, this.streams, channel, (begin) => turn.run(begin));
     return undefined;
   }
 

@@ -6,9 +6,6 @@ import { MessageEntity } from './entities/message.entity';
 import { SessionEntity } from './entities/session.entity';
 import { TurnEntity } from './entities/turn.entity';
 
-/** A turn held longer than this (its workflow gone without releasing it) no longer blocks. */
-export const STALE_TURN_MS = 15 * 60_000;
-
 @Injectable()
 export class SessionsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
@@ -44,34 +41,6 @@ export class SessionsRepository {
     manager: EntityManager = this.db.manager,
   ): Promise<TurnEntity | null> {
     return manager.findOneBy(TurnEntity, { sessionId, turnId });
-  }
-
-  /** Makes `turnId` the session's one running turn; false when another one holds it. */
-  async claimTurn(sessionId: string, turnId: string): Promise<boolean> {
-    const result = await this.db.manager
-      .createQueryBuilder()
-      .update(SessionEntity)
-      .set({ turnInProgress: turnId, turnStartedAt: () => 'now()' })
-      .where(`id = :sessionId and status = 'active'`, { sessionId })
-      .andWhere(
-        `(turn_in_progress is null or turn_in_progress = :turnId or turn_started_at < now() - make_interval(secs => :staleSeconds))`,
-        { turnId, staleSeconds: STALE_TURN_MS / 1000 },
-      )
-      .execute();
-    return result.affected === 1;
-  }
-
-  async releaseTurn(
-    sessionId: string,
-    turnId: string,
-    manager: EntityManager = this.db.manager,
-  ): Promise<void> {
-    await manager
-      .createQueryBuilder()
-      .update(SessionEntity)
-      .set({ turnInProgress: null, turnStartedAt: null })
-      .where('id = :sessionId and turn_in_progress = :turnId', { sessionId, turnId })
-      .execute();
   }
 
   async insertMessages(

@@ -1,30 +1,48 @@
 /**
- * Sessions: start (pins the assistant's active version and has the assistant open the
- * conversation), send a message (one turn at a time), end (recap), list and resume. Each turn
- * runs as a Temporal workflow; this service only claims the session for it and waits.
+ * Sessions: start (pins the assistant's active version; the assistant opens the conversation),
+ * send a message (one turn at a time), end (recap), list and resume. A session's turns run in
+ * its session workflow (turns/turn-runner.ts); this service seals what the turn needs under the
+ * user's data key, answers repeats of finished turns from its rows, and opens the outcome.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { HttpStatus, Injectable } from '@nestjs/common';
-import type { EndSessionResult, TurnResult } from '@lab/contracts';
-import { DecryptionError } from '@lab/platform';
-import { recordEvent } from '@lab/platform/outbox';
+import type {
+  Condensed,
+  SessionWorkflowInput,
+  Thread,
+  TurnOutcome,
+  Usage,
+} from '@lab/contracts';
+import { DecryptionError, SessionCipher } from '@lab/platform';
 import { ApiException, badRequest, notFound } from '@lab/platform/http';
-import { AssistantsClient } from '../assistants/assistants.client';
+import { AssistantsClient, turnAssistant } from '../assistants/assistants.client';
+import { AttachmentsService } from '../attachments/attachments.service';
 import type { TurnKeys } from '../turns/turn-keys';
-import { TurnRunner } from '../turns/turn-runner';
+import { type OnAccepted, TurnRunner } from '../turns/turn-runner';
 import type { MessageEntity } from './entities/message.entity';
 import type { SessionEntity } from './entities/session.entity';
-import { SessionCipher } from './session-cipher';
+import type { TurnEntity } from './entities/turn.entity';
 import { type ResumedSession, type SessionView, sessionView } from './session.views';
 import { SessionsRepository } from './sessions.repository';
 
 export const OPENING_TURN = 'opening';
 const TURN_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
+const EMPTY_THREAD: Thread = { summary: null, messages: [] };
 
 export interface StartedSession {
   session: SessionView;
   message: { role: 'assistant'; content: string };
   guardHit: boolean;
+}
+
+/** A turn as the API answers it. */
+export interface TurnAnswer {
+  turnId: string;
+  reply: string;
+  guardHit: boolean;
+  usage: Usage;
+  model: string;
+  condensed: Condensed;
 }
 
 /** A session id from the caller's idempotency key, so a repeated start finds the same session. */
@@ -44,126 +62,165 @@ export function turnIdFrom(idempotencyKey: string | undefined): string {
   return idempotencyKey;
 }
 
+const keyReused = () =>
+  new ApiException(
+    HttpStatus.UNPROCESSABLE_ENTITY,
+    'idempotency_key_reused',
+    'This Idempotency-Key was used for another request; use a new key for a new request',
+  );
+
+/** A prepared turn: checked, sealed, ready to run (or answered already from its row). */
+export interface PreparedTurn {
+  sessionId: string;
+  turnId: string;
+  /** Set when the turn was done before (a repeated request): its answer. */
+  done: TurnAnswer | null;
+  run(onAccepted?: OnAccepted): Promise<TurnAnswer>;
+}
+
 @Injectable()
 export class SessionsService {
   constructor(
     private readonly repository: SessionsRepository,
     private readonly assistants: AssistantsClient,
+    private readonly attachments: AttachmentsService,
     private readonly turns: TurnRunner,
   ) {}
 
   async start(
     userId: string,
-    keys: Required<Pick<TurnKeys, 'dataKey'>> & TurnKeys,
+    keys: TurnKeys,
     assistantId: string,
     idempotencyKey?: string,
   ): Promise<StartedSession> {
     if (idempotencyKey !== undefined) turnIdFrom(idempotencyKey);
     const id = sessionIdFor(userId, idempotencyKey);
+    const cipher = new SessionCipher(keys.dataKey, id);
+    const requestHash = cipher.fingerprint({ assistantId });
     const existing = await this.repository.findById(id);
-    if (existing && existing.userId !== userId) throw notFound('session');
-    if (!existing) {
-      const snapshot = await this.assistants.snapshot(assistantId);
-      if (!snapshot.active) {
-        throw new ApiException(
-          HttpStatus.CONFLICT,
-          'assistant_inactive',
-          'The assistant is no longer available',
-        );
-      }
-      const cipher = new SessionCipher(keys.dataKey, id);
-      await this.repository.transaction(async (manager) => {
-        const inserted = await this.repository.insertSession(manager, {
-          id,
-          userId,
-          assistantId,
-          promptVersionId: snapshot.promptVersion.id,
-          modelConfigVersionId: snapshot.modelConfigVersion.id,
-          payload: cipher.thread({ summary: null, messages: [] }),
-          turnInProgress: OPENING_TURN,
-          turnStartedAt: new Date(),
-        });
-        if (!inserted) return;
-        await recordEvent(manager, {
-          aggregateType: 'session',
-          aggregateId: id,
-          type: 'session.started',
-          payload: {
-            sessionId: id,
-            userId,
-            assistantId,
-            promptVersionId: snapshot.promptVersion.id,
-            modelConfigVersionId: snapshot.modelConfigVersion.id,
-          },
-        });
-      });
+    if (existing) {
+      if (existing.userId !== userId) throw notFound('session');
+      const opening = await this.repository.findTurn(id, OPENING_TURN);
+      if (!opening) throw notFound('session');
+      const answer = this.answered(opening, cipher, requestHash);
+      return this.startedView(existing, answer);
     }
-    const result = await this.turns.chatTurn(
-      { sessionId: id, turnId: OPENING_TURN, userMessage: null },
+    const snapshot = await this.assistants.snapshot(assistantId);
+    if (!snapshot.active) {
+      throw new ApiException(
+        HttpStatus.CONFLICT,
+        'assistant_inactive',
+        'The assistant is no longer available',
+      );
+    }
+    const input = this.turns.sessionInput({
+      sessionId: id,
+      userId,
+      assistantId,
+      promptVersionId: snapshot.promptVersion.id,
+      modelConfigVersionId: snapshot.modelConfigVersion.id,
+      assistant: cipher.sealJson('assistant', turnAssistant(snapshot)),
+      thread: cipher.thread(EMPTY_THREAD),
+      stored: false,
+    });
+    const outcome = await this.turns.startSession(
+      input,
+      { turnId: OPENING_TURN, requestHash, userMessage: null },
       keys,
     );
     const session = await this.repository.findById(id);
     if (!session) throw notFound('session');
-    return {
-      session: sessionView(session),
-      message: { role: 'assistant', content: result.reply },
-      guardHit: result.guardHit,
-    };
+    return this.startedView(session, this.opened(outcome, cipher));
   }
 
   /**
-   * Claims the session for this turn (409 while another runs), then runs it. A repeated request
-   * (same Idempotency-Key) gets the first result, whether the turn is running or done.
+   * Checks a turn before anything is answered (or streamed): the session is the caller's and
+   * active, and a repeated request of a finished turn is answered from its row. The turn's
+   * request is sealed here, under the data key that came with it.
    */
   async prepareTurn(
     userId: string,
     sessionId: string,
-    idempotencyKey?: string,
-  ): Promise<{ turnId: string; replay: boolean }> {
-    const turnId = turnIdFrom(idempotencyKey);
-    const session = await this.owned(userId, sessionId);
-    if (await this.repository.findTurn(sessionId, turnId)) return { turnId, replay: true };
-    if (session.status === 'ended')
-      throw new ApiException(HttpStatus.CONFLICT, 'session_ended', 'The session has ended');
-    if (!(await this.repository.claimTurn(sessionId, turnId))) {
-      throw new ApiException(
-        HttpStatus.CONFLICT,
-        'turn_in_progress',
-        'The session is already answering a message; wait for it',
-      );
-    }
-    return { turnId, replay: false };
-  }
-
-  send(
-    sessionId: string,
-    turnId: string,
     content: string,
     keys: TurnKeys,
+    idempotencyKey?: string,
     streamChannel?: string,
-  ): Promise<TurnResult> {
-    return this.turns.chatTurn(
-      { sessionId, turnId, userMessage: content, ...(streamChannel ? { streamChannel } : {}) },
-      keys,
-    );
+  ): Promise<PreparedTurn> {
+    const turnId = turnIdFrom(idempotencyKey);
+    const [session, finished] = await Promise.all([
+      this.owned(userId, sessionId),
+      this.repository.findTurn(sessionId, turnId),
+    ]);
+    const cipher = new SessionCipher(keys.dataKey, sessionId);
+    const requestHash = cipher.fingerprint({ content });
+    const done = finished ? this.answered(finished, cipher, requestHash) : null;
+    if (!done && session.status === 'ended')
+      throw new ApiException(HttpStatus.CONFLICT, 'session_ended', 'The session has ended');
+    return {
+      sessionId,
+      turnId,
+      done,
+      run: async (onAccepted) => {
+        if (done) return done;
+        const attachments = await this.attachments.contextFor(sessionId, keys.dataKey, async () =>
+          turnAssistant(
+            await this.assistants.snapshot(session.assistantId, {
+              promptVersionId: session.promptVersionId,
+              modelConfigVersionId: session.modelConfigVersionId,
+            }),
+          ).model,
+        );
+        const outcome = await this.turns.turn(
+          sessionId,
+          {
+            turnId,
+            requestHash,
+            userMessage: cipher.message(content),
+            attachments: attachments === null ? null : cipher.seal('attachments', attachments),
+            ...(streamChannel ? { streamChannel } : {}),
+          },
+          keys,
+          () => this.restartInput(sessionId, cipher),
+          onAccepted,
+        );
+        return this.opened(outcome, cipher);
+      },
+    };
   }
 
   async end(
     userId: string,
     keys: TurnKeys,
     sessionId: string,
-  ): Promise<EndSessionResult & { session: SessionView }> {
+  ): Promise<{ sessionId: string; recap: string; usage: Usage; session: SessionView }> {
     const session = await this.owned(userId, sessionId);
-    if (session.status === 'active' && session.turnInProgress) {
-      throw new ApiException(
-        HttpStatus.CONFLICT,
-        'turn_in_progress',
-        'The session is answering a message; end it afterwards',
-      );
+    const cipher = new SessionCipher(keys.dataKey, sessionId);
+    if (session.status === 'ended') {
+      // Ending an ended session answers its recap; one that ended idle has none.
+      if (!session.recap) {
+        throw new ApiException(
+          HttpStatus.CONFLICT,
+          'session_ended',
+          'The session ended while it was idle; it has no recap',
+        );
+      }
+      return {
+        sessionId,
+        recap: this.readable(() => cipher.readRecap(session.recap as string)),
+        usage: { promptTokens: 0, completionTokens: 0 },
+        session: sessionView(session),
+      };
     }
-    const result = await this.turns.endSession(sessionId, `end-${sessionId}`, keys);
+    const outcome = await this.turns.end(sessionId, `end-${sessionId}`, keys, () =>
+      this.restartInput(sessionId, cipher),
+    );
     const ended = await this.owned(userId, sessionId);
-    return { ...result, session: sessionView(ended) };
+    return {
+      sessionId,
+      recap: cipher.readRecap(outcome.recap),
+      usage: outcome.usage,
+      session: sessionView(ended),
+    };
   }
 
   async list(
@@ -189,21 +246,69 @@ export class SessionsService {
     const session = await this.owned(userId, sessionId);
     const cipher = new SessionCipher(dataKey, sessionId);
     const messages = await this.repository.messages(sessionId);
-    try {
-      return this.opened(session, cipher, messages);
-    } catch (error) {
-      if (error instanceof DecryptionError) {
-        throw new ApiException(
-          HttpStatus.FORBIDDEN,
-          'key_mismatch',
-          'The key material does not open this session',
-        );
-      }
-      throw error;
-    }
+    return this.readable(() => this.resumed(session, cipher, messages));
   }
 
-  private opened(
+  /**
+   * The input of a new workflow for a stored session whose workflow is not running (a session
+   * from before session workflows, or whose workflow ended without ending it): from its row.
+   */
+  private async restartInput(
+    sessionId: string,
+    cipher: SessionCipher,
+  ): Promise<SessionWorkflowInput> {
+    const session = await this.repository.findById(sessionId);
+    if (!session || session.status !== 'active')
+      throw new ApiException(HttpStatus.CONFLICT, 'session_ended', 'The session has ended');
+    const snapshot = await this.assistants.snapshot(session.assistantId, {
+      promptVersionId: session.promptVersionId,
+      modelConfigVersionId: session.modelConfigVersionId,
+    });
+    return this.turns.sessionInput({
+      sessionId,
+      userId: session.userId,
+      assistantId: session.assistantId,
+      promptVersionId: session.promptVersionId,
+      modelConfigVersionId: session.modelConfigVersionId,
+      assistant: cipher.sealJson('assistant', turnAssistant(snapshot)),
+      thread: session.payload,
+      stored: true,
+    });
+  }
+
+  /** A finished turn's answer from its row; another body under its key is refused. */
+  private answered(turn: TurnEntity, cipher: SessionCipher, requestHash: string): TurnAnswer {
+    if (turn.requestHash !== null && turn.requestHash !== requestHash) throw keyReused();
+    return {
+      turnId: turn.turnId,
+      reply: this.readable(() => cipher.readMessage(turn.reply)),
+      guardHit: turn.guardHit,
+      usage: { promptTokens: turn.promptTokens, completionTokens: turn.completionTokens },
+      model: turn.model,
+      condensed: turn.condensed,
+    };
+  }
+
+  private opened(outcome: TurnOutcome, cipher: SessionCipher): TurnAnswer {
+    return {
+      turnId: outcome.turnId,
+      reply: cipher.readMessage(outcome.reply),
+      guardHit: outcome.guardHit,
+      usage: outcome.usage,
+      model: outcome.model,
+      condensed: outcome.condensed,
+    };
+  }
+
+  private startedView(session: SessionEntity, opening: TurnAnswer): StartedSession {
+    return {
+      session: sessionView(session),
+      message: { role: 'assistant', content: opening.reply },
+      guardHit: opening.guardHit,
+    };
+  }
+
+  private resumed(
     session: SessionEntity,
     cipher: SessionCipher,
     messages: MessageEntity[],
@@ -216,9 +321,25 @@ export class SessionsService {
         content: cipher.readMessage(m.content),
         createdAt: m.createdAt.toISOString(),
       })),
-      payload: cipher.readThread(session.payload),
+      payload: cipher.readThread<Thread>(session.payload),
       recap: session.recap ? cipher.readRecap(session.recap) : null,
     };
+  }
+
+  /** Stored text read with the request's key; another user's key answers 403, not 500. */
+  private readable<T>(read: () => T): T {
+    try {
+      return read();
+    } catch (error) {
+      if (error instanceof DecryptionError) {
+        throw new ApiException(
+          HttpStatus.FORBIDDEN,
+          'key_mismatch',
+          'The key material does not open this session',
+        );
+      }
+      throw error;
+    }
   }
 
   /** Another user's session is as unknown as a missing one. */

@@ -2,30 +2,45 @@
  * A streamed turn as Server-Sent Events: `delta` events carry guarded sentences as the model
  * writes them, `reset` says a retried attempt starts the reply over, `guarded` says the guard
  * stopped the stream, and `done` carries the final reply (the replacement when guarded) with the
- * usage; `error` carries the error model. Subscribed before the turn starts, so nothing is missed.
+ * usage; `error` carries the error model. Subscribed before the turn starts, so nothing is
+ * missed; the stream begins once the session's workflow has accepted the turn, so a turn it
+ * refuses (another one running, the session ended) is an ordinary error answer, not a stream.
  */
 import type { ErrorBody } from '@lab/platform/http';
 import { HttpException } from '@nestjs/common';
 import type { Response } from 'express';
-import type { TurnStreams } from '../turns/turn-streams';
+import type { TurnStreamEvent, TurnStreams } from '../turns/turn-streams';
 
 export async function streamTurn<T>(
   response: Response,
   streams: TurnStreams,
   channel: string,
-  run: () => Promise<T>,
+  run: (begin: () => void) => Promise<T>,
 ): Promise<void> {
-  response.status(200);
-  response.setHeader('content-type', 'text/event-stream; charset=utf-8');
-  response.setHeader('cache-control', 'no-cache, no-transform');
-  response.setHeader('x-accel-buffering', 'no');
-  response.flushHeaders();
+  let begun = false;
+  const early: TurnStreamEvent[] = [];
   const send = (event: string, data: unknown) =>
     response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-  const close = await streams.open(channel, (event) => send(event.type, event));
+  const begin = () => {
+    if (begun) return;
+    begun = true;
+    response.status(200);
+    response.setHeader('content-type', 'text/event-stream; charset=utf-8');
+    response.setHeader('cache-control', 'no-cache, no-transform');
+    response.setHeader('x-accel-buffering', 'no');
+    response.flushHeaders();
+    for (const event of early.splice(0)) send(event.type, event);
+  };
+  const close = await streams.open(channel, (event) => {
+    if (begun) send(event.type, event);
+    else early.push(event);
+  });
   try {
-    send('done', await run());
+    const result = await run(begin);
+    begin();
+    send('done', result);
   } catch (error) {
+    if (!begun) throw error; // refused before it began: the error model, as JSON
     const body: ErrorBody =
       error instanceof HttpException
         ? (error.getResponse() as ErrorBody)
@@ -33,6 +48,6 @@ export async function streamTurn<T>(
     send('error', body);
   } finally {
     await close();
-    response.end();
+    if (begun) response.end();
   }
 }

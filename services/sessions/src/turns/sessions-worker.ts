@@ -1,6 +1,8 @@
 /**
- * This service's Temporal worker: polls the `sessions` queue for the persistence activities.
- * Starts with the application and, on shutdown, stops polling and lets running activities finish.
+ * This service's Temporal worker, on the `sessions` queue: it runs the session and exchange
+ * workflows (and the archive and idle-sweep ones), their local activities (this service's
+ * database, next to the workflow) and the archive activities. Starts with the application and, on
+ * shutdown, stops polling, lets running tasks finish, then closes the shared connection.
  */
 import { temporalWorkerTelemetry } from '@lab/platform/telemetry';
 import {
@@ -10,31 +12,32 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { encryptedDataConverter, keyRingFromString } from '@lab/platform';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { SESSIONS_CONFIG, type SessionsConfig } from '../config/sessions.config';
+import { TemporalConnection } from './temporal';
 import { TurnActivities } from './turn-activities';
+import { workflowCode } from './workflow-code';
 
 @Injectable()
 export class SessionsWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(SessionsWorker.name);
   private worker?: Worker;
-  private connection?: NativeConnection;
   private running?: Promise<void>;
 
   constructor(
     @Inject(SESSIONS_CONFIG) private readonly config: SessionsConfig,
+    private readonly temporal: TemporalConnection,
     private readonly activities: TurnActivities,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.connection = await NativeConnection.connect({ address: this.config.temporalAddress });
     this.worker = await Worker.create({
-      connection: this.connection,
+      connection: await this.temporal.connection(),
       namespace: this.config.temporalNamespace,
       taskQueue: this.config.sessionsTaskQueue,
+      ...workflowCode(),
       activities: this.activities.functions(),
-      dataConverter: encryptedDataConverter(keyRingFromString(this.config.payloadKeys)),
+      dataConverter: this.temporal.dataConverter(),
       ...temporalWorkerTelemetry(),
       shutdownGraceTime: '20 seconds',
     });
@@ -48,6 +51,6 @@ export class SessionsWorker implements OnApplicationBootstrap, OnApplicationShut
   async onApplicationShutdown(): Promise<void> {
     if (this.worker && this.worker.getState() === 'RUNNING') this.worker.shutdown();
     await this.running;
-    await this.connection?.close();
+    await this.temporal.close();
   }
 }

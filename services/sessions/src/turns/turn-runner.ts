@@ -1,229 +1,291 @@
 /**
- * Starts the chat-turn workflows and waits for their results. Workflow ids come from the session
- * and the client's idempotency key: the same request twice reaches the same execution (running
- * or completed) and returns the first result; a failed one may be run again with the same key.
- * The request's key material goes to the turn vault first (see turn-keys.ts) and leaves it when
- * the workflow is over. Workflow failures become the API's errors.
+ * Runs turns on Temporal for the sessions service: a session's turns and end as Updates of its
+ * `sessionWorkflow` (the first one with Update-With-Start; a session whose workflow is not
+ * running, e.g. one started before session workflows existed, gets one started from its row),
+ * and stateless exchanges as short `exchangeWorkflow`s started eagerly through the connection
+ * this service's worker polls with. Update ids are the turn ids (the clients' Idempotency-Keys):
+ * the same request twice reaches the same execution and gets its outcome, success or failure.
+ * The request's keys go to the turn vault first (see turn-keys.ts) and leave it when the turn is
+ * over. Failures become the API's errors.
  */
-import { temporalClientInterceptors } from '@lab/platform/telemetry';
-import { HttpStatus, Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import {
-  type ChatTurnInput,
-  type EndSessionResult,
-  type LabTurnInput,
-  type LabTurnResult,
-  type LabTurnUsage,
+  type EndOutcome,
+  type EndRequest,
+  type ExchangeOutcome,
+  type ExchangeWorkflowInput,
+  type SessionWorkflowInput,
   TURN_ERRORS,
-  type TurnResult,
+  type TurnOutcome,
+  type TurnRequest,
 } from '@lab/contracts';
-import { encryptedDataConverter, keyRingFromString, TurnVault } from '@lab/platform';
+import { TurnVault } from '@lab/platform';
 import { ApiException } from '@lab/platform/http';
-import type { chatTurn, endSession, labTurn } from '@lab/workflows';
+import type { exchangeWorkflow, sessionWorkflow } from '@lab/workflows';
+import { endUpdate, turnUpdate } from '@lab/workflows/definitions';
+import { sessionWorkflowId } from '@lab/workflows/ids';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import {
-  chatTurnWorkflowId,
-  completionWorkflowId,
-  endSessionWorkflowId,
-  labTurnWorkflowId,
-} from '@lab/workflows/ids';
-import { ApplicationFailure, type Workflow } from '@temporalio/common';
-import {
-  Client,
-  Connection,
-  type WorkflowHandle,
-  type WorkflowStartOptions,
+  WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateStage,
 } from '@temporalio/client';
 import { SESSIONS_CONFIG, type SessionsConfig } from '../config/sessions.config';
 import { observeTurn, recordWorkflowFailure } from '../metrics/turn-metrics';
-import { dataKeyRef, type TurnKeys } from './turn-keys';
+import { TemporalConnection } from './temporal';
+import { turnKeyRef, type TurnKeys } from './turn-keys';
 
-/** What the request's keys became: vault entries to forget, and the workflow input's reference. */
+/** A turn's fields as the service builds them; the key references are added here. */
+export type TurnFields = Omit<TurnRequest, 'keyRef' | 'credentialRef' | 'callerKeyId'>;
+export type ExchangeFields = Omit<
+  ExchangeWorkflowInput,
+  'keyRef' | 'credentialRef' | 'chatTurnsTaskQueue' | 'usage'
+> & { usage: Omit<ExchangeWorkflowInput['usage'], 'callerKeyId'> };
+
+/** What the request's keys became: vault entries to forget, and the references to pass on. */
 interface Held {
   refs: string[];
-  input: { credentialRef?: string; callerKeyId?: string };
+  refsIn: { keyRef: string; credentialRef?: string; callerKeyId?: string };
 }
 
-@Injectable()
-export class TurnRunner implements OnApplicationShutdown {
-  private client?: Promise<Client>;
+/** Called once the workflow has accepted the request (a stream may begin). */
+export type OnAccepted = () => void;
 
+@Injectable()
+export class TurnRunner {
   constructor(
     @Inject(SESSIONS_CONFIG) private readonly config: SessionsConfig,
     private readonly vault: TurnVault,
+    private readonly temporal: TemporalConnection,
   ) {}
 
-  async chatTurn(
-    input: Omit<ChatTurnInput, 'sessionsTaskQueue' | 'credentialRef' | 'callerKeyId'>,
-    keys: TurnKeys,
-  ): Promise<TurnResult> {
-    return this.run<typeof chatTurn>(
-      'chatTurn',
-      chatTurnWorkflowId(input.sessionId, input.turnId),
-      keys,
-      dataKeyRef(input.sessionId, input.turnId),
-      (held) => [{ ...input, sessionsTaskQueue: this.config.sessionsTaskQueue, ...held }],
-    );
-  }
-
-  async endSession(
-    sessionId: string,
-    requestId: string,
-    keys: TurnKeys,
-  ): Promise<EndSessionResult> {
-    return this.run<typeof endSession>(
-      'endSession',
-      endSessionWorkflowId(sessionId),
-      keys,
-      dataKeyRef(sessionId, requestId),
-      (held) => [
-        { sessionId, requestId, sessionsTaskQueue: this.config.sessionsTaskQueue, ...held },
-      ],
-    );
-  }
-
-  async labTurn(
-    userId: string,
-    input: Omit<LabTurnInput, 'credentialRef' | 'usage'>,
-    keys: TurnKeys = {},
-  ): Promise<LabTurnResult> {
-    return this.run<typeof labTurn>(
-      'labTurn',
-      labTurnWorkflowId(userId, input.turnId),
-      keys,
-      undefined,
-      (held) => [{ ...input, ...this.labUsage(userId, 'lab', held) }],
-    );
-  }
-
-  /** A stateless completion: the lab's exchange with a stored assistant, under its own ids. */
-  async completion(
-    userId: string,
-    input: Omit<LabTurnInput, 'credentialRef' | 'usage'>,
-    keys: TurnKeys = {},
-  ): Promise<LabTurnResult> {
-    return this.run<typeof labTurn>(
-      'labTurn',
-      completionWorkflowId(userId, input.turnId),
-      keys,
-      undefined,
-      (held) => [{ ...input, ...this.labUsage(userId, 'completion', held) }],
-    );
-  }
-
-  /** A lab turn's input: its credential, and whom its usage is recorded for (decision 0009). */
-  private labUsage(
-    userId: string,
-    source: LabTurnUsage['source'],
-    { callerKeyId, ...held }: Held['input'],
-  ): Pick<LabTurnInput, 'credentialRef' | 'usage'> {
+  /** The workflow input of a session (the caller seals assistant and thread). */
+  sessionInput(
+    fields: Omit<SessionWorkflowInput, 'chatTurnsTaskQueue' | 'idleMinutes'>,
+  ): SessionWorkflowInput {
     return {
-      ...held,
-      usage: {
-        userId,
-        source,
-        sessionsTaskQueue: this.config.sessionsTaskQueue,
-        ...(callerKeyId ? { callerKeyId } : {}),
-      },
+      ...fields,
+      chatTurnsTaskQueue: this.config.chatTurnsTaskQueue,
+      idleMinutes: this.config.archiving.idleMinutes,
     };
   }
 
-  /**
-   * Leaves the keys in the vault, starts (or joins) the workflow and waits for it. The entries
-   * leave Redis as soon as the workflow is over (not when the request stops waiting), or at once
-   * when it could not be started.
-   */
-  private async run<W extends Workflow>(
-    type: string,
-    workflowId: string,
+  /** A new session's opening turn, starting its workflow (Update-With-Start). */
+  startSession(
+    input: SessionWorkflowInput,
+    fields: TurnFields,
     keys: TurnKeys,
-    dataRef: string | undefined,
-    args: (held: Held['input']) => Parameters<W>,
-  ): Promise<Awaited<ReturnType<W>>> {
-    const held = await this.hold(keys, dataRef);
-    const input = args(held.input);
-    return observeTurn(type, input[0], async (): Promise<Awaited<ReturnType<W>>> => {
-      let handle: WorkflowHandle<W>;
+    onAccepted?: OnAccepted,
+  ): Promise<TurnOutcome> {
+    return this.sessionUpdate(
+      'turn',
+      input.sessionId,
+      turnUpdate,
+      fields.turnId,
+      keys,
+      (refs) => ({ ...fields, ...refs }),
+      () => Promise.resolve(input),
+      { startFirst: true, onAccepted },
+    );
+  }
+
+  /**
+   * A turn of a stored session. `restart` gives the input of a new workflow for the session,
+   * should it have none running.
+   */
+  turn(
+    sessionId: string,
+    fields: TurnFields,
+    keys: TurnKeys,
+    restart: () => Promise<SessionWorkflowInput>,
+    onAccepted?: OnAccepted,
+  ): Promise<TurnOutcome> {
+    return this.sessionUpdate(
+      'turn',
+      sessionId,
+      turnUpdate,
+      fields.turnId,
+      keys,
+      (refs) => ({ ...fields, ...refs }),
+      restart,
+      { onAccepted },
+    );
+  }
+
+  end(
+    sessionId: string,
+    requestId: string,
+    keys: TurnKeys,
+    restart: () => Promise<SessionWorkflowInput>,
+  ): Promise<EndOutcome> {
+    return this.sessionUpdate(
+      'end',
+      sessionId,
+      endUpdate,
+      requestId,
+      keys,
+      (refs): EndRequest => ({ requestId, ...refs }),
+      restart,
+      {},
+    );
+  }
+
+  /**
+   * A stateless exchange (lab turn, completion) as its own short workflow, started eagerly: this
+   * service's worker takes its first task from the start call. A repeated request (same id)
+   * joins it, or gets the outcome of the one that finished.
+   */
+  async exchange(
+    workflowId: string,
+    fields: ExchangeFields,
+    key: Buffer,
+    keys: TurnKeys,
+    onAccepted?: OnAccepted,
+  ): Promise<ExchangeOutcome> {
+    const held = await this.hold(keys, fields.scope, fields.turnId, key);
+    const input: ExchangeWorkflowInput = {
+      ...fields,
+      ...held.refsIn,
+      chatTurnsTaskQueue: this.config.chatTurnsTaskQueue,
+      usage: {
+        ...fields.usage,
+        ...(held.refsIn.callerKeyId ? { callerKeyId: held.refsIn.callerKeyId } : {}),
+      },
+    };
+    return observeTurn(fields.usage.source, fields, async () => {
+      const client = await this.temporal.client();
+      let result: Promise<ExchangeOutcome>;
       try {
-        handle = await this.start<W>(type, workflowId, input);
+        const handle = await client.workflow
+          .start<typeof exchangeWorkflow>('exchangeWorkflow', {
+            taskQueue: this.config.sessionsTaskQueue,
+            workflowId,
+            args: [input],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+            // A finished exchange (even a failed one) answers its repeats: no second run.
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+            workflowExecutionTimeout: '15 minutes',
+            requestEagerStart: true,
+          })
+          .catch((error: unknown) => {
+            if (error instanceof WorkflowExecutionAlreadyStartedError)
+              return client.workflow.getHandle<typeof exchangeWorkflow>(workflowId);
+            throw error;
+          });
+        onAccepted?.();
+        result = handle.result();
       } catch (error) {
         await this.forget(held.refs);
         throw error;
       }
-      void handle
-        .result()
-        .catch(() => undefined)
-        .then(() => this.forget(held.refs));
-      return this.await(handle, type);
+      void result.catch(() => undefined).then(() => this.forget(held.refs));
+      return this.settle(result, fields.usage.source, fields.requestHash);
     });
   }
 
-  private async hold(keys: TurnKeys, dataRef: string | undefined): Promise<Held> {
-    const held: Held = {
-      refs: [],
-      input: keys.callerKeyId ? { callerKeyId: keys.callerKeyId } : {},
-    };
-    if (keys.dataKey && dataRef) {
-      await this.vault.hold(dataRef, keys.dataKey.toString('base64'));
-      held.refs.push(dataRef);
-    }
-    if (keys.providerKey) {
-      const credentialRef = TurnVault.newRef('provider-key');
-      await this.vault.hold(credentialRef, keys.providerKey);
-      held.refs.push(credentialRef);
-      held.input.credentialRef = credentialRef;
-    }
-    return held;
-  }
-
-  private async forget(refs: string[]): Promise<void> {
-    await Promise.all(refs.map((ref) => this.vault.forget(ref).catch(() => undefined)));
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    if (this.client) await (await this.client).connection.close();
-  }
-
-  private connect(): Promise<Client> {
-    this.client ??= Connection.connect({ address: this.config.temporalAddress }).then(
-      (connection) =>
-        new Client({
-          connection,
-          namespace: this.config.temporalNamespace,
-          dataConverter: encryptedDataConverter(keyRingFromString(this.config.payloadKeys)),
-          interceptors: temporalClientInterceptors(),
-        }),
-    );
-    return this.client;
-  }
-
-  private async start<W extends Workflow>(
+  private async sessionUpdate<Ret, Req extends TurnRequest | EndRequest>(
     type: string,
-    workflowId: string,
-    args: Parameters<W>,
-  ): Promise<WorkflowHandle<W>> {
-    const client = await this.connect();
-    try {
-      return await client.workflow.start<W>(type, {
-        taskQueue: this.config.chatTurnsTaskQueue,
-        workflowId,
+    sessionId: string,
+    update: UpdateDefinition<Ret, [Req]>,
+    updateId: string,
+    keys: TurnKeys,
+    request: (refs: Held['refsIn']) => Req,
+    startInput: () => Promise<SessionWorkflowInput>,
+    options: { startFirst?: boolean; onAccepted?: OnAccepted | undefined },
+  ): Promise<Ret> {
+    const held = await this.hold(keys, sessionId, updateId, keys.dataKey);
+    const args: [Req] = [request(held.refsIn)];
+    const requestHash = 'requestHash' in args[0] ? (args[0] as TurnRequest).requestHash : undefined;
+    return observeTurn(type, args[0], async () => {
+      let result: Promise<Ret>;
+      try {
+        ({ result } = await this.deliver(sessionId, update, updateId, args, startInput, options));
+      } catch (error) {
+        await this.forget(held.refs);
+        recordWorkflowFailure(type, error);
+        throw toApiError(error, requestHash);
+      }
+      void result.catch(() => undefined).then(() => this.forget(held.refs));
+      return this.settle(result, type, requestHash);
+    });
+  }
+
+  /**
+   * Sends the Update to the session's workflow, or starts the workflow with it when none runs.
+   * With `onAccepted` (a stream), resolves once the workflow has accepted it (its validators
+   * passed), else at once; `result` settles with the Update.
+   */
+  private async deliver<Ret, Req>(
+    sessionId: string,
+    update: UpdateDefinition<Ret, [Req]>,
+    updateId: string,
+    args: [Req],
+    startInput: () => Promise<SessionWorkflowInput>,
+    options: { startFirst?: boolean; onAccepted?: OnAccepted | undefined },
+  ): Promise<{ result: Promise<Ret> }> {
+    const client = await this.temporal.client();
+    const workflowId = sessionWorkflowId(sessionId);
+    const withStart = async (): Promise<{ result: Promise<Ret> }> => {
+      const startWorkflowOperation = new WithStartWorkflowOperation<typeof sessionWorkflow>(
+        'sessionWorkflow',
+        {
+          workflowId,
+          taskQueue: this.config.sessionsTaskQueue,
+          args: [await startInput()],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        },
+      );
+      if (!options.onAccepted) {
+        return {
+          result: client.workflow.executeUpdateWithStart(update, {
+            args,
+            updateId,
+            startWorkflowOperation,
+          }),
+        };
+      }
+      const started = await client.workflow.startUpdateWithStart(update, {
         args,
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-        workflowExecutionTimeout: '15 minutes',
-      } as unknown as WorkflowStartOptions<W>);
+        updateId,
+        startWorkflowOperation,
+        waitForStage: WorkflowUpdateStage.ACCEPTED,
+      });
+      options.onAccepted();
+      return { result: started.result() };
+    };
+    if (options.startFirst) return withStart();
+    const handle = client.workflow.getHandle<typeof sessionWorkflow>(workflowId);
+    if (!options.onAccepted) {
+      // One call, accepted and completed; no workflow running: start one with this Update.
+      const result = handle.executeUpdate(update, { args, updateId }).catch(async (error) => {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+        return (await withStart()).result;
+      });
+      return { result };
+    }
+    try {
+      const started = await handle.startUpdate(update, {
+        args,
+        updateId,
+        waitForStage: WorkflowUpdateStage.ACCEPTED,
+      });
+      options.onAccepted();
+      return { result: started.result() };
     } catch (error) {
-      // Completed already (a repeated request): its result is the answer.
-      if (error instanceof WorkflowExecutionAlreadyStartedError)
-        return client.workflow.getHandle<W>(workflowId);
-      throw error;
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+      return withStart();
     }
   }
 
-  private async await<W extends Workflow>(
-    handle: WorkflowHandle<W>,
+  /** The outcome, or the API's error; 504 when it takes longer than the request may wait. */
+  private async settle<Ret>(
+    result: Promise<Ret>,
     type: string,
-  ): Promise<Awaited<ReturnType<W>>> {
+    requestHash: string | undefined,
+  ): Promise<Ret> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -239,24 +301,72 @@ export class TurnRunner implements OnApplicationShutdown {
       );
     });
     try {
-      return (await Promise.race([handle.result(), timeout])) as Awaited<ReturnType<W>>;
+      const outcome = await Promise.race([result, timeout]);
+      const answered = (outcome as { requestHash?: string }).requestHash;
+      if (requestHash !== undefined && answered !== undefined && answered !== requestHash)
+        throw keyReused();
+      return outcome;
     } catch (error) {
+      if (error instanceof ApiException) throw error;
       recordWorkflowFailure(type, error);
-      throw toApiError(error);
+      throw toApiError(error, requestHash);
     } finally {
       clearTimeout(timer);
     }
   }
+
+  private async hold(
+    keys: TurnKeys,
+    scope: string,
+    turnId: string,
+    key: Buffer,
+  ): Promise<Held> {
+    const keyRef = turnKeyRef(scope, turnId);
+    await this.vault.hold(keyRef, key.toString('base64'));
+    const held: Held = {
+      refs: [keyRef],
+      refsIn: { keyRef, ...(keys.callerKeyId ? { callerKeyId: keys.callerKeyId } : {}) },
+    };
+    if (keys.providerKey) {
+      const credentialRef = TurnVault.newRef('provider-key');
+      await this.vault.hold(credentialRef, keys.providerKey);
+      held.refs.push(credentialRef);
+      held.refsIn.credentialRef = credentialRef;
+    }
+    return held;
+  }
+
+  private async forget(refs: string[]): Promise<void> {
+    await Promise.all(refs.map((ref) => this.vault.forget(ref).catch(() => undefined)));
+  }
 }
 
-export function toApiError(error: unknown): unknown {
-  if (!(error instanceof WorkflowFailedError)) return error;
-  let cause: unknown = error.cause;
-  while (cause && !(cause instanceof ApplicationFailure) && (cause as { cause?: unknown }).cause) {
-    cause = (cause as { cause?: unknown }).cause;
+const keyReused = () =>
+  new ApiException(
+    HttpStatus.UNPROCESSABLE_ENTITY,
+    'idempotency_key_reused',
+    'This Idempotency-Key was used for another request; use a new key for a new request',
+  );
+
+/** The ApplicationFailure a turn failed with (its type names the cause), if any. */
+function applicationFailure(error: unknown): ApplicationFailure | undefined {
+  let cause: unknown = error;
+  while (cause instanceof Error) {
+    if (cause instanceof ApplicationFailure) return cause;
+    cause = cause.cause;
   }
-  const type = cause instanceof ApplicationFailure ? cause.type : undefined;
-  switch (type) {
+  return undefined;
+}
+
+export function toApiError(error: unknown, requestHash?: string): unknown {
+  if (!(error instanceof WorkflowUpdateFailedError || error instanceof WorkflowFailedError))
+    return error;
+  const failure = applicationFailure(error);
+  const details = failure?.details?.[0] as { requestHash?: string } | undefined;
+  // A failed turn answers its repeats with its failure, but not a request with another body.
+  if (requestHash !== undefined && details?.requestHash && details.requestHash !== requestHash)
+    return keyReused();
+  switch (failure?.type) {
     case TURN_ERRORS.llmRejected:
       return new ApiException(
         HttpStatus.UNPROCESSABLE_ENTITY,
@@ -278,11 +388,17 @@ export function toApiError(error: unknown): unknown {
       );
     case TURN_ERRORS.sessionClosed:
       return new ApiException(HttpStatus.CONFLICT, 'session_ended', 'The session has ended');
+    case TURN_ERRORS.turnInProgress:
+      return new ApiException(
+        HttpStatus.CONFLICT,
+        'turn_in_progress',
+        'The session is already answering a message; wait for it',
+      );
     case TURN_ERRORS.keyUnavailable:
       return new ApiException(
         HttpStatus.CONFLICT,
         'turn_key_expired',
-        'The turn lost its key material; repeat the request',
+        'The turn lost its key material; send the request again with a new Idempotency-Key',
       );
     default:
       return error;

@@ -4,7 +4,8 @@ export type SessionStatus = 'active' | 'ended';
 
 /**
  * A chat session with an assistant, pinned to the prompt and model-config versions active when
- * it started. `payload` (the thread sent to the model) and `recap` are ciphertext.
+ * it started. `payload` (the thread sent to the model) and `recap` are ciphertext. Its live
+ * state (the turn it is answering) is its session workflow's; the row is what it persisted.
  */
 @Entity('sessions')
 export class SessionEntity {
@@ -28,13 +29,6 @@ export class SessionEntity {
 
   @Column({ type: 'varchar', length: 16, default: 'active' })
   status!: SessionStatus;
-
-  /** The one turn this session is running, if any: a second concurrent turn is refused. */
-  @Column({ name: 'turn_in_progress', type: 'varchar', length: 128, nullable: true })
-  turnInProgress!: string | null;
-
-  @Column({ name: 'turn_started_at', type: 'timestamptz', nullable: true })
-  turnStartedAt!: Date | null;
 
   @Column({ name: 'message_count', type: 'integer', default: 0 })
   messageCount!: number;

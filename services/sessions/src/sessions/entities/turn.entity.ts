@@ -9,6 +9,10 @@ export class TurnEntity {
   @PrimaryColumn({ name: 'turn_id', type: 'varchar', length: 128 })
   turnId!: string;
 
+  /** HMAC of the request under the data key: a repeat with another body is refused (null: older turns). */
+  @Column({ name: 'request_hash', type: 'varchar', length: 64, nullable: true })
+  requestHash!: string | null;
+
   /** Ciphertext. */
   @Column({ type: 'text' })
   reply!: string;

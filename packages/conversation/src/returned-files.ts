@@ -7,10 +7,17 @@
  *
  * Each block (at most MAX_FILES, each at most MAX_FILE_CHARS) is taken out of the reply and
  * replaced by a reference, `[file plan.md: attachment <id>]`; the session stores it as an
- * attachment of origin `assistant`. Pure and deterministic (the ids come from the workflow's
- * seeded uuid4), so it runs inside the workflow. Larger or further blocks stay in the reply.
+ * attachment of origin `assistant`. Pure (the caller gives the ids); the exchange activity runs
+ * it on the reply before sealing it. Larger or further blocks stay in the reply.
  */
-import type { ReturnedFile } from '@lab/contracts';
+
+/** A file the model returned, as the reply's block held it. */
+export interface ReturnedFile {
+  id: string;
+  name: string;
+  contentType: string;
+  content: string;
+}
 
 export const MAX_FILES = 5;
 export const MAX_FILE_CHARS = 256 * 1024;

@@ -1,10 +1,11 @@
 /**
  * Attachment bytes at rest: AES-256-GCM under the owner's data key, bound by associated data to
  * the session and the attachment, so an object copied under another key does not decrypt.
+ * Sealed by the sessions service (uploads) and by the llm-worker (files a reply returns).
  * Object layout: `LAB1` | iv (12) | tag (16) | ciphertext.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { DecryptionError } from '@lab/platform';
+import { DecryptionError } from './errors';
 
 const MAGIC = Buffer.from('LAB1');
 const IV = 12;

@@ -1,0 +1,232 @@
+/**
+ * The model-facing activities of a turn, on the llm-worker's queue (`chat-turns`):
+ * - `exchange`: open the sealed assistant, thread and message with the turn's key (from the turn
+ *   vault), build the request for the model's endpoint, call it (streaming guarded sentences
+ *   when asked), guard the reply against leaking the initial prompt, take out files it returns,
+ *   plan the condensation, and seal what goes back into Temporal;
+ * - `summarise`: the coach's summary call when the plan said so;
+ * - `recap`: a session's recap with the summary prompt.
+ * Workflow code never sees text: everything in and out is sealed under the turn's key, which
+ * lives in the turn vault only while the request that brought it waits. A call uses the user's
+ * own provider key when the request brought one (`credentialRef`), else the worker's. A model
+ * answer is remembered for the turn as soon as it arrives (call-memo.ts), so a retried attempt
+ * never calls the model twice for the same answer.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  type Condensed,
+  type ExchangeInput,
+  type ExchangeResult,
+  type LlmActivities,
+  type RecapInput,
+  type RecapResult,
+  type SealedFile,
+  type SummariseInput,
+  type SummariseResult,
+  type Thread,
+  TURN_ERRORS,
+  type TurnAssistant,
+} from '@lab/contracts';
+import {
+  extractReturnedFiles,
+  GUARD_REPLACEMENT,
+  guardReply,
+  planCondense,
+} from '@lab/conversation';
+import { DecryptionError, SessionCipher, type TurnVault } from '@lab/platform';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type OpenAI from 'openai';
+import { callModel, type ModelAnswer, type ModelCall, replayStream } from '../llm/call-model';
+import { guardHits } from '../metrics/metrics';
+import type { TurnStreamPublisher } from '../stream/turn-stream';
+import type { CallMemo } from './call-memo';
+import { modelSpec, summaryCall, turnRequest, withAttachments } from './requests';
+
+export interface ExchangeDependencies {
+  /** The client with the worker's configured key. */
+  openai: OpenAI;
+  stream: TurnStreamPublisher;
+  /** Where the turn's key and a request's own provider key wait (see `keyRef`, `credentialRef`). */
+  vault: TurnVault;
+  memo: CallMemo;
+}
+
+export function createExchangeActivities({
+  openai,
+  stream,
+  vault,
+  memo,
+}: ExchangeDependencies): LlmActivities {
+  /** The turn's cipher and model client, from the vault. */
+  async function open(input: { keyRef: string; scope: string; credentialRef?: string }) {
+    const cipher = new SessionCipher(
+      Buffer.from(await secret(vault, input.keyRef, 'key'), 'base64'),
+      input.scope,
+    );
+    const client = input.credentialRef
+      ? openai.withOptions({ apiKey: await secret(vault, input.credentialRef, 'provider key') })
+      : openai;
+    return { cipher, client, userKey: input.credentialRef !== undefined };
+  }
+
+  /** One model call of the turn, or the answer an earlier attempt of it already got. */
+  async function call(
+    turn: Awaited<ReturnType<typeof open>>,
+    callId: string,
+    request: ModelCall,
+  ): Promise<ModelAnswer> {
+    const context = Context.current();
+    const { attempt } = context.info;
+    if (attempt > 1) {
+      const kept = await memo.recall(turn.cipher, callId);
+      if (kept) {
+        const streamGuardHit = request.stream
+          ? await replayStream(stream, request.stream, attempt, kept.text)
+          : kept.streamGuardHit;
+        return { ...kept, ...(streamGuardHit ? { streamGuardHit } : {}) };
+      }
+    }
+    const answer = await callModel(
+      { client: turn.client, userKey: turn.userKey, stream, context },
+      request,
+    );
+    await memo.keep(turn.cipher, callId, answer);
+    return answer;
+  }
+
+  return {
+    async exchange(input: ExchangeInput): Promise<ExchangeResult> {
+      const turn = await open(input);
+      const { cipher } = turn;
+      const assistant = cipher.openJson<TurnAssistant>('assistant', input.assistant);
+      const thread = cipher.readThread<Thread>(input.thread);
+      const asked: Thread =
+        input.userMessage === null
+          ? thread
+          : {
+              ...thread,
+              messages: [
+                ...thread.messages,
+                { role: 'user', content: cipher.readMessage(input.userMessage) },
+              ],
+            };
+      const attachments = input.attachments ? cipher.open('attachments', input.attachments) : null;
+      const answer = await call(turn, `${input.turnId}:reply`, {
+        model: assistant.model,
+        ...turnRequest(assistant, attachments ? withAttachments(asked, attachments) : asked),
+        ...(input.streamChannel
+          ? {
+              stream: {
+                channel: input.streamChannel,
+                initialPrompt: assistant.initialPrompt,
+                guardThreshold: assistant.guardThreshold,
+              },
+            }
+          : {}),
+      });
+      const verdict = guardReply(answer.text, assistant.initialPrompt, assistant.guardThreshold);
+      if (verdict.leaked) guardHits.inc({ stage: 'reply' });
+      const guardHit = verdict.leaked || answer.streamGuardHit === true;
+      // A leaking reply is never shown, stored or fed back to the model: the replacement is.
+      let reply = guardHit ? GUARD_REPLACEMENT : answer.text;
+      let files: SealedFile[] = [];
+      if (input.returnFiles && !guardHit) {
+        const returned = extractReturnedFiles(reply, randomUUID);
+        reply = returned.reply;
+        files = returned.files.map((file) => {
+          const bytes = Buffer.from(file.content, 'utf8');
+          return {
+            id: file.id,
+            name: file.name,
+            contentType: file.contentType,
+            size: bytes.length,
+            sha256: createHash('sha256').update(bytes).digest('hex'),
+            sealed: cipher.sealFile(bytes, file.id).toString('base64'),
+          };
+        });
+      }
+      const answered: Thread = {
+        ...asked,
+        messages: [...asked.messages, { role: 'assistant', content: reply }],
+      };
+      const plan = planCondense({
+        sessionType: assistant.sessionType,
+        model: modelSpec(assistant.model),
+        initialPrompt: assistant.initialPrompt,
+        thread: answered,
+      });
+      const condensed: Condensed = plan.kind;
+      return {
+        reply: cipher.message(reply),
+        guardHit,
+        usage: answer.usage,
+        model: assistant.model.model,
+        latencyMs: answer.latencyMs,
+        // `summarise` hands the grown thread on: the summary is a call of its own.
+        thread: cipher.thread(plan.kind === 'truncate' ? plan.thread : answered),
+        condensed,
+        ...(files.length > 0 ? { files } : {}),
+      };
+    },
+
+    async summarise(input: SummariseInput): Promise<SummariseResult> {
+      const turn = await open(input);
+      const { cipher } = turn;
+      const assistant = cipher.openJson<TurnAssistant>('assistant', input.assistant);
+      const thread = cipher.readThread<Thread>(input.thread);
+      const plan = planCondense({
+        sessionType: assistant.sessionType,
+        model: modelSpec(assistant.model),
+        initialPrompt: assistant.initialPrompt,
+        thread,
+      });
+      if (plan.kind !== 'summarise') {
+        return { thread: input.thread, usage: { promptTokens: 0, completionTokens: 0 } };
+      }
+      const answer = await call(turn, `${input.turnId}:summary`, {
+        model: assistant.model,
+        ...summaryCall(assistant, plan.toSummarise),
+      });
+      return {
+        thread: cipher.thread({ summary: answer.text, messages: plan.keep }),
+        usage: answer.usage,
+      };
+    },
+
+    async recap(input: RecapInput): Promise<RecapResult> {
+      const turn = await open(input);
+      const { cipher } = turn;
+      const assistant = cipher.openJson<TurnAssistant>('assistant', input.assistant);
+      const thread = cipher.readThread<Thread>(input.thread);
+      const answer = await call(turn, `${input.requestId}:recap`, {
+        model: assistant.model,
+        ...summaryCall(assistant, thread),
+      });
+      return { recap: cipher.recap(answer.text), usage: answer.usage, model: assistant.model.model };
+    },
+  };
+}
+
+/** A secret the request left in the vault; gone or unreadable fails the turn at once. */
+async function secret(vault: TurnVault, ref: string, what: string): Promise<string> {
+  let value: string | undefined;
+  try {
+    value = await vault.take(ref);
+  } catch (error) {
+    if (!(error instanceof DecryptionError)) throw error;
+    throw ApplicationFailure.create({
+      type: TURN_ERRORS.keyUnavailable,
+      message: `the ${what} of this turn cannot be read (is TURN_VAULT_KEY the same everywhere?)`,
+      nonRetryable: true,
+    });
+  }
+  if (value === undefined) {
+    throw ApplicationFailure.create({
+      type: TURN_ERRORS.keyUnavailable,
+      message: `the ${what} of this turn is no longer available; repeat the request`,
+      nonRetryable: true,
+    });
+  }
+  return value;
+}

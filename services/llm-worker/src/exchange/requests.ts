@@ -1,0 +1,60 @@
+/**
+ * What the model is sent for each kind of call: a turn (the assistant's initial prompt, the
+ * thread, the user's message), a summary of a coach thread past its limit, a session's recap.
+ * Chat models get chat messages; legacy completion models one prompt with stop sequences.
+ */
+import type { ModelSettings, Thread, TurnAssistant } from '@lab/contracts';
+import {
+  encodingForModel,
+  type ModelSpec,
+  summaryRequest,
+  toChatMessages,
+  toCompletionPrompt,
+} from '@lab/conversation';
+import type { ChatMessage, ModelRequest } from '../llm/call-model';
+
+export function modelSpec(model: ModelSettings): ModelSpec {
+  return {
+    id: model.model,
+    endpoint: model.endpoint,
+    contextWindow: model.contextWindow,
+    maxOutputTokens: model.maxTokens,
+    price: { input: 0, output: 0 },
+    encoding: encodingForModel(model.model),
+  };
+}
+
+export function turnRequest(assistant: TurnAssistant, thread: Thread): ModelRequest {
+  if (assistant.model.endpoint === 'completion') {
+    const { prompt, stop } = toCompletionPrompt(assistant.initialPrompt, thread);
+    return { prompt, stop };
+  }
+  return { messages: toChatMessages(assistant.initialPrompt, thread) };
+}
+
+/** The summary prompt over a thread: a coach thread's summary, or a session's recap. */
+export function summaryCall(assistant: TurnAssistant, thread: Thread): ModelRequest {
+  const messages = summaryRequest(assistant.summaryPrompt, thread);
+  return assistant.model.endpoint === 'completion' ? asCompletionRequest(messages) : { messages };
+}
+
+/** Chat messages as one prompt string, for a summary on the legacy completion endpoint. */
+function asCompletionRequest(messages: ChatMessage[]): ModelRequest {
+  const lines = messages.map((m) =>
+    m.role === 'system' ? m.content : `${m.role === 'user' ? 'Human' : 'AI'}: ${m.content}`,
+  );
+  return { prompt: `${lines.join('\n\n')}\n\nSummary:` };
+}
+
+/** The attachments as a user message just before the latest one, for this request only. */
+export function withAttachments(thread: Thread, attachments: string): Thread {
+  const at = thread.messages.length > 0 ? thread.messages.length - 1 : 0;
+  return {
+    ...thread,
+    messages: [
+      ...thread.messages.slice(0, at),
+      { role: 'user', content: attachments },
+      ...thread.messages.slice(at),
+    ],
+  };
+}
