@@ -20,6 +20,7 @@ import {
   type SessionWorkflowResult,
   TURN_ERRORS,
   type TurnOutcome,
+  type TurnRequest,
   type Usage,
 } from '@lab/contracts';
 import {
@@ -155,7 +156,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       }
     },
     {
-      validator: (request) => {
+      validator: (request: TurnRequest) => {
         if (ended !== null || ending)
           throw refuse(TURN_ERRORS.sessionClosed, 'the session has ended');
         if (busy !== null)

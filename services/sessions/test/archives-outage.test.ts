@@ -4,47 +4,16 @@
  * The outage is a TCP proxy of this suite's own between the service and the shared MinIO, so
  * no other suite notices it.
  */
-import { createServer, type Server, type Socket, connect } from 'node:net';
 import { encryptedDataConverter, keyRingFromString } from '@lab/platform';
-import { requireVariable } from '@lab/platform/testing';
+import { requireVariable, TcpProxy } from '@lab/platform/testing';
 import { archiveSessionWorkflowId } from '@lab/workflows/ids';
 import { Client, Connection } from '@temporalio/client';
 import { eventually, storeClient } from './archive-support';
 import { type Platform, startPlatform } from './platform-harness';
 
-class StorageProxy {
-  private server?: Server;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-
-  constructor(private readonly target: URL) {}
-
-  async open(): Promise<void> {
-    const server = createServer((client) => {
-      const upstream = connect(Number(this.target.port), this.target.hostname);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => undefined);
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.port = (server.address() as { port: number }).port;
-    this.server = server;
-  }
-
-  /** The outage: no more connections, and the open ones cut. */
-  async close(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
-    this.server = undefined;
-  }
-}
-
 describe('archiving through an object-storage outage', () => {
   const realEndpoint = requireVariable('S3_ENDPOINT');
-  const proxy = new StorageProxy(new URL(realEndpoint));
+  const proxy = TcpProxy.to(realEndpoint);
   let p: Platform;
   let store: ReturnType<typeof storeClient>;
   let connection: Connection;
@@ -113,9 +82,9 @@ describe('archiving through an object-storage outage', () => {
 
     // Archiving again (the idle sweep would) changes nothing.
     const again = await client.workflow.execute('archiveSessionTranscript', {
-      taskQueue: p.sessionsConfig.chatTurnsTaskQueue,
+      taskQueue: p.sessionsConfig.sessionsTaskQueue,
       workflowId: archiveSessionWorkflowId(sessionId),
-      args: [{ sessionId, sessionsTaskQueue: p.sessionsConfig.sessionsTaskQueue }],
+      args: [{ sessionId }],
     });
     expect(again).toMatchObject({ sessionId, alreadyArchived: true });
     const events = await rows(

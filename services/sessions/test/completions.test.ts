@@ -142,10 +142,23 @@ describe('POST /completions: a stored assistant answers, nothing stored (real Te
     expect(p.mock.requests({ match: marker }).map((r) => r.authorization)).toEqual([
       `Bearer ${userKey}`,
     ]);
+    // The history holds the conversation sealed (under a key derived from the user's data key),
+    // and no provider key.
     const history = await workflowHistoryText(p, completionWorkflowId(user.id, key));
-    expect(history.decoded).toContain(`${marker} once`);
+    expect(history.decoded).toContain('"userMessage":"v1.');
+    expect(history.decoded).not.toContain(`${marker} once`);
     expect(history.decoded).not.toContain(userKey);
     expect(history.raw).not.toContain(userKey);
+    // The same key with other messages is refused.
+    const reused = await p.call(
+      'POST',
+      '/completions',
+      user,
+      { assistantId: assistant.id, messages: [{ role: 'user', content: `${marker} twice` }] },
+      { 'idempotency-key': key },
+    );
+    expect(reused.status).toBe(422);
+    expect(reused.body.error.code).toBe('idempotency_key_reused');
 
     const rejected = await p.call(
       'POST',

@@ -40,6 +40,13 @@ export interface Platform {
   mock: MockLlm;
   /** The sessions service's base URL, for requests `call` cannot make (raw bodies). */
   sessionsUrl: string;
+  /**
+   * The environment of a sessions service process with this suite's configuration (listening
+   * on `port`), for suites that run it as its own process (`inProcessSessions: false`).
+   */
+  sessionsEnv(port: number): Record<string, string>;
+  /** Sends `call` and `stream` to another sessions service (a process of the suite's own). */
+  useSessions(url: string): void;
   sessionsConfig: SessionsConfig;
   workerConfig: LlmWorkerConfig;
   db: Pool;
@@ -75,9 +82,14 @@ export interface Platform {
 
 export async function startPlatform(
   suite: string,
-  options: { inProcessWorker?: boolean } = {},
+  options: { inProcessWorker?: boolean; inProcessSessions?: boolean } = {},
 ): Promise<Platform> {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  // One Temporal runtime per process: a second platform of the same suite file shares it.
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // installed already
+  }
   const ns = testNamespace(suite);
   const databaseUrl = requireVariable('DATABASE_URL');
   const mock = await startMockLlm();
@@ -93,7 +105,7 @@ export async function startPlatform(
   await assistants.listen(0, '127.0.0.1');
   const assistantsUrl = `http://127.0.0.1:${(assistants.getHttpServer().address() as { port: number }).port}`;
 
-  const sessionsConfig = loadConfig({
+  const sessionsVariables: Record<string, string> = {
     DATABASE_URL: databaseUrl,
     DATABASE_SCHEMA: `${ns.schema}_s`,
     INTERNAL_TOKENS: `gateway=${GATEWAY_TOKEN}`,
@@ -117,7 +129,8 @@ export async function startPlatform(
     S3_PREFIX: ns.bucketPrefix,
     // Suites trigger the idle sweep's schedule themselves (archives test), not at every start.
     ARCHIVE_SCHEDULE: 'off',
-  });
+  };
+  const sessionsConfig = loadConfig(sessionsVariables);
   const captured: string[] = [];
   const logStream = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -128,9 +141,13 @@ export async function startPlatform(
   });
   // Two services in one process share prom-client's default registry: give the second its own.
   register.clear();
-  const sessions = await createApp(sessionsConfig, logStream);
-  await sessions.listen(0, '127.0.0.1');
-  const sessionsUrl = `http://127.0.0.1:${(sessions.getHttpServer().address() as { port: number }).port}`;
+  let sessions: NestExpressApplication | undefined;
+  let sessionsUrl = '';
+  if (options.inProcessSessions !== false) {
+    sessions = await createApp(sessionsConfig, logStream);
+    await sessions.listen(0, '127.0.0.1');
+    sessionsUrl = `http://127.0.0.1:${(sessions.getHttpServer().address() as { port: number }).port}`;
+  }
 
   const workerConfig = loadWorkerConfig({
     TEMPORAL_ADDRESS: sessionsConfig.temporalAddress,
@@ -200,7 +217,19 @@ export async function startPlatform(
 
   return {
     mock,
-    sessionsUrl,
+    get sessionsUrl() {
+      return sessionsUrl;
+    },
+    sessionsEnv: (port) => ({
+      ...sessionsVariables,
+      PATH: process.env.PATH ?? '',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+    }),
+    useSessions(url) {
+      sessionsUrl = url;
+    },
     sessionsConfig,
     workerConfig,
     db,
@@ -257,7 +286,7 @@ export async function startPlatform(
     stopWorker,
     async close() {
       await stopWorker();
-      await sessions.close();
+      await sessions?.close();
       await assistants.close();
       await mock.close();
       await redis.quit();

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AesGcmPayloadCodec, keyRingFromString } from '@lab/platform';
-import { chatTurnWorkflowId, endSessionWorkflowId, labTurnWorkflowId } from '@lab/workflows/ids';
-import { Client, Connection } from '@temporalio/client';
+import { labWorkflowId, sessionWorkflowId } from '@lab/workflows/ids';
 import { type Platform, startPlatform, type User } from './platform-harness';
 import { workflowHistoryText } from './temporal-history';
 
@@ -136,12 +134,7 @@ describe('a user’s own OpenAI key, x-openai-key (real Temporal, PostgreSQL and
       { ...byok, 'idempotency-key': `lab-${marker}` },
     );
 
-    const workflows = [
-      chatTurnWorkflowId(sessionId, 'opening'),
-      chatTurnWorkflowId(sessionId, 'hist-1'),
-      endSessionWorkflowId(sessionId),
-      labTurnWorkflowId(user.id, `lab-${marker}`),
-    ];
+    const workflows = [sessionWorkflowId(sessionId), labWorkflowId(user.id, `lab-${marker}`)];
     for (const workflowId of workflows) {
       const history = await workflowHistoryText(p, workflowId);
       expect(history.payloads).toBeGreaterThan(5);
@@ -155,9 +148,10 @@ describe('a user’s own OpenAI key, x-openai-key (real Temporal, PostgreSQL and
         await eventually(async () => (await p.redis.exists(`turn-vault:${ref}`)) === 0);
       }
     }
-    // The decoding did read the payloads: the turn's text is there, in the clear.
-    const turn = await workflowHistoryText(p, chatTurnWorkflowId(sessionId, 'hist-1'));
-    expect(turn.decoded).toContain(`turn of ${marker}`);
+    // Nor the turn's text: the workflow holds it sealed under the user's data key.
+    const turn = await workflowHistoryText(p, sessionWorkflowId(sessionId));
+    expect(turn.decoded).toContain('"userMessage":"v1.');
+    expect(turn.decoded).not.toContain(`turn of ${marker}`);
     expect(turn.raw).not.toContain(`turn of ${marker}`);
   });
 
@@ -203,14 +197,10 @@ describe('a user’s own OpenAI key, x-openai-key (real Temporal, PostgreSQL and
     expect(calls.map((r) => r.status)).toEqual([200, 401, 401, 401, 401]);
 
     const after = await p.db.query(
-      `select message_count, turn_count, payload, turn_in_progress, status from sessions where id = $1`,
+      `select message_count, turn_count, payload, status from sessions where id = $1`,
       [sessionId],
     );
-    expect(after.rows[0]).toMatchObject({
-      ...before.rows[0],
-      turn_in_progress: null,
-      status: 'active',
-    });
+    expect(after.rows[0]).toEqual({ ...before.rows[0], status: 'active' });
     const next = await p.call('POST', `/sessions/${sessionId}/messages`, user, { content: 'ok' });
     expect(next.status).toBe(201);
   });
@@ -244,7 +234,7 @@ describe('a user’s own OpenAI key, x-openai-key (real Temporal, PostgreSQL and
       { content: `${marker} expires` },
       { 'x-openai-key': `sk-user-${randomUUID()}`, 'idempotency-key': 'expiring-1' },
     );
-    const ref = await credentialRefOf(chatTurnWorkflowId(sessionId, 'expiring-1'));
+    const ref = await credentialRefOf(sessionWorkflowId(sessionId));
     await eventually(() => p.mock.requests({ match: marker }).length === 1);
     expect(await p.redis.del(`turn-vault:${ref}`)).toBe(1);
     const failed = await answer;
@@ -253,33 +243,15 @@ describe('a user’s own OpenAI key, x-openai-key (real Temporal, PostgreSQL and
     expect(p.mock.requests({ match: marker })).toHaveLength(1);
   });
 
-  /** The credentialRef of a workflow's input, read with the codec as soon as it has started. */
+  /** The credentialRef of a workflow's latest request, read with the codec once it is there. */
   async function credentialRefOf(workflowId: string): Promise<string> {
-    const codec = new AesGcmPayloadCodec(keyRingFromString(p.sessionsConfig.payloadKeys));
-    const connection = await Connection.connect({ address: p.sessionsConfig.temporalAddress });
-    try {
-      const client = new Client({ connection, namespace: p.sessionsConfig.temporalNamespace });
-      let ref: string | undefined;
-      await eventually(async () => {
-        const history = await client.workflow
-          .getHandle(workflowId)
-          .fetchHistory()
-          .catch(() => undefined);
-        const payload =
-          history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-        if (!payload) return false;
-        const [decoded] = await codec.decode([payload]);
-        ref = (
-          JSON.parse(Buffer.from(decoded?.data ?? new Uint8Array()).toString('utf8')) as {
-            credentialRef?: string;
-          }
-        ).credentialRef;
-        return ref !== undefined;
-      });
-      return ref as string;
-    } finally {
-      await connection.close();
-    }
+    let ref: string | undefined;
+    await eventually(async () => {
+      const history = await workflowHistoryText(p, workflowId).catch(() => undefined);
+      ref = [...(history?.decoded ?? '').matchAll(/"credentialRef":"([^"]+)"/g)].at(-1)?.[1];
+      return ref !== undefined;
+    });
+    return ref as string;
   }
 });
 

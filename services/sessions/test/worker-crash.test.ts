@@ -1,25 +1,36 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+/**
+ * The llm-worker killed mid-turn (SIGKILL, no warning), against the real Temporal, PostgreSQL
+ * and Redis: every turn still completes exactly once, and a model answer that had arrived
+ * before the crash is not asked for again.
+ */
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { join } from 'node:path';
+import { TcpProxy } from '@lab/platform/testing';
+import {
+  children,
+  eventually,
+  exactlyOnce,
+  kill,
+  killChildren,
+  spawnService,
+  WORKER_MAIN,
+} from './crash-support';
 import { type Platform, startPlatform, type User } from './platform-harness';
 
-// The llm-worker as it is deployed: its own process, built by `tsc -b` (scripts/test builds first).
-const WORKER_MAIN = join(__dirname, '..', '..', 'llm-worker', 'dist', 'src', 'main.js');
+afterAll(killChildren);
 
-describe('a worker killed mid-turn (real Temporal, PostgreSQL and Redis)', () => {
+describe('the llm-worker killed mid-turn', () => {
   let p: Platform;
   let user: User;
-  const workers: ChildProcess[] = [];
 
-  function startWorkerProcess(): Promise<ChildProcess> {
-    if (!existsSync(WORKER_MAIN))
-      throw new Error(`${WORKER_MAIN} is missing: build first (npx tsc -b)`);
+  function startWorkerProcess(temporalAddress = p.workerConfig.temporalAddress) {
     const c = p.workerConfig;
-    const child = spawn(process.execPath, [WORKER_MAIN], {
-      env: {
-        ...process.env,
-        TEMPORAL_ADDRESS: c.temporalAddress,
+    let polling = false;
+    const started = spawnService(
+      WORKER_MAIN,
+      {
+        PATH: process.env.PATH ?? '',
+        TEMPORAL_ADDRESS: temporalAddress,
         TEMPORAL_NAMESPACE: c.temporalNamespace,
         TASK_QUEUE: c.taskQueue,
         REDIS_URL: c.redisUrl,
@@ -28,17 +39,16 @@ describe('a worker killed mid-turn (real Temporal, PostgreSQL and Redis)', () =>
         PAYLOAD_KEYS: c.payloadKeys,
         TURN_VAULT_KEY: c.turnVaultKey.toString('base64'),
         SHUTDOWN_GRACE_MS: '3000',
+        METRICS_PORT: '0',
         LOG_LEVEL: 'WARN',
       },
-      stdio: ['ignore', 'pipe', 'inherit'],
+      () => Promise.resolve(polling),
+    );
+    const child = children.at(-1) as ChildProcess;
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('llm-worker polling')) polling = true;
     });
-    workers.push(child);
-    return new Promise((resolve, reject) => {
-      child.once('exit', (code) => reject(new Error(`llm-worker exited early (${code})`)));
-      child.stdout?.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('llm-worker polling')) resolve(child);
-      });
-    });
+    return started;
   }
 
   beforeAll(async () => {
@@ -47,64 +57,79 @@ describe('a worker killed mid-turn (real Temporal, PostgreSQL and Redis)', () =>
   });
 
   afterAll(async () => {
-    for (const child of workers) if (child.exitCode === null) child.kill('SIGKILL');
     await p.close();
   });
 
-  it('completes the turn exactly once on another worker', async () => {
-    const first = await startWorkerProcess();
+  async function newSession(): Promise<string> {
     const assistant = await p.createAssistant(user);
     const started = await p.call('POST', '/sessions', user, { assistantId: assistant.id });
     expect(started.status).toBe(201);
-    const sessionId: string = started.body.session.id;
+    return started.body.session.id as string;
+  }
 
+  it('completes the turn exactly once on another worker when the call was cut short', async () => {
+    const first = await startWorkerProcess();
+    const sessionId = await newSession();
     p.mock.addScript({ match: 'CRASH-1', latencyMs: 8_000 });
     const turn = p.call(
       'POST',
       `/sessions/${sessionId}/messages`,
       user,
       { content: 'CRASH-1 survive this' },
-      {
-        'idempotency-key': 'crash-1',
-      },
+      { 'idempotency-key': 'crash-1' },
     );
     // Wait until the first worker is inside the LLM call, then kill it without warning.
-    const deadline = Date.now() + 20_000;
-    while (!p.mock.requests().some((r) => JSON.stringify(r.body).includes('CRASH-1'))) {
-      if (Date.now() > deadline) throw new Error('the turn never reached the LLM');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    first.kill('SIGKILL');
-    await once(first, 'exit');
+    await eventually(() => p.mock.requests({ match: 'CRASH-1' }).length > 0);
+    await kill(first);
 
     const second = await startWorkerProcess();
     const answer = await turn;
     expect(answer.status).toBe(201);
     expect(answer.body.reply).toContain('CRASH-1');
-
-    const turns = await p.db.query(
-      `select turn_id from turns where session_id = $1 order by created_at`,
-      [sessionId],
-    );
-    expect(turns.rows.map((r) => r.turn_id)).toEqual(['opening', 'crash-1']);
-    const messages = await p.db.query(
-      `select count(*)::int as n from messages where session_id = $1`,
-      [sessionId],
-    );
-    expect(messages.rows[0].n).toBe(3);
-    const events = await p.db.query(
-      `select count(*)::int as n from outbox where aggregate_id = $1 and type = 'turn.completed'`,
-      [sessionId],
-    );
-    expect(events.rows[0].n).toBe(2);
-    expect(
-      p.mock.requests().filter((r) => JSON.stringify(r.body).includes('CRASH-1')),
-    ).toHaveLength(2);
+    await exactlyOnce(p.db, sessionId, 'crash-1');
+    // The first call never finished: it was asked again.
+    expect(p.mock.requests({ match: 'CRASH-1' })).toHaveLength(2);
 
     // The replacement worker shuts down gracefully.
     const exited = once(second, 'exit');
     second.kill('SIGTERM');
     const [code] = (await exited) as [number | null];
     expect(code).toBe(0);
+  }, 90_000);
+
+  it('does not ask the model again when the worker died after its answer arrived', async () => {
+    // The worker reaches Temporal through a proxy of this test's own: cut, it cannot report the
+    // answer it got; killed, Temporal gives the activity to the next worker (heartbeat timeout).
+    const proxy = TcpProxy.to(p.workerConfig.temporalAddress);
+    await proxy.open();
+    try {
+      const first = await startWorkerProcess(proxy.address);
+      const sessionId = await newSession();
+      p.mock.addScript({ match: 'ANSWERED-1', latencyMs: 1_500 });
+      const turn = p.call(
+        'POST',
+        `/sessions/${sessionId}/messages`,
+        user,
+        { content: 'ANSWERED-1 once is enough' },
+        { 'idempotency-key': 'answered-1' },
+      );
+      await eventually(() => p.mock.requests({ match: 'ANSWERED-1' }).length > 0);
+      await proxy.close();
+      // The answer arrives and is kept for the turn; its completion cannot reach Temporal.
+      await eventually(
+        async () => (await p.redis.exists(`model-call:${sessionId}:answered-1:reply`)) === 1,
+      );
+      await kill(first);
+
+      const second = await startWorkerProcess();
+      const answer = await turn;
+      expect(answer.status).toBe(201);
+      expect(answer.body.reply).toContain('ANSWERED-1');
+      await exactlyOnce(p.db, sessionId, 'answered-1');
+      expect(p.mock.requests({ match: 'ANSWERED-1' })).toHaveLength(1);
+      await kill(second);
+    } finally {
+      await proxy.close();
+    }
   }, 90_000);
 });

@@ -2,3 +2,4 @@ export * from './isolation';
 export * from './otlp-receiver';
 export * from './private-kafka';
 export * from './ports';
+export * from './tcp-proxy';

@@ -1,0 +1,50 @@
+/**
+ * A TCP proxy of a test's own in front of a real component (Temporal, MinIO, ...): the code under
+ * test connects through it, and the test cuts it (an outage only that code sees: open
+ * connections destroyed, new ones refused) and opens it again on the same port.
+ */
+import { connect, createServer, type Server, type Socket } from 'node:net';
+
+export class TcpProxy {
+  private server?: Server;
+  private readonly sockets = new Set<Socket>();
+  port = 0;
+
+  constructor(
+    private readonly targetHost: string,
+    private readonly targetPort: number,
+  ) {}
+
+  /** A proxy to `host:port` (an address as Temporal's, or a URL's host and port). */
+  static to(address: string): TcpProxy {
+    const url = new URL(address.includes('://') ? address : `tcp://${address}`);
+    return new TcpProxy(url.hostname, Number(url.port));
+  }
+
+  /** `host:port` of the proxy. */
+  get address(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  async open(): Promise<void> {
+    const server = createServer((client) => {
+      const upstream = connect(this.targetPort, this.targetHost);
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on('close', () => this.sockets.delete(socket));
+        socket.on('error', () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    this.port = (server.address() as { port: number }).port;
+    this.server = server;
+  }
+
+  /** The outage: no more connections, and the open ones cut. */
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server = undefined;
+  }
+}
