@@ -26,7 +26,7 @@ export function baselinePath(platform: BenchPlatform, pool: Pool): Path<Baseline
     baseURL: platform.mock.baseURL,
     apiKey: 'bench-key',
     maxRetries: 0,
-    timeout: platform.workerConfig.llmTimeoutMs,
+    timeout: 90_000, // the llm-worker's LLM_TIMEOUT_MS default
   });
   const m = ASSISTANT.modelConfig;
   // The pinned versions only need to be ids here: the baseline reads no assistant.

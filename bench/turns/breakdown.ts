@@ -1,9 +1,10 @@
 /**
- * Where a service-path turn spends its time, from the workflow's history: the server stamps
- * every event (workflow started, each workflow task scheduled/started/completed, each activity
- * scheduled/started/completed, workflow completed) and the client stamps sending the request and
- * receiving the answer, on the same clock. Between two consecutive points is one segment; the
- * segments are also grouped by what they are (dispatch, worker, activity, service, delivery).
+ * Where a service-path turn spends its time, from the session workflow's history: the server
+ * stamps every event of the turn's Update (the workflow task that delivered it, its acceptance,
+ * each activity scheduled/started/completed, the workflow task that ran the persist and
+ * completed it) and the client stamps sending the request and receiving the answer, on the same
+ * clock. Between two consecutive points is one segment; the segments are also grouped by what
+ * they are (dispatch, worker, activity, service, delivery).
  */
 import { temporal } from '@temporalio/proto';
 import type { Client } from '@temporalio/client';
@@ -33,18 +34,55 @@ const ms = (ts: Timestamp | null | undefined): number => {
 
 const id = (value: { toString(): string } | number | null | undefined) => String(value ?? '');
 
+type HistoryEvent = NonNullable<
+  Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>>['events']
+>[number];
+
+/**
+ * The events of one turn: for an Update, from the workflow task that delivered it to its
+ * completion (the session's workflow serves many turns); else the whole history.
+ */
+function turnEvents(events: HistoryEvent[], updateId: string | undefined): HistoryEvent[] {
+  if (updateId === undefined) return events;
+  const accepted = events.findIndex(
+    (e) =>
+      e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED &&
+      e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.meta?.updateId ===
+        updateId,
+  );
+  if (accepted < 0) return [];
+  let first = accepted;
+  while (first > 0 && events[first]?.eventType !== EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)
+    first -= 1;
+  const completed = events.findIndex(
+    (e, index) =>
+      index > accepted &&
+      e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED &&
+      e.workflowExecutionUpdateCompletedEventAttributes?.meta?.updateId === updateId,
+  );
+  return events.slice(first, completed < 0 ? undefined : completed + 1);
+}
+
 /** The timeline of one turn, in time order (history order among equal times). */
 export async function traceTurn(client: Client, sample: TurnSample): Promise<Point[]> {
   if (!sample.ref) return [];
-  const history = await client.workflow.getHandle(sample.ref).fetchHistory();
+  const history = await client.workflow.getHandle(sample.ref.workflowId).fetchHistory();
+  const events = turnEvents(history.events ?? [], sample.ref.updateId);
+  if (events.length === 0) return [];
   const points: Point[] = [{ subject: 'client', stage: 'sent', at: sample.sentAt }];
   const activities = new Map<string, string>();
   let wft = 0;
-  for (const event of history.events ?? []) {
+  for (const event of events) {
     const at = ms(event.eventTime);
     switch (event.eventType) {
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
         points.push({ subject: 'workflow', stage: 'started', at });
+        break;
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+        points.push({ subject: 'update', stage: 'started', at });
+        break;
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
+        points.push({ subject: 'update', stage: 'completed', at });
         break;
       case EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
         wft += 1;
@@ -94,16 +132,16 @@ export async function traceTurn(client: Client, sample: TurnSample): Promise<Poi
 function groupOf(a: Point, b: Point, latencyMs: number): { group: string; ms: number } {
   const span = b.at - a.at;
   if (a.subject === 'client')
-    return { group: 'sessions service: HTTP, claim, key vault, start RPC', ms: span };
+    return { group: 'sessions service: HTTP, checks, seal, key vault, Update RPC', ms: span };
   if (b.subject === 'client')
-    return { group: 'result to the client: long-poll answer, HTTP response', ms: span };
+    return { group: 'outcome to the client: Update result, open, HTTP response', ms: span };
   if (a.subject === b.subject && a.stage === 'scheduled' && b.stage === 'started')
     return { group: 'task dispatch: scheduled → started (matching, polls)', ms: span };
   if (a.subject === b.subject && a.stage === 'started' && b.stage === 'completed') {
     if (a.subject.startsWith('wft'))
-      return { group: 'workflow tasks on the llm-worker (incl. local activities)', ms: span };
-    if (a.subject === 'callModel')
-      return { group: 'callModel activity, minus the mock latency', ms: span - latencyMs };
+      return { group: 'workflow tasks on the sessions worker (incl. persistTurn)', ms: span };
+    if (a.subject === 'exchange')
+      return { group: 'exchange activity, minus the mock latency', ms: span - latencyMs };
     return { group: `${a.subject} activity`, ms: span };
   }
   return { group: 'server between tasks (history writes, next task)', ms: span };

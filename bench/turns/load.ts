@@ -1,8 +1,9 @@
 /**
  * Drives one concurrency level of one path: rounds of `concurrency` fresh sessions, each taking
  * `turns` turns one after the other, until `minTurns` were measured. Bounded in count and time.
- * Also samples what the machine was doing meanwhile: this process's CPU, the whole host's CPU
- * and this process's event-loop delay (every service of the composition shares that loop).
+ * Also samples what the machine was doing meanwhile: this process's CPU (the client, the
+ * baseline and the mock LLM), every process's CPU by group (the services, the Temporal server,
+ * PostgreSQL, Redis, the rest of the host) and this process's event-loop delay.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -13,8 +14,14 @@ export interface TurnSample {
   receivedAt: number;
   ms: number;
   ok: boolean;
-  /** The workflow id of a service-path turn, for its history. */
-  ref?: string;
+  /** Where a service-path turn is in Temporal, for its history: the workflow and the Update. */
+  ref?: TurnRef;
+}
+
+export interface TurnRef {
+  workflowId: string;
+  /** The turn's Update in the session's workflow (absent: the whole workflow is the turn). */
+  updateId?: string;
 }
 
 export interface Resources {
@@ -39,8 +46,8 @@ export interface RunResult {
 export interface Path<S> {
   /** Opens a fresh session (not timed). */
   open(index: number): Promise<S>;
-  /** One turn; returns the workflow id when there is one. */
-  turn(session: S, content: string, label: string): Promise<string | undefined>;
+  /** One turn; returns where it is in Temporal when it went through it. */
+  turn(session: S, content: string, label: string): Promise<TurnRef | undefined>;
 }
 
 export const epochNow = () => performance.timeOrigin + performance.now();
@@ -58,6 +65,15 @@ const CPU_GROUPS: Record<string, string> = {
   postgres: 'postgres',
   'redis-server': 'redis',
 };
+
+/** The group of this process, in the CPU tables. */
+export const BENCH_PROCESS = 'bench (client, mock, baseline)';
+
+/** Named processes (the services, by pid); others by command name, the rest `other`. */
+let namedProcesses = new Map<number, string>();
+export function nameProcesses(pids: Record<string, number>): void {
+  namedProcesses = new Map(Object.entries(pids).map(([name, pid]) => [pid, name]));
+}
 
 function cpuSnapshot(): CpuSnapshot | null {
   try {
@@ -82,7 +98,10 @@ function cpuSnapshot(): CpuSnapshot | null {
       const comm = stat.slice(stat.indexOf('(') + 1, close);
       const rest = stat.slice(close + 2).split(' ');
       const ticks = Number(rest[11] ?? 0) + Number(rest[12] ?? 0);
-      const group = pid === process.pid ? 'this node process' : (CPU_GROUPS[comm] ?? 'other');
+      const group =
+        pid === process.pid
+          ? BENCH_PROCESS
+          : (namedProcesses.get(pid) ?? CPU_GROUPS[comm] ?? 'other');
       if (group !== 'other') pids.set(pid, [group, ticks]);
     }
     return { busy: total - idle, total, pids };

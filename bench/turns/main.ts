@@ -1,9 +1,11 @@
 /**
- * bench/turns: whole chat turns through the sessions service, Temporal and the llm-worker
- * against the mock LLM with a fixed latency, at several numbers of concurrent sessions, beside
- * a baseline measured in the same run (the same LLM call and the same transaction, direct).
- * Prints turns/s and overhead percentiles (turn time minus the mock's latency) for both, and a
- * breakdown of the workflow path's overhead read from workflow histories.
+ * bench/turns: whole chat turns through the sessions service, Temporal and the llm-worker (each
+ * its own process) against the mock LLM with a fixed latency, at several numbers of concurrent
+ * sessions, beside a baseline measured in the same run (the same LLM call and the same
+ * transaction, direct). Prints turns/s and overhead percentiles (turn time minus the mock's
+ * latency) for both, CPU per turn by process, a breakdown of the workflow path's overhead read
+ * from the session workflows' histories, chat completions through the gateway with a 0 ms
+ * model, the services' idle and loaded memory, and the turn engine's targets, PASS or FAIL.
  *
  *   eval "$(scripts/infra/infra env)" && npx tsc -b && node bench/dist/turns/main.js --help
  */
@@ -12,11 +14,14 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { baselinePath } from './baseline';
 import { type Breakdown, pick, summarise, traceTurn } from './breakdown';
-import { type RunResult, runLevel } from './load';
+import { type CompletionsResult, runCompletions } from './completions';
+import { type Footprint, footprint } from './footprint';
+import { BENCH_PROCESS, nameProcesses, type RunResult, runLevel } from './load';
 import { parseOptions, USAGE, UsageError, type BenchOptions } from './options';
 import { sessionsPool, startPlatform } from './platform';
 import { fixed, signed, type Summary, summariseRun, table } from './report';
 import { servicePath } from './service-path';
+import { judge, type Verdict } from './targets';
 
 interface LevelResult {
   concurrency: number;
@@ -111,11 +116,21 @@ function printResults(options: BenchOptions, levels: LevelResult[]): void {
     )}\n`,
   );
   process.stdout.write(
-    '(node cpu: CPU-seconds per second of this one process, which hosts every service, the\n' +
-      ' workers and the client; host cpu: all cores busy; loop p99: event-loop delay, ms)\n',
+    '(node cpu: CPU-seconds per second of this process: the client, the baseline and the mock;\n' +
+      ' host cpu: all cores busy; loop p99: its event-loop delay, ms)\n',
   );
 
-  const groups = ['this node process', 'temporal server', 'postgres', 'redis', 'other'];
+  const groups = [
+    'sessions',
+    'llm-worker',
+    'assistants',
+    'gateway',
+    BENCH_PROCESS,
+    'temporal server',
+    'postgres',
+    'redis',
+    'other',
+  ];
   const cpuRow = (name: string, value: (s: Summary) => number) => [
     name,
     ...levels.flatMap((l) => [fixed(value(l.workflow)), fixed(value(l.baseline))]),
@@ -171,6 +186,56 @@ function printResults(options: BenchOptions, levels: LevelResult[]): void {
   process.stdout.write(`${table(headers, groupRows)}\n`);
 }
 
+function printFootprint(idle: Footprint, loaded: Footprint): void {
+  const names = Object.keys(idle.rssMiB);
+  process.stdout.write(
+    '\nMemory of the services, MiB (VmRSS idle after start-up; after the load; peak)\n',
+  );
+  process.stdout.write(
+    `${table(
+      ['service', 'idle', 'after load', 'peak'],
+      names.map((name) => [
+        name,
+        fixed(idle.rssMiB[name] ?? Number.NaN),
+        fixed(loaded.rssMiB[name] ?? Number.NaN),
+        fixed(loaded.peakMiB[name] ?? Number.NaN),
+      ]),
+    )}\n`,
+  );
+}
+
+function printCompletions(result: CompletionsResult): void {
+  process.stdout.write(
+    `\nPOST /v1/chat/completions, 0 ms model, ${result.requests} sequential requests (ms)\n`,
+  );
+  process.stdout.write(
+    `${table(
+      ['path', 'p50', 'p95', 'p99'],
+      [
+        [
+          'through the gateway',
+          ...[result.gateway.p50, result.gateway.p95, result.gateway.p99].map((v) => fixed(v)),
+        ],
+        [
+          'the mock, straight',
+          ...[result.baseline.p50, result.baseline.p95, result.baseline.p99].map((v) => fixed(v)),
+        ],
+      ],
+    )}\n`,
+  );
+}
+
+function printVerdicts(verdicts: Verdict[]): void {
+  process.stdout.write('\nTargets\n');
+  process.stdout.write(
+    `${table(
+      ['target', 'measured', 'result'],
+      verdicts.map((v) => [v.target, v.measured, v.pass === null ? '-' : v.pass ? 'PASS' : 'FAIL']),
+      2,
+    )}\n`,
+  );
+}
+
 async function main(): Promise<number> {
   let parsed: ReturnType<typeof parseOptions>;
   try {
@@ -203,14 +268,17 @@ async function main(): Promise<number> {
       `${availableParallelism()} CPUs (${cpus()[0]?.model ?? '?'}), Node ${process.version}, ` +
       `load average ${loadavg()
         .map((l) => l.toFixed(2))
-        .join(' ')}, Temporal ${process.env.TEMPORAL_ADDRESS ?? '?'}\n` +
-      `llm-worker: ${options.workerOptions ? `WorkerOptions overrides ${JSON.stringify(options.workerOptions)}` : 'as createLlmWorker builds it'}\n`,
+        .join(' ')}, Temporal ${process.env.TEMPORAL_ADDRESS ?? '?'}\n`,
   );
-  progress('starting mock LLM, assistants, sessions and llm-worker (bundling the workflows)...');
-  const platform = await startPlatform({
-    latencyMs: options.latencyMs,
-    workerOptions: options.workerOptions,
-  });
+  progress('starting the mock LLM and the four services as processes...');
+  const platform = await startPlatform({ latencyMs: options.latencyMs });
+  nameProcesses(platform.e2e.pids());
+  progress(`letting them settle ${options.settleSeconds} s, then reading their memory...`);
+  await new Promise((resolve) => setTimeout(resolve, options.settleSeconds * 1000));
+  const idle = footprint(platform.e2e.pids());
+  let loaded: Footprint | null = null;
+  let completions: CompletionsResult | null = null;
+  let verdicts: Verdict[] = [];
   // The Nest apps' shutdown hooks would close them under running turns and re-raise the signal
   // (killing the process before its schemas are dropped): the bench owns the signals.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -263,7 +331,9 @@ async function main(): Promise<number> {
         try {
           timelines.push(await traceTurn(platform.temporal, sample));
         } catch (error) {
-          progress(`  history of ${sample.ref}: ${String(error)}`);
+          progress(
+            `  history of ${sample.ref?.workflowId}#${sample.ref?.updateId}: ${String(error)}`,
+          );
         }
       }
       progress(`${concurrency} sessions: baseline...`);
@@ -283,7 +353,18 @@ async function main(): Promise<number> {
       });
     }
 
+    loaded = footprint(platform.e2e.pids());
+    if (options.completions > 0 && !abort.signal.aborted) {
+      progress(`chat completions through the gateway, 0 ms model (${options.completions})...`);
+      completions = await runCompletions(platform, options.completions);
+      if (completions.errors.length > 0)
+        progress(`  completions errors: ${completions.errors.slice(0, 3).join(' | ')}`);
+    }
     printResults(options, levels);
+    printFootprint(idle, loaded);
+    if (completions) printCompletions(completions);
+    verdicts = judge(levels, completions, idle);
+    printVerdicts(verdicts);
     if (options.json) {
       const dir = resolve(__dirname, '../../results');
       mkdirSync(dir, { recursive: true });
@@ -302,6 +383,9 @@ async function main(): Promise<number> {
               temporalAddress: process.env.TEMPORAL_ADDRESS,
               options,
               levels,
+              footprint: { idle, loaded },
+              completions,
+              verdicts,
             },
             null,
             2,

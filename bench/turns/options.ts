@@ -15,8 +15,10 @@ export interface BenchOptions {
   warmup: number;
   /** Turns per level whose workflow history is read for the phase breakdown. */
   history: number;
-  /** Overrides of the llm-worker's Temporal `WorkerOptions` (the bench then composes it itself). */
-  workerOptions: Record<string, unknown> | null;
+  /** Chat completions sent through the gateway with a 0 ms model (0: not measured). */
+  completions: number;
+  /** Seconds the services sit idle after start-up before their memory is read. */
+  settleSeconds: number;
   /** Write `bench/results/turns-<timestamp>.json`. */
   json: boolean;
 }
@@ -30,7 +32,8 @@ export const USAGE = `usage: node bench/dist/turns/main.js [options]
   --max-seconds <s>       bound per level and path (default 60)
   --warmup <n>            warm-up turns per path (default 20)
   --history <n>           turns per level traced from workflow history (default 20)
-  --worker-options <json> llm-worker WorkerOptions overrides, e.g. '{"maxCachedWorkflows":200}'
+  --completions <n>       /v1/chat/completions through the gateway, 0 ms model (default 200; 0: off)
+  --settle <s>            idle seconds before the services' memory is read (default 10)
   --no-json               do not write bench/results/turns-<timestamp>.json
   --help
 `;
@@ -53,7 +56,8 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     maxSeconds: 60,
     warmup: 20,
     history: 20,
-    workerOptions: null,
+    completions: 200,
+    settleSeconds: 10,
     json: true,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -90,18 +94,12 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       case 'history':
         options.history = integer(name, value, 0, 500);
         break;
-      case 'worker-options': {
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(value);
-        } catch {
-          throw new UsageError('--worker-options must be a JSON object');
-        }
-        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-          throw new UsageError('--worker-options must be a JSON object');
-        options.workerOptions = parsed as Record<string, unknown>;
+      case 'completions':
+        options.completions = integer(name, value, 0, 100_000);
         break;
-      }
+      case 'settle':
+        options.settleSeconds = integer(name, value, 0, 600);
+        break;
       default:
         throw new UsageError(`unknown option --${name}`);
     }

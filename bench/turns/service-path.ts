@@ -1,10 +1,11 @@
 /**
- * The measured system: `POST /sessions/:id/messages` on the sessions service, which claims the
- * session, starts the chatTurn workflow and waits for it (loadTurnContext on the sessions queue,
- * callModel on the llm-worker, guard and condense local activities, persistTurn).
+ * The measured system: `POST /sessions/:id/messages` on the sessions service (as the gateway
+ * calls it), which checks the session, seals the message, holds the key in the turn vault and
+ * sends the `turn` Update to the session's workflow (the exchange activity on the llm-worker,
+ * the persist as a local activity on the sessions worker), then opens the outcome.
  */
-import { chatTurnWorkflowId } from '@lab/workflows/ids';
-import type { Path } from './load';
+import { sessionWorkflowId } from '@lab/workflows/ids';
+import type { Path, TurnRef } from './load';
 import type { BenchPlatform } from './platform';
 
 export function servicePath(platform: BenchPlatform, run: string): Path<string> {
@@ -17,8 +18,8 @@ export function servicePath(platform: BenchPlatform, run: string): Path<string> 
         throw new Error(`starting a session: ${answer.status} ${answer.text}`);
       return (answer.body as { session: { id: string } }).session.id;
     },
-    async turn(sessionId, content, label) {
-      // A key of our own (instead of a random turn id) names the workflow: turn:<session>:<key>.
+    async turn(sessionId, content, label): Promise<TurnRef> {
+      // A key of our own (instead of a random turn id) names the Update in the history.
       const key = `${run}-${label}`;
       const answer = await platform.call(
         'POST',
@@ -30,7 +31,7 @@ export function servicePath(platform: BenchPlatform, run: string): Path<string> 
         throw new Error(`turn: ${answer.status} ${answer.text.slice(0, 200)}`);
       const reply = (answer.body as { reply?: unknown }).reply;
       if (typeof reply !== 'string' || reply.length === 0) throw new Error('turn: no reply');
-      return chatTurnWorkflowId(sessionId, key);
+      return { workflowId: sessionWorkflowId(sessionId), updateId: key };
     },
   };
 }

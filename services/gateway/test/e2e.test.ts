@@ -539,14 +539,16 @@ describe('the platform through the gateway', () => {
       const of = (service: string) =>
         spans.filter((span) => span.service === service).map((s) => s.name);
       expect(of('gateway')).toEqual(expect.arrayContaining([expect.stringMatching(/^POST/)]));
+      // The turn is an Update of the session's workflow, which the sessions service's worker
+      // runs; the model call is the llm-worker's exchange activity.
       expect(of('sessions')).toEqual(
-        expect.arrayContaining([expect.stringMatching(/^StartWorkflow:chatTurn/)]),
+        expect.arrayContaining([
+          expect.stringMatching(/^StartWorkflowUpdate:turn/),
+          expect.stringMatching(/^HandleUpdate:turn/),
+        ]),
       );
       expect(of('llm-worker')).toEqual(
-        expect.arrayContaining([
-          expect.stringMatching(/^RunWorkflow:chatTurn/),
-          expect.stringMatching(/^RunActivity:callModel/),
-        ]),
+        expect.arrayContaining([expect.stringMatching(/^RunActivity:exchange/)]),
       );
       // No span carries a secret or message text.
       const exported = JSON.stringify(receiver.spans());

@@ -52,9 +52,9 @@ describe('metrics after real turns (real services)', () => {
 
     const sessions = await scrape(`${p.sessionsUrl}/metrics`);
     expect(
-      sample(sessions, 'turn_duration_seconds_count{workflow="chatTurn",outcome="ok",stream="no"}'),
+      sample(sessions, 'turn_duration_seconds_count{workflow="turn",outcome="ok",stream="no"}'),
     ).toBe(2);
-    expect(sample(sessions, 'turns_total{workflow="chatTurn",outcome="ok"}')).toBe(2);
+    expect(sample(sessions, 'turns_total{workflow="turn",outcome="ok"}')).toBe(2);
     expect(sample(sessions, 'turn_tokens_total{kind="completion"}')).toBeGreaterThan(0);
 
     const gateway = await scrape(`${p.url}/metrics`);

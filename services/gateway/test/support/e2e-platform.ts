@@ -41,8 +41,14 @@ export interface E2ePlatform {
   workerMetricsUrl: string;
   /** The sessions service (internal; for its `/metrics`). */
   sessionsUrl: string;
+  /** The assistants service (internal). */
+  assistantsUrl: string;
   /** Every line the four services wrote so far. */
   logs(): string;
+  /** The gateway's token for the internal services (a benchmark calls them directly). */
+  internalToken: string;
+  /** The services' process ids, by name. */
+  pids(): Record<string, number>;
   /** A request to the gateway with `Authorization: Bearer <credential>` (none when null). */
   call<T = any>(
     method: string,
@@ -70,6 +76,12 @@ export interface E2eOptions {
   events?: boolean | { brokers: string };
   /** More gateway variables (spend caps). */
   gatewayEnv?: Record<string, string>;
+  /** The mock LLM's fixed latency (default none). */
+  mockLatencyMs?: number;
+  /** The services' LOG_LEVEL (default `debug`). */
+  logLevel?: string;
+  /** Keep what the services write once they are up, for `logs()` (default true; a benchmark does not). */
+  keepLogs?: boolean;
 }
 
 /** A bring-your-own OpenAI key for a test user (the mock accepts any key without `invalid`). */
@@ -83,7 +95,9 @@ export async function startE2ePlatform(
   const databaseUrl = requireVariable('DATABASE_URL');
   const redisUrl = requireVariable('REDIS_URL');
   const temporalAddress = requireVariable('TEMPORAL_ADDRESS');
-  const mock = await startMockLlm();
+  const mock = await startMockLlm(
+    options.mockLatencyMs === undefined ? {} : { latencyMs: options.mockLatencyMs },
+  );
   const oidc = await startOidcIssuer();
   const gatewayToken = randomBytes(24).toString('hex');
   const sessionsToken = randomBytes(24).toString('hex');
@@ -104,7 +118,7 @@ export async function startE2ePlatform(
   const common = {
     PATH: process.env.PATH ?? '',
     HOST: '127.0.0.1',
-    LOG_LEVEL: 'debug',
+    LOG_LEVEL: options.logLevel ?? 'debug',
     DATABASE_URL: databaseUrl,
     TEMPORAL_ADDRESS: temporalAddress,
     REDIS_URL: redisUrl,
@@ -135,6 +149,9 @@ export async function startE2ePlatform(
   };
   const logs: string[] = [];
   const children: ChildProcess[] = [];
+  const pids: Record<string, number> = {};
+  // Without keepLogs, only until every service is up (start-up failures still show them).
+  let keeping = true;
   const start = (name: string, env: Record<string, string>) => {
     const tracing: Record<string, string> = options.otlpEndpoint
       ? {
@@ -153,12 +170,14 @@ export async function startE2ePlatform(
       },
     );
     const keep = (chunk: Buffer) => {
+      if (!keeping) return;
       logs.push(chunk.toString());
       if (process.env.TEST_SERVICE_LOGS) process.stderr.write(`[${name}] ${chunk.toString()}`);
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     children.push(child);
+    if (child.pid !== undefined) pids[name] = child.pid;
     return child;
   };
   const healthy = async (name: string, child: ChildProcess, url: string) => {
@@ -267,6 +286,10 @@ export async function startE2ePlatform(
     throw error;
   }
   const url = `http://127.0.0.1:${gatewayPort}`;
+  if (options.keepLogs === false) {
+    keeping = false;
+    logs.length = 0;
+  }
 
   const headersFor = (
     credential: string | null,
@@ -287,7 +310,10 @@ export async function startE2ePlatform(
     eventsTopic: ns.topic,
     workerMetricsUrl: `http://127.0.0.1:${workerMetricsPort}/metrics`,
     sessionsUrl: `http://127.0.0.1:${sessionsPort}`,
+    assistantsUrl: `http://127.0.0.1:${assistantsPort}`,
     logs: () => logs.join(''),
+    internalToken: gatewayToken,
+    pids: () => ({ ...pids }),
     async call(method, path, credential, body, headers = {}) {
       const response = await fetch(`${url}${path}`, {
         method,
