@@ -28,6 +28,7 @@ const moduleNameMapper = {
   '^@lab/platform/http$': '<rootDir>/packages/platform/src/http',
   '^@lab/platform/database$': '<rootDir>/packages/platform/src/database',
   '^@lab/platform/outbox$': '<rootDir>/packages/platform/src/outbox',
+  '^@lab/platform/temporal$': '<rootDir>/packages/platform/src/temporal',
   '^@lab/platform/telemetry(/register)?$': '<rootDir>/packages/platform/src/telemetry$1',
   '^@lab/mock-llm$': '<rootDir>/tools/mock-llm/src',
   '^@lab/client$': '<rootDir>/packages/client/src',

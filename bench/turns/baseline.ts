@@ -104,7 +104,7 @@ export function baselinePath(platform: BenchPlatform, pool: Pool): Path<Baseline
         `update sessions set payload = $2, message_count = message_count + $3,
            turn_count = turn_count + 1, prompt_tokens = prompt_tokens + $4,
            completion_tokens = completion_tokens + $5, guard_hits = guard_hits + 0,
-           turn_in_progress = null, turn_started_at = null, modified_at = now()
+           modified_at = now()
          where id = $1`,
         [
           session.id,

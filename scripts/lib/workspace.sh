@@ -26,6 +26,6 @@ ensure_workspace() {
 }
 
 build_workspace() {
-  step "building (tsc -b)"
-  (cd "$WORKSPACE_ROOT" && npx tsc -b)
+  step "building (tsc -b, then the sessions service's workflow bundle)"
+  (cd "$WORKSPACE_ROOT" && npx tsc -b && node services/sessions/dist/src/turns/bundle-workflows.js)
 }

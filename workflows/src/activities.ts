@@ -52,7 +52,9 @@ export const store = proxyLocalActivities<SessionLocalActivities>({
 });
 
 /** The idle sweep's activities, on the sessions worker's queue (the workflow's own). */
-export const sweep = proxyActivities<Pick<SessionActivities, 'listIdleSessions' | 'endIdleSession'>>({
+export const sweep = proxyActivities<
+  Pick<SessionActivities, 'listIdleSessions' | 'endIdleSession'>
+>({
   startToCloseTimeout: '30 seconds',
   retry: {
     initialInterval: '500 milliseconds',

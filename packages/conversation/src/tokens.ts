@@ -1,10 +1,9 @@
 /**
  * Token counting with the real byte-pair encodings OpenAI's models use, chosen by model family.
  * Used to keep threads within a model's context window and by the mock LLM for `usage`.
+ * An encoding's tables (tens of MB of heap each) load on its first use, not with the package:
+ * the services that only read the model registry never hold them.
  */
-import { countTokens as countCl100k } from 'gpt-tokenizer/encoding/cl100k_base';
-import { countTokens as countO200k } from 'gpt-tokenizer/encoding/o200k_base';
-import { countTokens as countP50k } from 'gpt-tokenizer/encoding/p50k_base';
 
 export type EncodingName = 'o200k_base' | 'cl100k_base' | 'p50k_base';
 
@@ -14,11 +13,34 @@ export interface ChatMessageForCount {
   name?: string;
 }
 
-const counters: Record<EncodingName, (text: string) => number> = {
-  o200k_base: countO200k,
-  cl100k_base: countCl100k,
-  p50k_base: countP50k,
+type Counter = (text: string) => number;
+
+/* eslint-disable @typescript-eslint/no-require-imports -- loaded on first use (see above) */
+const loaders: Record<EncodingName, () => Counter> = {
+  o200k_base: () =>
+    (
+      require('gpt-tokenizer/encoding/o200k_base') as typeof import('gpt-tokenizer/encoding/o200k_base')
+    ).countTokens,
+  cl100k_base: () =>
+    (
+      require('gpt-tokenizer/encoding/cl100k_base') as typeof import('gpt-tokenizer/encoding/cl100k_base')
+    ).countTokens,
+  p50k_base: () =>
+    (
+      require('gpt-tokenizer/encoding/p50k_base') as typeof import('gpt-tokenizer/encoding/p50k_base')
+    ).countTokens,
 };
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+const loaded = new Map<EncodingName, Counter>();
+function counterFor(encoding: EncodingName): Counter {
+  let counter = loaded.get(encoding);
+  if (!counter) {
+    counter = loaders[encoding]();
+    loaded.set(encoding, counter);
+  }
+  return counter;
+}
 
 /**
  * The encoding of a model family. Newer families (gpt-4o, gpt-4.1, gpt-5, o-series) use
@@ -35,7 +57,7 @@ export function encodingForModel(model: string): EncodingName {
 }
 
 export function countTokens(text: string, model: string): number {
-  return counters[encodingForModel(model)](text);
+  return counterFor(encodingForModel(model))(text);
 }
 
 /**
@@ -43,7 +65,7 @@ export function countTokens(text: string, model: string): number {
  * framing (plus 1 for a name) and every reply is primed with 3 more.
  */
 export function countChatTokens(messages: readonly ChatMessageForCount[], model: string): number {
-  const count = counters[encodingForModel(model)];
+  const count = counterFor(encodingForModel(model));
   let total = 3;
   for (const message of messages) {
     total += 3 + count(message.role) + count(message.content);

@@ -5,7 +5,8 @@
  * (Redis), never from Temporal.
  */
 import { temporalWorkerTelemetry } from '@lab/platform/telemetry';
-import { encryptedDataConverter, keyRingFromString, TurnVault } from '@lab/platform';
+import { keyRingFromString, TurnVault } from '@lab/platform';
+import { encryptedDataConverter } from '@lab/platform/temporal';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Redis } from 'ioredis';
 import OpenAI from 'openai';

@@ -4,7 +4,8 @@
  * The outage is a TCP proxy of this suite's own between the service and the shared MinIO, so
  * no other suite notices it.
  */
-import { encryptedDataConverter, keyRingFromString } from '@lab/platform';
+import { keyRingFromString } from '@lab/platform';
+import { encryptedDataConverter } from '@lab/platform/temporal';
 import { requireVariable, TcpProxy } from '@lab/platform/testing';
 import { archiveSessionWorkflowId } from '@lab/workflows/ids';
 import { Client, Connection } from '@temporalio/client';

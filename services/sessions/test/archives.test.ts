@@ -1,10 +1,6 @@
 import { createHash } from 'node:crypto';
-import {
-  decryptText,
-  DecryptionError,
-  encryptedDataConverter,
-  keyRingFromString,
-} from '@lab/platform';
+import { decryptText, DecryptionError, keyRingFromString } from '@lab/platform';
+import { encryptedDataConverter } from '@lab/platform/temporal';
 import { Client, Connection } from '@temporalio/client';
 import { readArchive } from '../src/archives/archive-format';
 import { ensureIdleSchedule } from '../src/archives/idle-schedule';

@@ -3,7 +3,8 @@
  * reach Temporal: the raw events (payloads as the codec left them) and every payload decoded with
  * the project's codec (what anyone holding PAYLOAD_KEYS could read).
  */
-import { AesGcmPayloadCodec, keyRingFromString } from '@lab/platform';
+import { keyRingFromString } from '@lab/platform';
+import { AesGcmPayloadCodec } from '@lab/platform/temporal';
 import type { Payload } from '@temporalio/common';
 import { Client, Connection } from '@temporalio/client';
 import type { Platform } from './platform-harness';

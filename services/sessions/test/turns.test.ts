@@ -341,7 +341,8 @@ describe('chat turns end to end (real Temporal, PostgreSQL and Redis; mock LLM)'
       expect(text).not.toContain('helpful assistant for tests');
       expect(text).not.toContain(Buffer.from('4821-SECRET').toString('base64'));
     }
-    const sealed = history.decoded.match(/v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g) ?? [];
+    const sealed =
+      history.decoded.match(/v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g) ?? [];
     expect(sealed.length).toBeGreaterThan(3);
     const ring = keyRingFromString(p.sessionsConfig.payloadKeys);
     const platformKeys = [
@@ -352,7 +353,9 @@ describe('chat turns end to end (real Temporal, PostgreSQL and Redis; mock LLM)'
     for (const value of sealed) {
       for (const key of platformKeys) {
         for (const purpose of purposes) {
-          expect(() => decryptText(value, key, `${purpose}:${session.id}`)).toThrow(DecryptionError);
+          expect(() => decryptText(value, key, `${purpose}:${session.id}`)).toThrow(
+            DecryptionError,
+          );
         }
       }
     }
@@ -360,7 +363,9 @@ describe('chat turns end to end (real Temporal, PostgreSQL and Redis; mock LLM)'
     const opened = sealed.flatMap((value) =>
       purposes.flatMap((purpose) => {
         try {
-          return [decryptText(value, Buffer.from(user.dataKey, 'base64'), `${purpose}:${session.id}`)];
+          return [
+            decryptText(value, Buffer.from(user.dataKey, 'base64'), `${purpose}:${session.id}`),
+          ];
         } catch {
           return [];
         }

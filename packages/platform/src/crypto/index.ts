@@ -1,10 +1,9 @@
 /**
- * Encryption building blocks: key rings, the Temporal payload codec, per-user envelope encryption,
- * the per-turn credential vault.
+ * Encryption building blocks: key rings, per-user envelope encryption, the per-turn credential
+ * vault, session ciphers. (The Temporal payload codec is `@lab/platform/temporal`.)
  */
 export * from './errors';
 export * from './key-ring';
-export * from './payload-codec';
 export * from './envelope';
 export * from './turn-vault';
 export * from './session-cipher';

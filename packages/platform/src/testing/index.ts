@@ -1,3 +1,4 @@
+export * from '../infrastructure';
 export * from './isolation';
 export * from './otlp-receiver';
 export * from './private-kafka';

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { encryptedDataConverter, generateKeyRingString, keyRingFromString } from '@lab/platform';
+import { generateKeyRingString, keyRingFromString } from '@lab/platform';
+import { encryptedDataConverter } from '@lab/platform/temporal';
 import { requireVariable, testNamespace } from '@lab/platform/testing';
 import { Client, Connection } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';

@@ -7,7 +7,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { generateKeyRingString } from '@lab/platform';
 import {
   createIsolatedSchema,
@@ -19,7 +20,16 @@ import { type MockLlm, startMockLlm } from '@lab/mock-llm';
 import { Pool } from 'pg';
 import { type LocalOidcIssuer, startOidcIssuer } from './oidc-issuer';
 
-const ROOT = join(__dirname, '..', '..', '..', '..');
+/** The repository: up from here (its sources under test/, or built under dist/test/). */
+const ROOT = (() => {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'services', 'gateway', 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`no repository above ${__dirname}`);
+    dir = up;
+  }
+  return dir;
+})();
 
 export interface Answer<T = any> {
   status: number;
@@ -117,6 +127,8 @@ export async function startE2ePlatform(
   };
   const common = {
     PATH: process.env.PATH ?? '',
+    // Node flags for every service (SERVICE_NODE_OPTIONS), e.g. a benchmark's experiment.
+    ...(process.env.SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.SERVICE_NODE_OPTIONS } : {}),
     HOST: '127.0.0.1',
     LOG_LEVEL: options.logLevel ?? 'debug',
     DATABASE_URL: databaseUrl,

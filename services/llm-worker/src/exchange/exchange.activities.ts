@@ -203,7 +203,11 @@ export function createExchangeActivities({
         model: assistant.model,
         ...summaryCall(assistant, thread),
       });
-      return { recap: cipher.recap(answer.text), usage: answer.usage, model: assistant.model.model };
+      return {
+        recap: cipher.recap(answer.text),
+        usage: answer.usage,
+        model: assistant.model.model,
+      };
     },
   };
 }

@@ -95,7 +95,8 @@ export async function replayStream(
   await publisher.publish(options.channel, { type: 'reset', attempt });
   let guarded = false;
   for (const step of [guard.push(text), guard.finish()]) {
-    if (step.release) await publisher.publish(options.channel, { type: 'delta', text: step.release });
+    if (step.release)
+      await publisher.publish(options.channel, { type: 'delta', text: step.release });
     if (step.leaked && !guarded) {
       guarded = true;
       await publisher.publish(options.channel, { type: 'guarded' });

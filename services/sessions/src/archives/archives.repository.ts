@@ -20,10 +20,7 @@ export class ArchivesRepository {
     return this.db.transaction(work);
   }
 
-  findSession(
-    id: string,
-    manager: EntityManager = this.db.manager,
-  ): Promise<SessionEntity | null> {
+  findSession(id: string, manager: EntityManager = this.db.manager): Promise<SessionEntity | null> {
     return manager.findOneBy(SessionEntity, { id });
   }
 

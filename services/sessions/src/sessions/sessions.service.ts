@@ -6,13 +6,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { HttpStatus, Injectable } from '@nestjs/common';
-import type {
-  Condensed,
-  SessionWorkflowInput,
-  Thread,
-  TurnOutcome,
-  Usage,
-} from '@lab/contracts';
+import type { Condensed, SessionWorkflowInput, Thread, TurnOutcome, Usage } from '@lab/contracts';
 import { DecryptionError, SessionCipher } from '@lab/platform';
 import { ApiException, badRequest, notFound } from '@lab/platform/http';
 import { AssistantsClient, turnAssistant } from '../assistants/assistants.client';
@@ -162,13 +156,16 @@ export class SessionsService {
       done,
       run: async (onAccepted) => {
         if (done) return done;
-        const attachments = await this.attachments.contextFor(sessionId, keys.dataKey, async () =>
-          turnAssistant(
-            await this.assistants.snapshot(session.assistantId, {
-              promptVersionId: session.promptVersionId,
-              modelConfigVersionId: session.modelConfigVersionId,
-            }),
-          ).model,
+        const attachments = await this.attachments.contextFor(
+          sessionId,
+          keys.dataKey,
+          async () =>
+            turnAssistant(
+              await this.assistants.snapshot(session.assistantId, {
+                promptVersionId: session.promptVersionId,
+                modelConfigVersionId: session.modelConfigVersionId,
+              }),
+            ).model,
         );
         const outcome = await this.turns.turn(
           sessionId,

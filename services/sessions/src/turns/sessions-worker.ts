@@ -31,14 +31,15 @@ export class SessionsWorker implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    const telemetry = temporalWorkerTelemetry();
     this.worker = await Worker.create({
       connection: await this.temporal.connection(),
       namespace: this.config.temporalNamespace,
       taskQueue: this.config.sessionsTaskQueue,
-      ...workflowCode(),
+      ...workflowCode(telemetry.interceptors !== undefined),
       activities: this.activities.functions(),
       dataConverter: this.temporal.dataConverter(),
-      ...temporalWorkerTelemetry(),
+      ...telemetry,
       shutdownGraceTime: '20 seconds',
     });
     this.running = this.worker.run().catch((error: unknown) => {

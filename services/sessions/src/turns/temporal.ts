@@ -6,7 +6,8 @@
  */
 import { temporalClientInterceptors } from '@lab/platform/telemetry';
 import { Inject, Injectable } from '@nestjs/common';
-import { encryptedDataConverter, keyRingFromString } from '@lab/platform';
+import { keyRingFromString } from '@lab/platform';
+import { encryptedDataConverter } from '@lab/platform/temporal';
 import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { SESSIONS_CONFIG, type SessionsConfig } from '../config/sessions.config';

@@ -55,7 +55,9 @@ export class TurnActivities {
       if (await this.repository.findTurn(input.sessionId, input.turnId, manager)) return false;
       if (session.status !== 'active') throw closed('the session has ended');
       const messages = [
-        ...(input.userMessage === null ? [] : [{ role: 'user' as const, content: input.userMessage }]),
+        ...(input.userMessage === null
+          ? []
+          : [{ role: 'user' as const, content: input.userMessage }]),
         { role: 'assistant' as const, content: input.reply },
       ].map((m, i) => ({
         sessionId: input.sessionId,
@@ -117,7 +119,10 @@ export class TurnActivities {
    * The session's row, locked for the turn; for a new session's opening turn, created first
    * (with `session.started`) unless an earlier attempt did.
    */
-  private async sessionFor(manager: EntityManager, input: PersistTurnInput): Promise<SessionEntity> {
+  private async sessionFor(
+    manager: EntityManager,
+    input: PersistTurnInput,
+  ): Promise<SessionEntity> {
     if (input.create) {
       const inserted = await this.repository.insertSession(manager, {
         id: input.sessionId,

@@ -315,12 +315,7 @@ export class TurnRunner {
     }
   }
 
-  private async hold(
-    keys: TurnKeys,
-    scope: string,
-    turnId: string,
-    key: Buffer,
-  ): Promise<Held> {
+  private async hold(keys: TurnKeys, scope: string, turnId: string, key: Buffer): Promise<Held> {
     const keyRef = turnKeyRef(scope, turnId);
     await this.vault.hold(keyRef, key.toString('base64'));
     const held: Held = {
