@@ -47,7 +47,10 @@ describe.each(SERVICES.map((s) => [s.name, s] as const))('%s Dockerfile', (_name
       expect(lines).toContain(`COPY ${workspace}/package.json ${workspace}/`);
     }
     expect(lines.some((line) => /RUN .*npm install --no-audit --no-fund$/.test(line))).toBe(true);
-    expect(lines).toContain('RUN npx tsc -b');
+    // The workspace's build: tsc, then the sessions worker's workflow bundle (scripts/lib/workspace.sh).
+    expect(lines).toContain(
+      'RUN npx tsc -b && node services/sessions/dist/src/turns/bundle-workflows.js',
+    );
     // Identical in every image, so BuildKit builds it once for the whole platform.
     expect(buildStage(text)).toBe(buildStage(read('services/gateway/Dockerfile')));
   });
