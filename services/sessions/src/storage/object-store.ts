@@ -3,18 +3,17 @@
  * the S3_* variables so a test points it elsewhere. Keys are the service's own (`archives/…`,
  * `attachments/…`) under the configured prefix. Any failure to reach the store is a
  * StorageUnavailable error, which activities let Temporal retry and routes answer 503.
+ * The AWS SDK (tens of MB of heap) loads with the first use, not with the service.
  */
+
+type S3Sdk = typeof import('@aws-sdk/client-s3');
+/* eslint-disable @typescript-eslint/no-require-imports -- loaded on first use (see above) */
+const s3 = (): S3Sdk => require('@aws-sdk/client-s3') as S3Sdk;
+const presigner = () =>
+  require('@aws-sdk/s3-request-presigner') as typeof import('@aws-sdk/s3-request-presigner');
+/* eslint-enable @typescript-eslint/no-require-imports */
 import { HttpStatus } from '@nestjs/common';
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  NotFound,
-  PutObjectCommand,
-  S3Client,
-  type S3ClientConfig,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { ApiException } from '@lab/platform/http';
 import type { StorageConfig } from '../config/sessions.config';
 
@@ -31,27 +30,34 @@ export const storageUnavailable = () =>
   );
 
 export class ObjectStore {
-  private readonly client: S3Client;
-  /** Signs download links for the endpoint clients reach; never sends a request. */
-  private readonly signer: S3Client;
+  private clients?: { client: S3Client; signer: S3Client };
 
-  constructor(private readonly config: StorageConfig) {
-    const common: S3ClientConfig = {
-      region: config.region,
-      forcePathStyle: config.forcePathStyle,
-      credentials: {
-        accessKeyId: config.accessKeyId,
-        secretAccessKey: config.secretAccessKey,
-      },
-    };
-    // Few SDK retries, short timeouts: Temporal retries an activity durably, with backoff.
-    this.client = new S3Client({
-      ...common,
-      endpoint: config.endpoint,
-      maxAttempts: 2,
-      requestHandler: { connectionTimeout: 3_000, requestTimeout: 30_000 },
-    });
-    this.signer = new S3Client({ ...common, endpoint: config.publicEndpoint });
+  constructor(private readonly config: StorageConfig) {}
+
+  /** The S3 client, and one that signs download links for the endpoint clients reach. */
+  private get sdk(): { client: S3Client; signer: S3Client } {
+    if (!this.clients) {
+      const { S3Client } = s3();
+      const common: S3ClientConfig = {
+        region: this.config.region,
+        forcePathStyle: this.config.forcePathStyle,
+        credentials: {
+          accessKeyId: this.config.accessKeyId,
+          secretAccessKey: this.config.secretAccessKey,
+        },
+      };
+      this.clients = {
+        // Few SDK retries, short timeouts: Temporal retries an activity durably, with backoff.
+        client: new S3Client({
+          ...common,
+          endpoint: this.config.endpoint,
+          maxAttempts: 2,
+          requestHandler: { connectionTimeout: 3_000, requestTimeout: 30_000 },
+        }),
+        signer: new S3Client({ ...common, endpoint: this.config.publicEndpoint }),
+      };
+    }
+    return this.clients;
   }
 
   /** The full key of a service key (with the configured prefix). */
@@ -66,8 +72,8 @@ export class ObjectStore {
     metadata: Record<string, string> = {},
   ): Promise<void> {
     await this.call(() =>
-      this.client.send(
-        new PutObjectCommand({
+      this.sdk.client.send(
+        new (s3().PutObjectCommand)({
           Bucket: this.config.bucket,
           Key: key,
           Body: body,
@@ -82,11 +88,12 @@ export class ObjectStore {
   /** The object's size, or null when it does not exist. */
   async head(key: string): Promise<{ size: number } | null> {
     try {
-      const answer = await this.client.send(
-        new HeadObjectCommand({ Bucket: this.config.bucket, Key: key }),
+      const answer = await this.sdk.client.send(
+        new (s3().HeadObjectCommand)({ Bucket: this.config.bucket, Key: key }),
       );
       return { size: answer.ContentLength ?? 0 };
     } catch (error) {
+      const { NotFound, S3ServiceException } = s3();
       if (error instanceof NotFound) return null;
       if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404)
         return null;
@@ -96,7 +103,7 @@ export class ObjectStore {
 
   async get(key: string): Promise<Buffer> {
     const answer = await this.call(() =>
-      this.client.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: key })),
+      this.sdk.client.send(new (s3().GetObjectCommand)({ Bucket: this.config.bucket, Key: key })),
     );
     if (!answer.Body) throw new StorageUnavailable(`object ${key} has no body`);
     return Buffer.from(await answer.Body.transformToByteArray());
@@ -104,9 +111,9 @@ export class ObjectStore {
 
   /** A presigned GET link, valid for `seconds`. */
   presignGet(key: string, seconds: number, filename?: string): Promise<string> {
-    return getSignedUrl(
-      this.signer,
-      new GetObjectCommand({
+    return presigner().getSignedUrl(
+      this.sdk.signer,
+      new (s3().GetObjectCommand)({
         Bucket: this.config.bucket,
         Key: key,
         ...(filename ? { ResponseContentDisposition: `attachment; filename="${filename}"` } : {}),
@@ -116,8 +123,8 @@ export class ObjectStore {
   }
 
   close(): void {
-    this.client.destroy();
-    this.signer.destroy();
+    this.clients?.client.destroy();
+    this.clients?.signer.destroy();
   }
 
   private async call<T>(send: () => Promise<T>): Promise<T> {
