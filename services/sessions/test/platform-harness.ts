@@ -82,7 +82,12 @@ export interface Platform {
 
 export async function startPlatform(
   suite: string,
-  options: { inProcessWorker?: boolean; inProcessSessions?: boolean } = {},
+  options: {
+    inProcessWorker?: boolean;
+    inProcessSessions?: boolean;
+    /** More (or other) variables of the sessions service. */
+    sessionsEnv?: Record<string, string>;
+  } = {},
 ): Promise<Platform> {
   // One Temporal runtime per process: a second platform of the same suite file shares it.
   try {
@@ -129,6 +134,7 @@ export async function startPlatform(
     S3_PREFIX: ns.bucketPrefix,
     // Suites trigger the idle sweep's schedule themselves (archives test), not at every start.
     ARCHIVE_SCHEDULE: 'off',
+    ...options.sessionsEnv,
   };
   const sessionsConfig = loadConfig(sessionsVariables);
   const captured: string[] = [];

@@ -118,6 +118,25 @@ describe('chat turns end to end (real Temporal, PostgreSQL and Redis; mock LLM)'
     }
   });
 
+  it('starts once for one Idempotency-Key, and refuses the key for another assistant', async () => {
+    const [a, b] = [await p.createAssistant(user), await p.createAssistant(user)];
+    const key = { 'idempotency-key': `start-${a.id}` };
+    const first = await p.call('POST', '/sessions', user, { assistantId: a.id }, key);
+    const again = await p.call('POST', '/sessions', user, { assistantId: a.id }, key);
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.body.session.id).toBe(first.body.session.id);
+    expect(again.body.message).toEqual(first.body.message);
+    const other = await p.call('POST', '/sessions', user, { assistantId: b.id }, key);
+    expect(other.status).toBe(422);
+    expect(other.body.error.code).toBe('idempotency_key_reused');
+    const started = await rows(
+      `select count(*)::int as n from outbox where type = 'session.started' and aggregate_id = $1`,
+      [first.body.session.id],
+    );
+    expect(started[0].n).toBe(1);
+  });
+
   it('runs a turn on the legacy completion endpoint with stop sequences', async () => {
     const { session } = await startSession(user, {
       modelConfig: {

@@ -62,7 +62,9 @@ export class ArchivesRepository {
       .createQueryBuilder(SessionEntity, 's')
       .select('s.id', 'id')
       .where(`s.status = 'active'`)
-      .andWhere('s.modified_at < now() - make_interval(mins => :idleMinutes)', { idleMinutes })
+      .andWhere('s.modified_at < now() - make_interval(secs => :idleSeconds)', {
+        idleSeconds: idleMinutes * 60,
+      })
       .orderBy('s.modified_at', 'ASC')
       .limit(limit)
       .getRawMany<{ id: string }>();
@@ -95,7 +97,9 @@ export class ArchivesRepository {
         endedAt: () => 'now()',
       })
       .where(`id = :id and status = 'active'`, { id })
-      .andWhere('modified_at < now() - make_interval(mins => :idleMinutes)', { idleMinutes })
+      .andWhere('modified_at < now() - make_interval(secs => :idleSeconds)', {
+        idleSeconds: idleMinutes * 60,
+      })
       .execute();
     return result.affected === 1 ? manager.findOneBy(SessionEntity, { id }) : null;
   }

@@ -57,7 +57,7 @@ export interface StorageConfig {
 }
 
 export interface ArchivingConfig {
-  /** SESSION_IDLE_MINUTES (60): an active session untouched this long is ended and archived. */
+  /** SESSION_IDLE_MINUTES (60; a fraction is allowed): an active session untouched this long is ended and archived. */
   idleMinutes: number;
   /** ARCHIVE_SWEEP_MINUTES (5): how often the idle sweep runs. */
   sweepMinutes: number;
@@ -107,7 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SessionsConfig
     eventsTopic: env.EVENTS_TOPIC || 'chat.events',
     storage: env.S3_ENDPOINT ? storageConfig(env, required) : null,
     archiving: {
-      idleMinutes: positive('SESSION_IDLE_MINUTES', 60),
+      idleMinutes: positive('SESSION_IDLE_MINUTES', 60, 'number'),
       sweepMinutes: positive('ARCHIVE_SWEEP_MINUTES', 5),
       schedule: (env.ARCHIVE_SCHEDULE ?? 'on') !== 'off',
       urlTtlSeconds: positive('ARCHIVE_URL_TTL_SECONDS', 300),
