@@ -56,6 +56,13 @@ export function encodingForModel(model: string): EncodingName {
   return 'o200k_base';
 }
 
+/** Loads encodings now (a server that counts every request's tokens, e.g. the mock LLM). */
+export function preloadEncodings(
+  encodings: readonly EncodingName[] = ['o200k_base', 'cl100k_base', 'p50k_base'],
+): void {
+  for (const encoding of encodings) counterFor(encoding);
+}
+
 export function countTokens(text: string, model: string): number {
   return counterFor(encodingForModel(model))(text);
 }

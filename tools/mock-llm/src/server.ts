@@ -16,7 +16,7 @@ import {
   splitDeltas,
   truncateToTokens,
 } from './text';
-import { countChat, countText } from './tokens';
+import { countChat, countText, preloadTokenizers } from './tokens';
 import type {
   Endpoint,
   MockBehaviour,
@@ -410,6 +410,8 @@ class RequestLog {
 
 /** Starts a mock server; resolves once it listens. */
 export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLlm> {
+  // Every answer counts tokens: the encodings load now, not in the first request's latency.
+  preloadTokenizers();
   const host = options.host ?? '127.0.0.1';
   const models = new Set(options.models ?? DEFAULT_MODELS);
   const random = options.random ?? Math.random;

@@ -7,6 +7,7 @@ import {
   type ChatMessageForCount,
   countChatTokens,
   countTokens,
+  preloadEncodings,
   encodingForModel,
 } from '@lab/conversation';
 
@@ -51,4 +52,9 @@ export function countChat(messages: readonly ChatMessageForCount[], model: strin
           );
   }
   return total;
+}
+
+/** Loads the tokenizers' encodings (they load on first use otherwise). */
+export function preloadTokenizers(): void {
+  preloadEncodings();
 }
