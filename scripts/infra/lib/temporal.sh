@@ -1,5 +1,7 @@
 # shellcheck shell=bash
-# The Temporal dev server (temporalio/cli, built with `go install`), persisted in SQLite.
+# The Temporal dev server (temporalio/cli, built with `go install`), persisted in SQLite, in WAL
+# mode with synchronous=NORMAL (decision 0015: a third less server CPU per turn; a committed
+# write survives the process being killed, only an OS crash may lose the last ones).
 
 temporal_install() { go_install temporal github.com/temporalio/cli/cmd/temporal "$TEMPORAL_CLI_VERSION"; }
 
@@ -22,7 +24,8 @@ temporal_up() {
   start_daemon temporal "$log" "$INFRA_BIN/temporal" server start-dev \
     --ip "$INFRA_HOST" --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \
     --db-filename "$data/temporal.db" --log-level warn --namespace default \
-    --dynamic-config-value system.enableActivityEagerExecution=true
+    --dynamic-config-value system.enableActivityEagerExecution=true \
+    --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal
   if ! wait_for_daemon temporal 90 temporal_ready; then
     log_tail "$log"
     fail "temporal: not serving on $INFRA_HOST:$TEMPORAL_PORT within 90s (log: $log); is the port taken? (INFRA_TEMPORAL_PORT changes it)"
