@@ -3,12 +3,12 @@
  * written, a stop button, files up and down, and the end of the session with its recap.
  */
 import { useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useRef, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { PageTitle } from '../../app/Layout';
 import Markdown from '../../components/Markdown';
 import { Empty, ErrorNotice, Loading } from '../../components/status';
-import { apiErrorFrom, type ErrorBody } from '../../lib/errors';
+import { apiErrorFrom, StreamInterruptedError } from '../../lib/errors';
 import { applyTurnEvent, emptyReply, type StreamedReply } from '../../lib/stream';
 import { useAuth } from '../auth/auth-context';
 import { useAssistantDetails } from '../lounge/api/assistants';
@@ -99,6 +99,7 @@ export default function ChatPage() {
         <Conversation
           sessionId={id}
           name={name}
+          storedCount={messages.length}
           onStored={() => void session.refetch()}
         />
       )}
@@ -110,10 +111,13 @@ export default function ChatPage() {
 function Conversation({
   sessionId,
   name,
+  storedCount,
   onStored,
 }: {
   sessionId: string;
   name: string;
+  /** Messages stored so far: a stopped reply is awaited until it is stored. */
+  storedCount: number;
   onStored: () => void;
 }) {
   const send = useSendMessage(sessionId);
@@ -124,37 +128,55 @@ function Conversation({
   const [streaming, setStreaming] = useState(false);
   const abort = useRef<AbortController | null>(null);
   const queryClient = useQueryClient();
+  // A stopped reply goes on being written and stored by the platform: poll until it is there.
+  const [awaitingAbove, setAwaitingAbove] = useState<number | null>(null);
+  useEffect(() => {
+    if (awaitingAbove === null) return;
+    if (storedCount > awaitingAbove) {
+      setAwaitingAbove(null);
+      setTurn(null);
+      return;
+    }
+    const timer = setInterval(onStored, 1500);
+    return () => clearInterval(timer);
+  }, [awaitingAbove, storedCount, onStored]);
+
+  const [guarded, setGuarded] = useState(false);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const question = draft.trim();
     if (!question || streaming) return;
     setError(null);
+    setGuarded(false);
     setDraft('');
     setTurn({ question, reply: emptyReply, stopped: false });
     setStreaming(true);
     const controller = new AbortController();
     abort.current = controller;
+    let reply = emptyReply;
     try {
       await send(
         question,
-        (turnEvent) =>
-          setTurn((current) =>
-            current ? { ...current, reply: applyTurnEvent(current.reply, turnEvent) } : current,
-          ),
+        (turnEvent) => {
+          reply = applyTurnEvent(reply, turnEvent);
+          setTurn((current) => (current ? { ...current, reply } : current));
+        },
         controller.signal,
       );
+      if (reply.error) throw apiErrorFrom(0, reply.error);
       await queryClient.invalidateQueries({ queryKey: ['session', sessionId] });
       await queryClient.invalidateQueries({ queryKey: ['attachments', sessionId] });
-      setTurn((current) =>
-        current?.reply.error ? current : current?.reply.guarded ? current : null,
-      );
+      setGuarded(reply.guarded);
+      setTurn(null);
     } catch (failure) {
       if (controller.signal.aborted) {
         setTurn((current) => (current ? { ...current, stopped: true } : current));
+        setAwaitingAbove(storedCount);
       } else {
         setError(failure);
-        if (!(failure instanceof Error && failure.name === 'StreamInterruptedError')) {
+        if (!(failure instanceof StreamInterruptedError)) {
+          // Nothing was answered: the message goes back into the box, to send again.
           setDraft(question);
           setTurn(null);
         }
@@ -169,12 +191,10 @@ function Conversation({
     <>
       {turn ? (
         <ol className="messages" aria-label="Current exchange">
-          {turn.reply.result && !turn.reply.error && !turn.reply.guarded ? null : (
-            <li className="message message-user">
-              <p className="speaker">You</p>
-              <p className="user-text">{turn.question}</p>
-            </li>
-          )}
+          <li className="message message-user">
+            <p className="speaker">You</p>
+            <p className="user-text">{turn.question}</p>
+          </li>
           <li className="message message-assistant" aria-busy={streaming}>
             <p className="speaker">{name}</p>
             {turn.reply.text ? (
@@ -183,31 +203,20 @@ function Conversation({
               <p role="status">{name} is writing…</p>
             ) : null}
             {turn.stopped ? (
-              <div role="status" className="notice">
-                You stopped the reply. The platform finishes and saves it anyway;{' '}
-                <button
-                  type="button"
-                  className="link"
-                  onClick={() => {
-                    setTurn(null);
-                    onStored();
-                  }}
-                >
-                  show the saved reply
-                </button>
-                .
-              </div>
+              <p role="status" className="notice">
+                You stopped the reply. The platform still finishes and saves it: it appears here
+                in full as soon as it is stored.
+              </p>
             ) : null}
           </li>
         </ol>
       ) : null}
-      {turn?.reply.guarded ? (
+      {guarded ? (
         <p role="status" className="notice notice-warning">
           Guarded reply: the assistant&apos;s reply repeated its hidden instructions, so it was
           withheld and a safe reply is shown instead.
         </p>
       ) : null}
-      {turn?.reply.error ? <ErrorNotice error={toApiError(turn.reply.error)} /> : null}
       {error ? (
         <ErrorNotice
           error={error}
@@ -255,10 +264,6 @@ function Conversation({
       </form>
     </>
   );
-}
-
-function toApiError(body: ErrorBody) {
-  return apiErrorFrom(0, body);
 }
 
 function Files({ sessionId, ended }: { sessionId: string; ended: boolean }) {

@@ -372,8 +372,9 @@ export function StepConfirmation({
     <div className="stack">
       <h2>Step 4: confirmation</h2>
       <p role="status">{created.name} is ready. Share its code so others can find it.</p>
-      <p className="share-code">
-        Share code: <code aria-label="Share code">{created.code}</code>{' '}
+      <div className="share-code row">
+        <label htmlFor="share-code-value">Share code</label>
+        <input id="share-code-value" readOnly value={created.code} size={10} />
         <button
           type="button"
           className="secondary"
@@ -386,7 +387,7 @@ export function StepConfirmation({
         >
           Copy the code
         </button>
-      </p>
+      </div>
       {copied === 'yes' ? <p role="status">Copied.</p> : null}
       {copied === 'no' ? (
         <p role="status">Copying is not allowed here: select the code and copy it.</p>
