@@ -1,3 +1,4 @@
+/* global console, process */
 // Prints the initial JavaScript of the build, gzipped: the entry script index.html loads and
 // every chunk it imports statically (lazy routes are not initial). Fails above the budget.
 import { readFileSync } from 'node:fs';
@@ -8,9 +9,9 @@ const BUDGET_KB = 200;
 const web = join(import.meta.dirname, '..', 'dist', 'web');
 const html = readFileSync(join(web, 'index.html'), 'utf8');
 const initial = new Set();
-const queue = [...html.matchAll(/<(?:script[^>]+src|link[^>]+rel="modulepreload"[^>]+href)="\/([^"]+\.js)"/g)].map(
-  (m) => m[1],
-);
+const queue = [
+  ...html.matchAll(/<(?:script[^>]+src|link[^>]+rel="modulepreload"[^>]+href)="\/([^"]+\.js)"/g),
+].map((m) => m[1]);
 while (queue.length > 0) {
   const file = queue.shift();
   if (initial.has(file)) continue;

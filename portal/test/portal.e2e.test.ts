@@ -37,7 +37,9 @@ const audited: string[] = [];
 
 beforeAll(async () => {
   if (!existsSync(join(ROOT, 'portal', 'dist', 'web', 'index.html'))) {
-    throw new Error('The portal is not built: run `npm run build -w @lab/portal` (scripts/test does)');
+    throw new Error(
+      'The portal is not built: run `npm run build -w @lab/portal` (scripts/test does)',
+    );
   }
   if (!existsSync(CHROMIUM)) {
     throw new Error(`No Chromium at ${CHROMIUM}: scripts/test installs Debian's chromium package`);
@@ -143,7 +145,9 @@ const messages = (page: Page) => page.getByRole('list', { name: 'Messages' }).ge
 
 /** The text of the page's stored messages, once there are `count` of them. */
 async function storedMessages(page: Page, count: number): Promise<string[]> {
-  await messages(page).nth(count - 1).waitFor();
+  await messages(page)
+    .nth(count - 1)
+    .waitFor();
   return messages(page).allInnerTexts();
 }
 
@@ -200,7 +204,10 @@ describe('the portal in Chromium', () => {
       ['Terms', 'Terms of use', 'terms'],
       ['Privacy', 'Privacy', 'privacy'],
     ] as const) {
-      await page.getByRole('navigation', { name: 'About' }).getByRole('link', { name: link }).click();
+      await page
+        .getByRole('navigation', { name: 'About' })
+        .getByRole('link', { name: link })
+        .click();
       await page.getByRole('heading', { level: 1, name: heading }).waitFor();
       await audit(page, name);
     }
@@ -280,7 +287,10 @@ describe('the portal in Chromium', () => {
     expect(afterStop[2]!.length).toBeGreaterThanOrEqual(partial.length);
 
     // A turn streamed to the end, rendered as Markdown.
-    await send(page, 'Give me a list. [[mock {"reply":"Two steps:\\n\\n1. **Ask** for feedback.\\n2. Plan `one` change."}]]');
+    await send(
+      page,
+      'Give me a list. [[mock {"reply":"Two steps:\\n\\n1. **Ask** for feedback.\\n2. Plan `one` change."}]]',
+    );
     const stored = await storedMessages(page, 5);
     expect(stored[4]).toContain('Ask for feedback.');
     await messages(page).nth(4).locator('strong', { hasText: 'Ask' }).waitFor();
@@ -341,9 +351,13 @@ describe('the portal in Chromium', () => {
     const creator = await newPage();
     const creatorKey = openAiKey();
     await signInWithKey(creator, creatorKey);
-    await creator.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Lab' }).click();
+    await creator
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Lab' })
+      .click();
     await creator.getByRole('heading', { level: 2, name: 'Step 1: prompt and model' }).waitFor();
-    const secretPrompt = 'You are Fennel, a negotiation coach. SECRET-PROMPT-7731. Ask one question at a time.';
+    const secretPrompt =
+      'You are Fennel, a negotiation coach. SECRET-PROMPT-7731. Ask one question at a time.';
     // Next without a prompt: the problem is said next to the field.
     await creator.getByRole('button', { name: 'Next: test chat' }).click();
     await creator.getByText('Write the initial prompt.').waitFor();
@@ -389,7 +403,10 @@ describe('the portal in Chromium', () => {
     // A second user types the code loosely (lower case, a dash, O for 0, I for 1).
     const other = await newPage();
     await signInWithKey(other, openAiKey());
-    const typed = `${code.slice(0, 4)}-${code.slice(4)}`.toLowerCase().replace(/0/g, 'o').replace(/1/g, 'i');
+    const typed = `${code.slice(0, 4)}-${code.slice(4)}`
+      .toLowerCase()
+      .replace(/0/g, 'o')
+      .replace(/1/g, 'i');
     await other.getByLabel('Share code').fill(typed);
     await other.getByRole('button', { name: 'Find' }).click();
     await other.getByRole('heading', { level: 1, name: 'Fennel' }).waitFor();
@@ -411,13 +428,21 @@ describe('the portal in Chromium', () => {
 
   it('my assistants: edit details, prompt versions with roll back, the prompt shown only to its creator', async () => {
     const key = openAiKey();
-    const created = await p.call('POST', '/v1/assistants', key, assistantDraft('Versioned Coach', {
-      initialPrompt: 'You are the first version. PROMPT-V1.',
-    }));
+    const created = await p.call(
+      'POST',
+      '/v1/assistants',
+      key,
+      assistantDraft('Versioned Coach', {
+        initialPrompt: 'You are the first version. PROMPT-V1.',
+      }),
+    );
     expect(created.status).toBe(201);
     const page = await newPage();
     await signInWithKey(page, key);
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My assistants' }).click();
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'My assistants' })
+      .click();
     await page.getByRole('link', { name: 'Versioned Coach' }).click();
     await page.getByRole('heading', { level: 1, name: 'Manage Versioned Coach' }).waitFor();
     await page.getByLabel('Active prompt').getByText('PROMPT-V1', { exact: false }).waitFor();
@@ -470,24 +495,45 @@ describe('the portal in Chromium', () => {
     await page.getByRole('button', { name: 'Download cv-notes.md' }).click();
     const file = await download;
     expect(file.suggestedFilename()).toBe('cv-notes.md');
-    expect(readFileSync((await file.path())!, 'utf8')).toBe('# My CV notes\n\n- led a team of four\n');
+    expect(readFileSync(await file.path(), 'utf8')).toBe('# My CV notes\n\n- led a team of four\n');
     await audit(page, 'chat-files');
   });
 
   it('usage and a spend cap: the counters and caps are shown, and a reached cap says which and when it resets', async () => {
     const key = openAiKey();
-    const costly = await p.call('POST', '/v1/assistants', key, assistantDraft('Costly Coach', {
-      modelConfig: { model: 'gpt-4o', maxTokens: 2000, temperature: 0.7, topP: 1, frequencyPenalty: 0, presencePenalty: 0 },
-    }));
+    const costly = await p.call(
+      'POST',
+      '/v1/assistants',
+      key,
+      assistantDraft('Costly Coach', {
+        modelConfig: {
+          model: 'gpt-4o',
+          maxTokens: 2000,
+          temperature: 0.7,
+          topP: 1,
+          frequencyPenalty: 0,
+          presencePenalty: 0,
+        },
+      }),
+    );
     expect(costly.status).toBe(201);
     const page = await newPage();
     await signInWithKey(page, key);
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Usage' }).click();
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Usage' })
+      .click();
     await page.getByRole('heading', { level: 1, name: 'Usage' }).waitFor();
-    await page.getByRole('table', { name: 'Spend by period' }).getByText(`${DAILY_CAP_USD.toFixed(4)} USD`).waitFor();
+    await page
+      .getByRole('table', { name: 'Spend by period' })
+      .getByText(`${DAILY_CAP_USD.toFixed(4)} USD`)
+      .waitFor();
     await audit(page, 'usage');
 
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My assistants' }).click();
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'My assistants' })
+      .click();
     await page.getByRole('link', { name: 'Costly Coach' }).click();
     await page.getByRole('link', { name: 'Open its page' }).click();
     await startSession(page, 'Costly Coach');
@@ -521,7 +567,9 @@ describe('the portal in Chromium', () => {
     await page.getByRole('tab', { name: 'My assistants' }).click();
     await page.getByText('You have not built an assistant yet.').waitFor();
     await audit(page, 'lounge-mine');
-    const stored = await page.evaluate(() => JSON.stringify({ ...window.sessionStorage, ...window.localStorage }));
+    const stored = await page.evaluate(() =>
+      JSON.stringify({ ...window.sessionStorage, ...window.localStorage }),
+    );
     expect(stored).not.toMatch(/eyJ[\w-]+\.[\w-]+\./); // no token kept in storage
   });
 

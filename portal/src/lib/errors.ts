@@ -36,7 +36,7 @@ export class StreamInterruptedError extends Error {
 
 export function isErrorBody(value: unknown): value is ErrorBody {
   if (typeof value !== 'object' || value === null || !('error' in value)) return false;
-  const error = (value as { error: unknown }).error;
+  const error = value.error;
   return (
     typeof error === 'object' &&
     error !== null &&
@@ -184,7 +184,9 @@ export function describeError(error: unknown): ErrorInWords {
         title: 'Please check what you entered',
         detail:
           error.details.length > 0
-            ? error.details.map((d) => (d.field ? `${d.field}: ${d.message}` : d.message)).join('; ')
+            ? error.details
+                .map((d) => (d.field ? `${d.field}: ${d.message}` : d.message))
+                .join('; ')
             : error.message,
         action: 'none',
       };

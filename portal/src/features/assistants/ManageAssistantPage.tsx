@@ -272,7 +272,9 @@ function ModelConfigs({ id }: { id: string }) {
   );
 }
 
-function VersionTable<V extends { id: string; number: number; createdAt: string; active: boolean }>({
+function VersionTable<
+  V extends { id: string; number: number; createdAt: string; active: boolean },
+>({
   caption,
   versions,
   describe,

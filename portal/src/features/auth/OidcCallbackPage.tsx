@@ -22,7 +22,9 @@ export default function OidcCallbackPage() {
     completeOidcSignIn(oidc, url)
       .then(async ({ accessToken, returnTo }) => {
         await signIn('oidc', accessToken);
-        void navigate(returnTo, { replace: true });
+        void navigate(['/', '/sign-in'].includes(returnTo) ? '/lounge' : returnTo, {
+          replace: true,
+        });
       })
       .catch(setError);
   }, [oidc, signIn, navigate]);

@@ -27,7 +27,8 @@ export function SignInPage() {
     try {
       await signIn('byok', key.trim());
       setKey('');
-      void navigate(returnTo === '/sign-in' ? '/lounge' : returnTo);
+      // From the home page (or nowhere in particular), signing in leads to the lounge.
+      void navigate(['/', '/sign-in'].includes(returnTo) ? '/lounge' : returnTo);
     } catch (failure) {
       setError(failure);
     } finally {
@@ -42,9 +43,9 @@ export function SignInPage() {
       <form onSubmit={(event) => void submit(event)} className="stack" aria-busy={busy}>
         <h2>With your own OpenAI key</h2>
         <p className="hint" id="key-hint">
-          Your key is used for your chats and kept only in this tab&apos;s memory: it is never
-          saved in the browser, and signing out or closing the tab forgets it. The platform knows
-          you by a one-way hash of it.
+          Your key is used for your chats and kept only in this tab&apos;s memory: it is never saved
+          in the browser, and signing out or closing the tab forgets it. The platform knows you by a
+          one-way hash of it.
         </p>
         <label htmlFor="openai-key">OpenAI API key</label>
         <input

@@ -18,8 +18,8 @@ export interface Identity {
 interface AuthState {
   identity: Identity | null;
   client: LabClient;
-  signIn(kind: Identity['kind'], credential: string): Promise<void>;
-  signOut(): void;
+  signIn: (kind: Identity['kind'], credential: string) => Promise<void>;
+  signOut: () => void;
 }
 
 const AuthContext = createContext<AuthState | null>(null);

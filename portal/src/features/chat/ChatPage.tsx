@@ -204,8 +204,8 @@ function Conversation({
             ) : null}
             {turn.stopped ? (
               <p role="status" className="notice">
-                You stopped the reply. The platform still finishes and saves it: it appears here
-                in full as soon as it is stored.
+                You stopped the reply. The platform still finishes and saves it: it appears here in
+                full as soon as it is stored.
               </p>
             ) : null}
           </li>

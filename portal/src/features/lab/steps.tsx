@@ -140,7 +140,9 @@ export function StepPrompt({
               min={0}
               max={2}
               step={0.1}
-              value={Number.isNaN(draft.modelConfig.temperature) ? '' : draft.modelConfig.temperature}
+              value={
+                Number.isNaN(draft.modelConfig.temperature) ? '' : draft.modelConfig.temperature
+              }
               onChange={numeric('temperature')}
             />
           </Field>
@@ -243,7 +245,11 @@ export function StepTestChat({
         {messages.map((m, index) => (
           <li key={index} className={`message message-${m.role}`}>
             <p className="speaker">{m.role === 'user' ? 'You' : 'Your assistant'}</p>
-            {m.role === 'user' ? <p className="user-text">{m.content}</p> : <Markdown text={m.content} />}
+            {m.role === 'user' ? (
+              <p className="user-text">{m.content}</p>
+            ) : (
+              <Markdown text={m.content} />
+            )}
           </li>
         ))}
       </ol>

@@ -12,8 +12,8 @@ export function AssistantCard({ assistant }: { assistant: Assistant }) {
         </h3>
         <p>{assistant.tagLine}</p>
         <p className="meta">
-          {assistant.sessionType === 'coach' ? 'Coach' : 'Brainstorm'} ·{' '}
-          {assistant.sessionsStarted} session{assistant.sessionsStarted === 1 ? '' : 's'}
+          {assistant.sessionType === 'coach' ? 'Coach' : 'Brainstorm'} · {assistant.sessionsStarted}{' '}
+          session{assistant.sessionsStarted === 1 ? '' : 's'}
         </p>
       </div>
     </li>

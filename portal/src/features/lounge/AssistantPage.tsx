@@ -87,8 +87,7 @@ export default function AssistantPage() {
                 {new Date(session.createdAt).toLocaleString()}
               </Link>{' '}
               <span className="meta">
-                {session.status === 'active' ? 'active' : 'ended'} · {session.messageCount}{' '}
-                messages
+                {session.status === 'active' ? 'active' : 'ended'} · {session.messageCount} messages
               </span>
             </li>
           ))}

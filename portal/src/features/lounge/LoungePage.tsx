@@ -54,7 +54,11 @@ export default function LoungePage() {
         </div>
       ) : null}
       {tab === 'showcased' || !identity ? (
-        <div role={identity ? 'tabpanel' : undefined} id="panel-showcased" aria-labelledby={identity ? 'tab-showcased' : undefined}>
+        <div
+          role={identity ? 'tabpanel' : undefined}
+          id="panel-showcased"
+          aria-labelledby={identity ? 'tab-showcased' : undefined}
+        >
           <Showcased />
         </div>
       ) : (
@@ -69,7 +73,8 @@ export default function LoungePage() {
 function Showcased() {
   const lounge = useLounge();
   if (lounge.isPending) return <Loading what="the lounge" />;
-  if (lounge.isError) return <ErrorNotice error={lounge.error} onRetry={() => void lounge.refetch()} />;
+  if (lounge.isError)
+    return <ErrorNotice error={lounge.error} onRetry={() => void lounge.refetch()} />;
   if (lounge.data.items.length === 0) return <Empty>No assistant is showcased yet.</Empty>;
   return (
     <>

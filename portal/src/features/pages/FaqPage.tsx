@@ -33,8 +33,8 @@ export default function FaqPage() {
       <p>No. Test chats in the lab are never stored; only their usage is counted.</p>
       <h2>Why was I stopped with &ldquo;spend cap reached&rdquo;?</h2>
       <p>
-        Your organisation may cap spend per day, week or month. The message says which cap and
-        when it resets; your usage page shows what remains.
+        Your organisation may cap spend per day, week or month. The message says which cap and when
+        it resets; your usage page shows what remains.
       </p>
     </article>
   );

@@ -8,8 +8,8 @@ export function HomePage() {
     <section className="home">
       <PageTitle>GPT Lab</PageTitle>
       <p className="lead">
-        Chat with AI assistants made for one job, or build your own from a prompt and share it
-        with a code.
+        Chat with AI assistants made for one job, or build your own from a prompt and share it with
+        a code.
       </p>
       <ul className="home-actions">
         <li>
@@ -44,9 +44,7 @@ export function HomePage() {
         </article>
         <article className="card">
           <h2>Lab</h2>
-          <p>
-            Write a prompt, pick a model, test it (nothing is stored), name it and share it.
-          </p>
+          <p>Write a prompt, pick a model, test it (nothing is stored), name it and share it.</p>
         </article>
       </div>
     </section>

@@ -8,8 +8,8 @@ export default function PrivacyPage() {
       <ul>
         <li>
           <strong>No profile.</strong> The platform stores no name, e-mail or other personal
-          details: you are a user id with counters (sessions started and ended, assistants
-          created) and usage (tokens and cost, for spend caps).
+          details: you are a user id with counters (sessions started and ended, assistants created)
+          and usage (tokens and cost, for spend caps).
         </li>
         <li>
           <strong>Your key.</strong> With your own OpenAI key, you are known by a one-way hash of
@@ -29,8 +29,7 @@ export default function PrivacyPage() {
           <strong>The lab&apos;s test chats</strong> are never stored.
         </li>
         <li>
-          <strong>Events and logs</strong> carry ids, counts and usage, never the text of a
-          message.
+          <strong>Events and logs</strong> carry ids, counts and usage, never the text of a message.
         </li>
         <li>
           <strong>The model provider</strong> receives the messages of your chats to answer them,

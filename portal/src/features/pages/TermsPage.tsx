@@ -15,8 +15,8 @@ export default function TermsPage() {
           you rely on it.
         </li>
         <li>
-          You are responsible for the assistants you build and share, and for what their prompts
-          ask a model to do.
+          You are responsible for the assistants you build and share, and for what their prompts ask
+          a model to do.
         </li>
         <li>
           With your own OpenAI key, the provider bills your key for your chats; the provider&apos;s

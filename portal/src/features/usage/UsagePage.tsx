@@ -64,7 +64,13 @@ export default function UsagePage() {
   );
 }
 
-function SpendTable({ budget, remaining }: { budget: Schemas['Budget']; remaining: number | null }) {
+function SpendTable({
+  budget,
+  remaining,
+}: {
+  budget: Schemas['Budget'];
+  remaining: number | null;
+}) {
   const rows = [
     ['Today', budget.daily],
     ['This week', budget.weekly],

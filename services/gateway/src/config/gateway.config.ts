@@ -54,7 +54,10 @@ export { ConfigError } from '@lab/platform';
 
 /** The repository's `portal/dist/web`, seen from this file in `src/` or `dist/src/`. */
 function defaultPortalDir(): string {
-  const root = resolve(__dirname, __dirname.includes(`${sep}dist${sep}`) ? '../../../..' : '../../..');
+  const root = resolve(
+    __dirname,
+    __dirname.includes(`${sep}dist${sep}`) ? '../../../../..' : '../../../..',
+  );
   return join(root, 'portal', 'dist', 'web');
 }
 

@@ -37,7 +37,7 @@ export function useSession(id: string) {
 export function useSendMessage(sessionId: string) {
   const { client } = useAuth();
   return async (content: string, onEvent: (event: TurnEvent) => void, signal: AbortSignal) => {
-    const { response } = await client.POST('/v1/sessions/{id}/messages', {
+    const { response, error } = await client.POST('/v1/sessions/{id}/messages', {
       params: {
         path: { id: sessionId },
         query: { stream: 'true' },
@@ -48,10 +48,10 @@ export function useSendMessage(sessionId: string) {
       parseAs: 'stream',
       signal,
     });
-    if (!response.ok || !response.body) {
-      const body: unknown = await response.json().catch(() => undefined);
-      throw apiErrorFrom(response.status, body, response.headers);
-    }
+    // A turn refused before it began (429, 402, 409…) is an ordinary answer in the error model;
+    // openapi-fetch has already read its body into `error`.
+    if (!response.ok || !response.body)
+      throw apiErrorFrom(response.status, error, response.headers);
     await readTurnStream(response.body, onEvent);
   };
 }
@@ -81,9 +81,7 @@ export function useAttachments(sessionId: string) {
     queryKey: ['attachments', sessionId, identity?.me.id],
     enabled: identity !== null,
     queryFn: () =>
-      unwrap(
-        client.GET('/v1/sessions/{id}/attachments', { params: { path: { id: sessionId } } }),
-      ),
+      unwrap(client.GET('/v1/sessions/{id}/attachments', { params: { path: { id: sessionId } } })),
   });
 }
 
@@ -114,14 +112,12 @@ export function useUpload(sessionId: string) {
 export function useDownload(sessionId: string) {
   const { client } = useAuth();
   return async (attachment: Attachment) => {
-    const { response } = await client.GET('/v1/sessions/{id}/attachments/{attachmentId}', {
-      params: { path: { id: sessionId, attachmentId: attachment.id } },
-      parseAs: 'blob',
-    });
-    if (!response.ok) {
-      throw apiErrorFrom(response.status, await response.json().catch(() => undefined));
-    }
-    const url = URL.createObjectURL(await response.blob());
+    const { data, error, response } = await client.GET(
+      '/v1/sessions/{id}/attachments/{attachmentId}',
+      { params: { path: { id: sessionId, attachmentId: attachment.id } }, parseAs: 'blob' },
+    );
+    if (!response.ok || !data) throw apiErrorFrom(response.status, error, response.headers);
+    const url = URL.createObjectURL(data);
     const link = document.createElement('a');
     link.href = url;
     link.download = attachment.name;
