@@ -270,16 +270,16 @@ describe('the portal in Chromium', () => {
     expect((await messages(page).allInnerTexts())[0]).toMatch(/^Career Coach/);
 
     // A slow stream: the reply appears sentence by sentence while the Stop button is there.
-    await send(page, 'What should I ask my manager? [[mock {"chunkDelayMs":150}]]');
+    await send(page, 'What should I ask my manager? [[mock {"chunkDelayMs":300}]]');
     const current = page.getByRole('list', { name: 'Current exchange' });
     const stop = page.getByRole('button', { name: 'Stop' });
     await stop.waitFor();
     await current.getByText('Mock reply to', { exact: false }).waitFor();
     const partial = await current.getByRole('listitem').last().innerText();
     expect(await stop.isVisible()).toBe(true); // still streaming: the text came before the end
-    await audit(page, 'chat-streaming');
     await stop.click();
     await page.getByText('You stopped the reply.').waitFor();
+    await audit(page, 'chat-stopped');
     // The platform finished and stored the whole reply anyway: it replaces the partial one.
     const afterStop = await storedMessages(page, 3);
     expect(afterStop[1]).toContain('What should I ask my manager?');
@@ -353,7 +353,7 @@ describe('the portal in Chromium', () => {
     await signInWithKey(creator, creatorKey);
     await creator
       .getByRole('navigation', { name: 'Main' })
-      .getByRole('link', { name: 'Lab' })
+      .getByRole('link', { name: 'Lab', exact: true })
       .click();
     await creator.getByRole('heading', { level: 2, name: 'Step 1: prompt and model' }).waitFor();
     const secretPrompt =
@@ -367,9 +367,15 @@ describe('the portal in Chromium', () => {
     await creator.getByLabel('Max tokens').fill('300');
     await audit(creator, 'lab-step-1');
     // Leave the lab and come back: the draft is as it was.
-    await creator.getByRole('link', { name: 'Lounge' }).first().click();
+    await creator
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Lounge', exact: true })
+      .click();
     await creator.getByRole('heading', { level: 1, name: 'Lounge' }).waitFor();
-    await creator.getByRole('link', { name: 'Lab' }).first().click();
+    await creator
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Lab', exact: true })
+      .click();
     expect(await creator.getByLabel('Initial prompt').inputValue()).toBe(secretPrompt);
     expect(await creator.getByLabel('Temperature').inputValue()).toBe('0.4');
     await creator.getByRole('button', { name: 'Next: test chat' }).click();
@@ -441,7 +447,7 @@ describe('the portal in Chromium', () => {
     await signInWithKey(page, key);
     await page
       .getByRole('navigation', { name: 'Main' })
-      .getByRole('link', { name: 'My assistants' })
+      .getByRole('link', { name: 'My assistants', exact: true })
       .click();
     await page.getByRole('link', { name: 'Versioned Coach' }).click();
     await page.getByRole('heading', { level: 1, name: 'Manage Versioned Coach' }).waitFor();
@@ -521,18 +527,19 @@ describe('the portal in Chromium', () => {
     await signInWithKey(page, key);
     await page
       .getByRole('navigation', { name: 'Main' })
-      .getByRole('link', { name: 'Usage' })
+      .getByRole('link', { name: 'Usage', exact: true })
       .click();
     await page.getByRole('heading', { level: 1, name: 'Usage' }).waitFor();
     await page
       .getByRole('table', { name: 'Spend by period' })
       .getByText(`${DAILY_CAP_USD.toFixed(4)} USD`)
+      .first()
       .waitFor();
     await audit(page, 'usage');
 
     await page
       .getByRole('navigation', { name: 'Main' })
-      .getByRole('link', { name: 'My assistants' })
+      .getByRole('link', { name: 'My assistants', exact: true })
       .click();
     await page.getByRole('link', { name: 'Costly Coach' }).click();
     await page.getByRole('link', { name: 'Open its page' }).click();

@@ -90,7 +90,9 @@ function renderChat(fetchImpl: (request: Request) => Promise<Response>) {
 afterEach(() => vi.unstubAllGlobals());
 
 function gateway(onMessage: (request: Request) => Promise<Response> | Response) {
-  let stored = [{ role: 'assistant' as const, content: 'Hello! What brings you here?' }];
+  let stored: Array<{ role: 'user' | 'assistant'; content: string }> = [
+    { role: 'assistant', content: 'Hello! What brings you here?' },
+  ];
   return {
     setStored: (next: typeof stored) => (stored = next),
     fetch: async (request: Request) => {
