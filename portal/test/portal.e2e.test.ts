@@ -413,7 +413,7 @@ describe('the portal in Chromium', () => {
       .toLowerCase()
       .replace(/0/g, 'o')
       .replace(/1/g, 'i');
-    await other.getByLabel('Share code').fill(typed);
+    await other.getByRole('textbox', { name: 'Share code' }).fill(typed);
     await other.getByRole('button', { name: 'Find' }).click();
     await other.getByRole('heading', { level: 1, name: 'Fennel' }).waitFor();
     expect(await other.content()).not.toContain('SECRET-PROMPT-7731');
