@@ -483,6 +483,30 @@ describe('the portal in Chromium', () => {
     await page.getByRole('link', { name: 'Open its page' }).click();
     await page.getByText('A coach with versions').waitFor();
     expect(await page.content()).not.toContain('PROMPT-V1');
+
+    // Search finds it (by its new tag line) in the lounge.
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Lounge', exact: true })
+      .click();
+    await page.getByRole('searchbox', { name: 'Search' }).fill('versions');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page
+      .getByRole('list', { name: 'Results for versions' })
+      .getByRole('link', { name: 'Versioned Coach' })
+      .waitFor();
+
+    // Deactivated, it leaves the listings.
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'My assistants', exact: true })
+      .click();
+    await page.getByRole('link', { name: 'Versioned Coach' }).click();
+    await page.getByRole('button', { name: 'Deactivate…' }).click();
+    await page.getByRole('button', { name: 'Yes, deactivate Versioned Coach' }).click();
+    await page.getByText('This assistant is deactivated').waitFor();
+    const after = await p.call('GET', `/v1/assistants/${created.body.id}`, key);
+    expect(after.body.assistant.active).toBe(false);
   });
 
   it('files: an upload to a session is listed and downloads as it was sent', async () => {
