@@ -55,6 +55,8 @@ module.exports = {
       ...common,
       displayName: 'unit',
       testMatch: ['<rootDir>/**/src/**/*.test.ts'],
+      // The portal's component tests run in vitest (a browser-like DOM), not here.
+      testPathIgnorePatterns: [...common.testPathIgnorePatterns, '<rootDir>/portal/src/'],
     },
     {
       ...common,

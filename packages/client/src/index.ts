@@ -16,8 +16,11 @@ export type LabClient = Client<paths>;
 export interface LabClientOptions extends Omit<ClientOptions, 'baseUrl'> {
   /** The gateway, e.g. `http://127.0.0.1:3000` (paths start with `/v1`). */
   baseUrl: string;
-  /** An OpenAI key (bring-your-own-key), an OIDC access token or a platform API key. */
-  credential: string;
+  /**
+   * An OpenAI key (bring-your-own-key), an OIDC access token or a platform API key; without
+   * one, requests go unauthenticated (the portal before sign-in).
+   */
+  credential?: string | null;
 }
 
 export function createLabClient({
@@ -31,7 +34,7 @@ export function createLabClient({
     baseUrl,
     headers: {
       ...(headers as Record<string, string> | undefined),
-      authorization: `Bearer ${credential}`,
+      ...(credential ? { authorization: `Bearer ${credential}` } : {}),
     },
   });
 }

@@ -274,6 +274,43 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/lounge': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The lounge for visitors: showcased assistants, without signing in
+     * @description At most 50; no credential needed, rate-limited per client address.
+     */
+    get: operations['lounge_lounge'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/lab/models': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The model registry: the models an assistant may use, with limits */
+    get: operations['lounge_registry'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/sessions': {
     parameters: {
       query?: never;
@@ -836,6 +873,19 @@ export interface components {
         object: string;
         created: number;
         owned_by: string;
+      }[];
+    };
+    ModelRegistry: {
+      items: {
+        id: string;
+        /** @enum {string} */
+        endpoint: 'chat' | 'completion';
+        contextWindow: number;
+        maxOutputTokens: number;
+        priceUsdPerMillionTokens: {
+          input: number;
+          output: number;
+        };
       }[];
     };
     MyUsage: {
@@ -1536,6 +1586,64 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      /** @description An error, in the platform error model */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  lounge_lounge: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description AssistantPage */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AssistantPage'];
+        };
+      };
+      /** @description An error, in the platform error model */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  lounge_registry: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description ModelRegistry */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ModelRegistry'];
+        };
       };
       /** @description An error, in the platform error model */
       default: {

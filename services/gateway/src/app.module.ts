@@ -7,6 +7,7 @@ import type { DestinationStream } from 'pino';
 import { AdminGuard, ApiKeysController } from './admin/api-keys.controller';
 import { ArchivesController } from './archives/archives.controller';
 import { AssistantsController } from './assistants/assistants.controller';
+import { LoungeController, VisitorGuard } from './assistants/lounge.controller';
 import { ChatCompletionsController } from './compat/chat-completions.controller';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config';
 import { UserCountersHandler } from './events/user-counters.handler';
@@ -72,6 +73,7 @@ export class AppModule {
         MeController,
         MeUsageController,
         AssistantsController,
+        LoungeController,
         SessionsController,
         ArchivesController,
         ChatCompletionsController,
@@ -96,6 +98,7 @@ export class AppModule {
           ),
         ),
         AdminGuard,
+        VisitorGuard,
         {
           provide: ASSISTANTS,
           useFactory: () =>

@@ -1,4 +1,5 @@
 /** The gateway's configuration, validated at start-up: a problem stops it with the variable's name. */
+import { join, resolve, sep } from 'node:path';
 import { ConfigError, configReader, type KeyRing, keyRingFromString } from '@lab/platform';
 
 export interface GatewayConfig {
@@ -26,6 +27,10 @@ export interface GatewayConfig {
   masterKeys: KeyRing;
   /** OIDC for portal users; unset: bearer JWTs are refused. */
   oidc: { issuer: string; audience: string; jwksUri?: string } | null;
+  /** The portal's OAuth client id at the OIDC issuer (authorization code + PKCE). */
+  oidcClientId: string;
+  /** The portal's build (index.html and assets/), served at `/`; null: no portal. */
+  portalDir: string | null;
   /** Bootstrap credential of the operators who create the first platform API keys. */
   adminToken: string | null;
   rateLimit: { capacity: number; refillPerSecond: number };
@@ -46,6 +51,15 @@ export interface SpendCaps {
 }
 
 export { ConfigError } from '@lab/platform';
+
+/** The repository's `portal/dist/web`, seen from this file in `src/` or `dist/src/`. */
+function defaultPortalDir(): string {
+  const root = resolve(
+    __dirname,
+    __dirname.includes(`${sep}dist${sep}`) ? '../../../../..' : '../../../..',
+  );
+  return join(root, 'portal', 'dist', 'web');
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const read = configReader(env);
@@ -99,6 +113,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       issuer && audience
         ? { issuer, audience, ...(env.OIDC_JWKS_URI ? { jwksUri: env.OIDC_JWKS_URI } : {}) }
         : null,
+    oidcClientId: env.OIDC_CLIENT_ID || 'lab-portal',
+    portalDir: env.PORTAL_DIR === 'off' ? null : env.PORTAL_DIR || defaultPortalDir(),
     adminToken,
     rateLimit: {
       capacity: positive('RATE_LIMIT_BURST', 60),

@@ -225,6 +225,18 @@ export const VIEW_SCHEMAS: Record<string, Schema> = {
     },
     usage: object({ prompt_tokens: integer, completion_tokens: integer, total_tokens: integer }),
   }),
+  ModelRegistry: object({
+    items: {
+      type: 'array',
+      items: object({
+        id: string,
+        endpoint: { type: 'string', enum: ['chat', 'completion'] },
+        contextWindow: integer,
+        maxOutputTokens: integer,
+        priceUsdPerMillionTokens: object({ input: number, output: number }),
+      }),
+    },
+  }),
   ModelList: object({
     object: { type: 'string', enum: ['list'] },
     data: {

@@ -27,14 +27,15 @@ export async function ensureIdleSchedule(
     idleMinutes: config.archiving.idleMinutes,
     limit: 200,
   };
-  const spec = { intervals: [{ every: `${config.archiving.sweepMinutes} minutes` }] };
+  // Durations in milliseconds: Temporal's `ms`-string type is stricter than a template string.
+  const spec = { intervals: [{ every: config.archiving.sweepMinutes * 60_000 }] };
   const action = {
     type: 'startWorkflow' as const,
     workflowType: 'archiveIdleSessions',
     workflowId: `${scheduleId}:run`,
     taskQueue: config.sessionsTaskQueue,
     args: [input],
-    workflowExecutionTimeout: '30 minutes',
+    workflowExecutionTimeout: 30 * 60_000,
   };
   try {
     return await client.schedule.create({
