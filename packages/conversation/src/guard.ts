@@ -35,7 +35,7 @@
  */
 import { SENTENCE_LOOKAHEAD, sentenceBoundaries, splitSentences } from './sentences';
 import { ENGLISH_STOP_WORDS } from './stop-words';
-import { type TermCounts, pairSimilarity, termCounts } from './tfidf';
+import { IDF_ONE_DOC, type TermCounts, pairSimilarity, termCounts } from './tfidf';
 import { type ViewKind, replyViews, scanReply } from './views';
 
 export { splitSentences } from './sentences';
@@ -434,6 +434,8 @@ function judge(reply: string, prompt: PromptIndex, threshold: number): GuardVerd
     let touchedCount = 0;
     let distinct = 0;
     let total = 0;
+    /** Σ count² of the window's terms that the prompt has: bounds every pair's score. */
+    let inPrompt = 0;
     used.length = 0;
     for (let end = start + 1; end <= stop; end++) {
       const from = sentenceStart[end - 1] ?? 0;
@@ -452,6 +454,7 @@ function judge(reply: string, prompt: PromptIndex, threshold: number): GuardVerd
         total += growth;
         const term = promptId[id] ?? -1;
         if (term < 0) continue;
+        inPrompt += growth;
         const last = postingStart[term + 1] ?? 0;
         for (let p = postingStart[term] ?? 0; p < last; p++) {
           const w = postingWindow[p] ?? 0;
@@ -466,6 +469,13 @@ function judge(reply: string, prompt: PromptIndex, threshold: number): GuardVerd
       if (wholeOnly && !whole) continue;
       const scoreable = distinct >= GUARD_MIN_WINDOW_TERMS;
       if (!whole && !scoreable) continue;
+      // No pair can score above sqrt(shared/norm) of the reply side, and shared ≤ inPrompt: when
+      // that bound is below the best score so far, this window cannot change the verdict.
+      if (best.started && inPrompt === 0) continue;
+      if (best.started) {
+        const bound = Math.sqrt(inPrompt / (inPrompt + IDF2 * (total - inPrompt)));
+        if (bound < best.score - 1e-9) continue;
+      }
       let score = 0;
       for (let t = 0; t < touchedCount; t++) {
         const w = touched[t] ?? 0;
@@ -496,10 +506,16 @@ function judge(reply: string, prompt: PromptIndex, threshold: number): GuardVerd
   return best.verdict(leaked ? GUARD_REPLACEMENT : reply, leaked);
 }
 
+const IDF2 = IDF_ONE_DOC * IDF_ONE_DOC;
+
 class Best {
   score = 0;
   private start = -1;
   private end = -1;
+
+  get started(): boolean {
+    return this.start >= 0;
+  }
 
   offer(score: number, start: number, end: number): void {
     const better =

@@ -55,13 +55,6 @@ const SPACED_PIECE = new RegExp(
   'gu',
 );
 const ZERO_WIDTH = /[\u00AD\u180E\u200B-\u200F\u2060-\u2064\uFEFF]/g;
-/**
- * Characters that only look like Latin letters or digits: Greek, Cyrillic, combining marks,
- * letterlike symbols, enclosed alphanumerics, fullwidth forms, mathematical alphanumerics.
- */
-const LOOKALIKE =
-  /[\u0370-\u03FF\u0400-\u052F\u1D00-\u1DBF\u2100-\u214F\u2460-\u24FF\uFF00-\uFFEF]|\p{M}|[\u{1D400}-\u{1D7FF}\u{1F100}-\u{1F1FF}]/u;
-const LEET_PAIR = /\p{L}[0134578@$]|[0134578@$]\p{L}/gu;
 const LEET_WORD = /[\p{L}\p{N}@$]+/gu;
 const LEET: Readonly<Record<string, string>> = {
   '0': 'o',
@@ -83,18 +76,139 @@ const REVERSED_WORDS =
 const MARKDOWN = /```|~~~|^[ \t]*(?:(?:>|\/\/|--|;|%|#(?!#))[ \t]|\|)/m;
 const WORD_HITS = 3;
 
-/** One pass of cheap tests over the reply: which views it holds material for. */
+/**
+ * One pass over the reply's characters (char codes, no allocation) and three cheap regexes:
+ * which views it holds material for. It may say yes where a view then finds nothing (a long word
+ * looks like a base64 run); it never says no where a view would find its material.
+ */
 export function scanReply(reply: string): ReplyScan {
+  let base64Run = 0;
+  let decoded = false;
+  let hexToken = 0;
+  let hexTokens = 0;
+  let token = 0;
+  let singles = 0;
+  let spaced = false;
+  let zeroWidth = false;
+  let unicode = false;
+  let leetPairs = 0;
+  let previous = Kind.Other;
+  for (let i = 0; i < reply.length; i++) {
+    const code = reply.charCodeAt(i);
+    const kind = kindOf(code);
+    // base64 / base64url runs (16+ alphabet characters) and hex bytes separated by spaces.
+    if (kind === Kind.Letter || kind === Kind.Digit || kind === Kind.Leet) {
+      if (code < 128 && code !== 0x24 && code !== 0x40) base64Run++;
+      else base64Run = 0;
+      hexToken = isHex(code) ? hexToken + 1 : -1000;
+    } else if (code === 0x2b || code === 0x2f || code === 0x5f || code === 0x2d) {
+      base64Run++;
+      hexToken = -1000;
+    } else {
+      const separator = code === 0x20 || code === 0x3a || code === 0x2c;
+      if (hexToken === 2 && separator) hexTokens++;
+      else if (hexToken !== 0 || !separator) hexTokens = 0;
+      hexToken = 0;
+      base64Run = 0;
+    }
+    if (base64Run >= 16 || hexTokens >= 8) decoded = true;
+    // Letter-spaced runs: 8 single characters in a row, each followed by a separator.
+    if (kind === Kind.Letter || kind === Kind.Digit || kind === Kind.Leet) token++;
+    else {
+      if (token === 1 && (kind === Kind.Spacer || kind === Kind.ZeroWidth)) singles++;
+      else if (token > 1) singles = 0;
+      else if (token === 0 && kind === Kind.Other) singles = 0;
+      token = 0;
+      if (singles >= 8) spaced = true;
+    }
+    if (kind === Kind.ZeroWidth) zeroWidth = true;
+    if (kind === Kind.LookAlike) unicode = true;
+    if (
+      (previous === Kind.Letter && kind === Kind.Leet) ||
+      (previous === Kind.Leet && kind === Kind.Letter)
+    )
+      leetPairs++;
+    previous = kind;
+  }
+  if (!decoded && (reply.includes('\\x') || reply.includes('0x'))) decoded = test(HEX_RUN, reply);
   return {
-    decoded: test(BASE64_RUN, reply) || test(HEX_RUN, reply),
-    spaced: test(SPACED_RUN, reply),
-    zeroWidth: test(ZERO_WIDTH, reply),
-    unicode: LOOKALIKE.test(reply),
-    leet: hits(LEET_PAIR, reply, WORD_HITS),
+    decoded,
+    spaced,
+    zeroWidth,
+    unicode,
+    leet: leetPairs >= WORD_HITS,
     rot13: hits(ROT13_WORDS, reply, WORD_HITS),
     reversed: hits(REVERSED_WORDS, reply, WORD_HITS),
     markdown: MARKDOWN.test(reply),
   };
+}
+
+const enum Kind {
+  Letter,
+  Digit,
+  /** A leetspeak digit or symbol (0 1 3 4 5 7 8 @ $): a digit and a letter at once. */
+  Leet,
+  Spacer,
+  ZeroWidth,
+  LookAlike,
+  Punctuation,
+  Other,
+}
+
+function kindOf(code: number): Kind {
+  if ((code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a)) return Kind.Letter;
+  if (code >= 0x30 && code <= 0x39)
+    return code === 0x32 || code === 0x36 || code === 0x39 ? Kind.Digit : Kind.Leet;
+  if (code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09) return Kind.Spacer;
+  if (code < 128) {
+    if (code === 0x40 || code === 0x24) return Kind.Leet;
+    if (code === 0x2d || code === 0x5f || code === 0x7c || code === 0x2f || code === 0x5c)
+      return Kind.Spacer;
+    if (
+      code === 0x2e ||
+      code === 0x2c ||
+      code === 0x21 ||
+      code === 0x3f ||
+      code === 0x3b ||
+      code === 0x3a ||
+      code === 0x27
+    )
+      return Kind.Punctuation;
+    return Kind.Other;
+  }
+  if (
+    code === 0xad ||
+    code === 0x180e ||
+    (code >= 0x200b && code <= 0x200f) ||
+    (code >= 0x2060 && code <= 0x2064) ||
+    code === 0xfeff
+  )
+    return Kind.ZeroWidth;
+  if (code === 0xb7 || code === 0x2022) return Kind.Spacer;
+  if (
+    (code >= 0x0300 && code <= 0x052f) ||
+    (code >= 0x1ab0 && code <= 0x1aff) ||
+    (code >= 0x1d00 && code <= 0x1dbf) ||
+    (code >= 0x20d0 && code <= 0x20ff) ||
+    (code >= 0x2100 && code <= 0x214f) ||
+    (code >= 0x2460 && code <= 0x24ff) ||
+    (code >= 0xfe20 && code <= 0xfe2f) ||
+    (code >= 0xff00 && code <= 0xffef) ||
+    code === 0xd835 ||
+    code === 0xd83c
+  )
+    return Kind.LookAlike;
+  if ((code >= 0x2000 && code <= 0x206f) || (code >= 0x3000 && code <= 0x303f))
+    return Kind.Punctuation;
+  return Kind.Letter;
+}
+
+function isHex(code: number): boolean {
+  return (
+    (code >= 0x30 && code <= 0x39) ||
+    (code >= 0x61 && code <= 0x66) ||
+    (code >= 0x41 && code <= 0x46)
+  );
 }
 
 /** The reply's views besides itself, each built only when the pre-scan found material for it. */
