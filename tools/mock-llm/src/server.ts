@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { parseDirective } from './directive';
+import { embeddings } from './embeddings';
 import { ScriptStore } from './scripts';
 import {
   applyStop,
@@ -726,6 +727,22 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
         }
         entry.status = 200;
         sendJson(res, 200, { id, object: 'model', created: MODEL_CREATED, owned_by: 'mock-llm' });
+        return;
+      }
+      if (method === 'POST' && path === '/v1/embeddings') {
+        if (!isRecord(body)) {
+          throw invalid(
+            'We could not parse the JSON body of your request. The OpenAI API expects a JSON object as payload.',
+            null,
+          );
+        }
+        const outcome = embeddings(body);
+        if (!outcome.ok) {
+          const { status, message, param, code } = outcome.error;
+          throw new ApiError(status, message, 'invalid_request_error', param, code);
+        }
+        entry.status = 200;
+        sendJson(res, 200, outcome.body);
         return;
       }
       const endpoint =
