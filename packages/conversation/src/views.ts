@@ -11,6 +11,8 @@
  * Markdown stripped) hold the whole folded reply.
  */
 
+import { splitSentences } from './sentences';
+
 export type ViewKind =
   | 'plain'
   | 'decoded'
@@ -55,6 +57,7 @@ const SPACED_PIECE = new RegExp(
   'gu',
 );
 const ZERO_WIDTH = /[\u00AD\u180E\u200B-\u200F\u2060-\u2064\uFEFF]/g;
+const LEET_PAIR = /[A-Za-z][0134578@$]|[0134578@$][A-Za-z]/g;
 const LEET_WORD = /[\p{L}\p{N}@$]+/gu;
 const LEET: Readonly<Record<string, string>> = {
   '0': 'o',
@@ -219,11 +222,17 @@ export function replyViews(reply: string, scan: ReplyScan = scanReply(reply)): R
   };
   if (scan.decoded) add('decoded', decodedMaterial(reply));
   if (scan.spaced) add('spaced', spacedMaterial(reply));
-  if (scan.zeroWidth) add('zero-width', reply.replace(ZERO_WIDTH, ''));
-  if (scan.unicode) add('unicode', foldUnicode(reply));
-  if (scan.leet) add('leet', foldLeet(reply));
-  if (scan.rot13) add('rot13', rot13(reply));
-  if (scan.reversed) add('reversed', reverse(reply));
+  // Folding views hold only the sentences with material for them (in order), so a reply full of
+  // mixed encodings costs about one plain judgement over all its views, not one per view.
+  const folds = scan.zeroWidth || scan.unicode || scan.leet || scan.rot13 || scan.reversed;
+  const sentences = folds ? splitSentences(reply) : [];
+  const only = (has: (sentence: string) => boolean) =>
+    sentences.length === 1 ? reply : sentences.filter(has).join('');
+  if (scan.zeroWidth) add('zero-width', only((t) => test(ZERO_WIDTH, t)).replace(ZERO_WIDTH, ''));
+  if (scan.unicode) add('unicode', foldUnicode(only((t) => scanReply(t).unicode)));
+  if (scan.leet) add('leet', foldLeet(only((t) => hits(LEET_PAIR, t, 1))));
+  if (scan.rot13) add('rot13', rot13(only((t) => hits(ROT13_WORDS, t, 1))));
+  if (scan.reversed) add('reversed', reverse(only((t) => hits(REVERSED_WORDS, t, 1))));
   if (scan.markdown) add('markdown', stripMarkdown(reply));
   return views;
 }
