@@ -647,6 +647,9 @@ export interface components {
       createdByYou: boolean;
       version?: number;
       guardThreshold?: number;
+      guardCanary?: boolean;
+      guardSemantic?: boolean;
+      guardSemanticThreshold?: number;
       activePromptVersion?: Record<string, never> | null;
       activeModelConfigVersion?: Record<string, never> | null;
     };
@@ -748,6 +751,9 @@ export interface components {
       sessionType: 'brainstorm' | 'coach';
       modelConfig: components['schemas']['ModelConfigDto'];
       guardThreshold?: number;
+      guardCanary?: boolean;
+      guardSemantic?: boolean;
+      guardSemanticThreshold?: number;
       initialPrompt: string;
       summaryPrompt: string;
     };
@@ -777,6 +783,9 @@ export interface components {
       initialPrompt: string;
       summaryPrompt: string;
       guardThreshold?: number;
+      guardCanary?: boolean;
+      guardSemantic?: boolean;
+      guardSemanticThreshold?: number;
       modelConfig: components['schemas']['ModelConfigDto'];
     };
     LabMessageDto: {
@@ -953,6 +962,9 @@ export interface components {
       tagLine?: string;
       description?: string;
       guardThreshold?: number;
+      guardCanary?: boolean;
+      guardSemantic?: boolean;
+      guardSemanticThreshold?: number;
     };
     UsageReport: {
       /** Format: date */
