@@ -57,7 +57,6 @@ const SPACED_PIECE = new RegExp(
   'gu',
 );
 const ZERO_WIDTH = /[\u00AD\u180E\u200B-\u200F\u2060-\u2064\uFEFF]/g;
-const LEET_PAIR = /[A-Za-z][0134578@$]|[0134578@$][A-Za-z]/g;
 const LEET_WORD = /[\p{L}\p{N}@$]+/gu;
 const LEET: Readonly<Record<string, string>> = {
   '0': 'o',
@@ -85,6 +84,11 @@ const WORD_HITS = 3;
  * looks like a base64 run); it never says no where a view would find its material.
  */
 export function scanReply(reply: string): ReplyScan {
+  return scanText(reply, WORD_HITS);
+}
+
+/** `scanReply` with `needed` leet pairs, rot13 or reversed stop words to say yes. */
+function scanText(reply: string, needed: number): ReplyScan {
   let base64Run = 0;
   let decoded = false;
   let hexToken = 0;
@@ -139,9 +143,9 @@ export function scanReply(reply: string): ReplyScan {
     spaced,
     zeroWidth,
     unicode,
-    leet: leetPairs >= WORD_HITS,
-    rot13: hits(ROT13_WORDS, reply, WORD_HITS),
-    reversed: hits(REVERSED_WORDS, reply, WORD_HITS),
+    leet: leetPairs >= needed,
+    rot13: hits(ROT13_WORDS, reply, needed),
+    reversed: hits(REVERSED_WORDS, reply, needed),
     markdown: MARKDOWN.test(reply),
   };
 }
@@ -226,13 +230,14 @@ export function replyViews(reply: string, scan: ReplyScan = scanReply(reply)): R
   // mixed encodings costs about one plain judgement over all its views, not one per view.
   const folds = scan.zeroWidth || scan.unicode || scan.leet || scan.rot13 || scan.reversed;
   const sentences = folds ? splitSentences(reply) : [];
-  const only = (has: (sentence: string) => boolean) =>
-    sentences.length === 1 ? reply : sentences.filter(has).join('');
-  if (scan.zeroWidth) add('zero-width', only((t) => test(ZERO_WIDTH, t)).replace(ZERO_WIDTH, ''));
-  if (scan.unicode) add('unicode', foldUnicode(only((t) => scanReply(t).unicode)));
-  if (scan.leet) add('leet', foldLeet(only((t) => hits(LEET_PAIR, t, 1))));
-  if (scan.rot13) add('rot13', rot13(only((t) => hits(ROT13_WORDS, t, 1))));
-  if (scan.reversed) add('reversed', reverse(only((t) => hits(REVERSED_WORDS, t, 1))));
+  const flags = sentences.length > 1 ? sentences.map((t) => scanText(t, 1)) : [];
+  const only = (flag: keyof ReplyScan) =>
+    sentences.length <= 1 ? reply : sentences.filter((_, i) => flags[i]?.[flag]).join('');
+  if (scan.zeroWidth) add('zero-width', only('zeroWidth').replace(ZERO_WIDTH, ''));
+  if (scan.unicode) add('unicode', foldUnicode(only('unicode')));
+  if (scan.leet) add('leet', foldLeet(only('leet')));
+  if (scan.rot13) add('rot13', rot13(only('rot13')));
+  if (scan.reversed) add('reversed', reverse(only('reversed')));
   if (scan.markdown) add('markdown', stripMarkdown(reply));
   return views;
 }
