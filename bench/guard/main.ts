@@ -5,7 +5,7 @@
  * a threshold sweep, the per-reply cost (p50) at 0.5k / 2k / 8k tokens for plain replies and
  * replies full of encoded material against a 200-word prompt, and the issue's targets.
  *
- *     node bench/dist/guard/main.js [--threshold 0.75] [--iterations 200]
+ *     node bench/dist/guard/main.js [--threshold 0.65] [--iterations 200]
  */
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -18,7 +18,7 @@ import { guardReply as guardV1 } from './guard-v1';
 
 const { values } = parseArgs({
   options: {
-    threshold: { type: 'string', default: '0.75' },
+    threshold: { type: 'string', default: '0.65' },
     iterations: { type: 'string', default: '200' },
   },
 });

@@ -100,6 +100,7 @@ function scanText(reply: string, needed: number): ReplyScan {
   let unicode = false;
   let leetPairs = 0;
   let previous = Kind.Other;
+  let beforePrevious = Kind.Other;
   for (let i = 0; i < reply.length; i++) {
     const code = reply.charCodeAt(i);
     const kind = kindOf(code);
@@ -130,11 +131,10 @@ function scanText(reply: string, needed: number): ReplyScan {
     }
     if (kind === Kind.ZeroWidth) zeroWidth = true;
     if (kind === Kind.LookAlike) unicode = true;
-    if (
-      (previous === Kind.Letter && kind === Kind.Leet) ||
-      (previous === Kind.Leet && kind === Kind.Letter)
-    )
+    // A leet digit between two letters ("y0u", "h3lp"), not one beside a letter ("10K", "mp3").
+    if (beforePrevious === Kind.Letter && previous === Kind.Leet && kind === Kind.Letter)
       leetPairs++;
+    beforePrevious = previous;
     previous = kind;
   }
   if (!decoded && (reply.includes('\\x') || reply.includes('0x'))) decoded = test(HEX_RUN, reply);
