@@ -1,5 +1,6 @@
 /**
- * The OpenAI-compatible mock server: `/v1/models`, `/v1/chat/completions`, `/v1/completions`
+ * The OpenAI-compatible mock server: `/v1/models`, `/v1/chat/completions`, `/v1/completions`,
+ * `/v1/embeddings` (embeddings.ts)
  * and the admin API under `/_mock/`. Plain `node:http`, no framework: the per-request work is
  * a JSON parse, the token counts and one write.
  */
