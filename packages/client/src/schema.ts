@@ -684,6 +684,9 @@ export interface components {
       createdByYou: boolean;
       version?: number;
       guardThreshold?: number;
+      guardCanary?: boolean;
+      guardSemantic?: boolean;
+      guardSemanticThreshold?: number;
       activePromptVersion?: Record<string, never> | null;
       activeModelConfigVersion?: Record<string, never> | null;
     };
@@ -785,6 +788,9 @@ export interface components {
       sessionType: 'brainstorm' | 'coach';
       modelConfig: components['schemas']['ModelConfigDto'];
       guardThreshold?: number;
+      guardCanary?: boolean;
+      guardSemantic?: boolean;
+      guardSemanticThreshold?: number;
       initialPrompt: string;
       summaryPrompt: string;
     };
@@ -814,6 +820,9 @@ export interface components {
       initialPrompt: string;
       summaryPrompt: string;
       guardThreshold?: number;
+      guardCanary?: boolean;
+      guardSemantic?: boolean;
+      guardSemanticThreshold?: number;
       modelConfig: components['schemas']['ModelConfigDto'];
     };
     LabMessageDto: {
@@ -1003,6 +1012,9 @@ export interface components {
       tagLine?: string;
       description?: string;
       guardThreshold?: number;
+      guardCanary?: boolean;
+      guardSemantic?: boolean;
+      guardSemanticThreshold?: number;
     };
     UsageReport: {
       /** Format: date */

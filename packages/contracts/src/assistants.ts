@@ -10,6 +10,10 @@ export interface AssistantSnapshot {
   sessionType: SessionType;
   active: boolean;
   guardThreshold: number;
+  /** Optional so a snapshot from before decision 0013 still reads; absent = off. */
+  guardCanary?: boolean;
+  guardSemantic?: boolean;
+  guardSemanticThreshold?: number;
   promptVersion: { id: string; number: number; initialPrompt: string; summaryPrompt: string };
   modelConfigVersion: {
     id: string;

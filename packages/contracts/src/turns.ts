@@ -39,6 +39,13 @@ export interface TurnAssistant {
   initialPrompt: string;
   summaryPrompt: string;
   guardThreshold: number;
+  /**
+   * The guard's other settings (decision 0013), optional so that turns sealed before them still
+   * open: absent = off. The canary itself is never here: the llm-worker derives it.
+   */
+  guardCanary?: boolean;
+  guardSemantic?: boolean;
+  guardSemanticThreshold?: number;
   model: ModelSettings;
 }
 

@@ -193,7 +193,12 @@ describe('guardReply', () => {
   });
 
   it('passes empty replies and empty prompts', () => {
-    expect(guardReply('', MARLON_PROMPT)).toEqual({ leaked: false, score: 0, reply: '' });
+    expect(guardReply('', MARLON_PROMPT)).toEqual({
+      leaked: false,
+      score: 0,
+      reply: '',
+      view: 'plain',
+    });
     const verdict = guardReply('Anything at all, really.', '');
     expect(verdict).toMatchObject({ leaked: false, score: 0, window: { start: 0, end: 1 } });
   });

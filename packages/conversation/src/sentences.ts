@@ -120,7 +120,7 @@ export function splitSentences(text: string): string[] {
 }
 
 function isBoundary(text: string, start: number, end: number, space: string): boolean {
-  const lineBreaks = space.match(LINE_BREAK)?.length ?? 0;
+  const lineBreaks = space === ' ' ? 0 : (space.match(LINE_BREAK)?.length ?? 0);
   if (lineBreaks >= 2) return true;
   if (lineBreaks === 1) {
     const lineStart = lastLineStart(text, start);

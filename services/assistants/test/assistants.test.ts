@@ -45,6 +45,7 @@ describe('assistants service (real PostgreSQL)', () => {
       expect(rows.map((r) => r.name)).toEqual([
         'CreateAssistants1763600000000',
         'ProcessedEvents1763900000000',
+        'GuardSettings1764600000000',
       ]);
       expect((await h.call('GET', '/healthz', { token: null })).body).toEqual({ status: 'ok' });
       const ready = await h.call('GET', '/readyz', { token: null });
@@ -70,6 +71,9 @@ describe('assistants service (real PostgreSQL)', () => {
         active: true,
         version: 1,
         guardThreshold: 0.65,
+        guardCanary: false,
+        guardSemantic: false,
+        guardSemanticThreshold: 0.9,
         sessionsStarted: 0,
         createdByYou: true,
         activePromptVersion: {
@@ -89,6 +93,40 @@ describe('assistants service (real PostgreSQL)', () => {
 
       const fetched = await h.call('GET', `/assistants/${created.id}`, { user: creator });
       expect(fetched.body).toEqual(created);
+    });
+
+    it("keeps the guard's settings: threshold, canary, semantic stage; the snapshot carries them", async () => {
+      const created = await create(creator, {
+        guardThreshold: 0.75,
+        guardCanary: true,
+        guardSemantic: true,
+        guardSemanticThreshold: 0.85,
+      });
+      expect(created).toMatchObject({
+        guardThreshold: 0.75,
+        guardCanary: true,
+        guardSemantic: true,
+        guardSemanticThreshold: 0.85,
+      });
+      const changed = await h.call('PATCH', `/assistants/${created.id}`, {
+        user: creator,
+        body: { version: created.version, guardCanary: false, guardSemanticThreshold: 0.95 },
+      });
+      expect(changed.status).toBe(200);
+      expect(changed.body).toMatchObject({
+        guardCanary: false,
+        guardSemantic: true,
+        guardSemanticThreshold: 0.95,
+      });
+      const snapshot = await h.call('GET', `/internal/assistants/${created.id}/snapshot`, {
+        token: SESSIONS_TOKEN,
+      });
+      expect(snapshot.body).toMatchObject({
+        guardThreshold: 0.75,
+        guardCanary: false,
+        guardSemantic: true,
+        guardSemanticThreshold: 0.95,
+      });
     });
 
     it('finds an assistant by its share code as people type it', async () => {
@@ -470,6 +508,9 @@ describe('assistants service (real PostgreSQL)', () => {
         [{ initialPrompt: undefined }, 'initialPrompt'],
         [{ unexpected: true }, 'unexpected'],
         [{ guardThreshold: 1.5 }, 'guardThreshold'],
+        [{ guardCanary: 'yes' }, 'guardCanary'],
+        [{ guardSemantic: 1 }, 'guardSemantic'],
+        [{ guardSemanticThreshold: 0 }, 'guardSemanticThreshold'],
         [{ modelConfig: { ...draft().modelConfig, temperature: 2.5 } }, 'modelConfig.temperature'],
         [{ modelConfig: { ...draft().modelConfig, topP: -0.1 } }, 'modelConfig.topP'],
         [

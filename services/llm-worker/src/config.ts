@@ -21,6 +21,11 @@ export interface LlmWorkerConfig {
   metricsPort: number | null;
   /** TEMPORAL_METRICS_ADDRESS (`host:port`): the Temporal SDK core's own Prometheus endpoint; off when unset. */
   temporalMetricsAddress: string | null;
+  /**
+   * GUARD_EMBEDDING_MODEL: the embeddings model of the guard's semantic stage (on the same
+   * OpenAI-compatible endpoint); unset = no semantic stage, whatever an assistant asks for.
+   */
+  guardEmbeddingModel: string | null;
 }
 
 export { ConfigError } from '@lab/platform';
@@ -53,6 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LlmWorkerConfi
     metricsHost: env.METRICS_HOST || '127.0.0.1',
     metricsPort: metricsPort === 0 ? null : metricsPort,
     temporalMetricsAddress,
+    guardEmbeddingModel: env.GUARD_EMBEDDING_MODEL || null,
   };
   read.check();
   return config;

@@ -12,6 +12,8 @@ import type { Redis } from 'ioredis';
 import OpenAI from 'openai';
 import type { LlmWorkerConfig } from './config';
 import { redisCallMemo } from './exchange/call-memo';
+import { guardKey } from './guard/canary';
+import { SemanticStage } from './guard/semantic';
 import { createExchangeActivities } from './exchange/exchange.activities';
 import { redisTurnStream } from './stream/turn-stream';
 
@@ -42,6 +44,18 @@ export async function createLlmWorker(
       stream: redisTurnStream(redis),
       vault: new TurnVault(redis, config.turnVaultKey),
       memo: redisCallMemo(redis),
+      guard: {
+        canaryKey: guardKey(config.turnVaultKey, 'canary'),
+        ...(config.guardEmbeddingModel
+          ? {
+              semantic: new SemanticStage(
+                redis,
+                guardKey(config.turnVaultKey, 'embeddings'),
+                config.guardEmbeddingModel,
+              ),
+            }
+          : {}),
+      },
     }),
     dataConverter: encryptedDataConverter(keyRingFromString(config.payloadKeys)),
     ...temporalWorkerTelemetry(),

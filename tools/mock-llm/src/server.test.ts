@@ -413,8 +413,12 @@ describe('validation', () => {
     const bad = await fetch(`${mock.baseURL}/chat/completions`, { method: 'POST', body: '{nope' });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: { type: 'invalid_request_error' } });
-    const unknown = await fetch(`${mock.baseURL}/embeddings`, { method: 'POST', body: '{}' });
+    const unknown = await fetch(`${mock.baseURL}/audio/speech`, { method: 'POST', body: '{}' });
     expect(unknown.status).toBe(404);
+    // /v1/embeddings exists (embeddings.test.ts): an empty body is OpenAI's 400 for `model`.
+    const embeddings = await fetch(`${mock.baseURL}/embeddings`, { method: 'POST', body: '{}' });
+    expect(embeddings.status).toBe(400);
+    expect(await embeddings.json()).toMatchObject({ error: { param: 'model' } });
   });
 });
 

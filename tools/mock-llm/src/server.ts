@@ -1,5 +1,6 @@
 /**
- * The OpenAI-compatible mock server: `/v1/models`, `/v1/chat/completions`, `/v1/completions`
+ * The OpenAI-compatible mock server: `/v1/models`, `/v1/chat/completions`, `/v1/completions`,
+ * `/v1/embeddings` (embeddings.ts)
  * and the admin API under `/_mock/`. Plain `node:http`, no framework: the per-request work is
  * a JSON parse, the token counts and one write.
  */
@@ -7,6 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { parseDirective } from './directive';
+import { embeddings } from './embeddings';
 import { ScriptStore } from './scripts';
 import {
   applyStop,
@@ -726,6 +728,22 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
         }
         entry.status = 200;
         sendJson(res, 200, { id, object: 'model', created: MODEL_CREATED, owned_by: 'mock-llm' });
+        return;
+      }
+      if (method === 'POST' && path === '/v1/embeddings') {
+        if (!isRecord(body)) {
+          throw invalid(
+            'We could not parse the JSON body of your request. The OpenAI API expects a JSON object as payload.',
+            null,
+          );
+        }
+        const outcome = embeddings(body);
+        if (!outcome.ok) {
+          const { status, message, param, code } = outcome.error;
+          throw new ApiError(status, message, 'invalid_request_error', param, code);
+        }
+        entry.status = 200;
+        sendJson(res, 200, outcome.body);
         return;
       }
       const endpoint =

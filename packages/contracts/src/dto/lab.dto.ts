@@ -1,6 +1,7 @@
 import { ModelConfigDto } from './model-config.dto';
 import { Type } from 'class-transformer';
 import {
+  IsBoolean,
   ArrayMaxSize,
   IsArray,
   IsIn,
@@ -32,6 +33,23 @@ export class LabDraftDto {
   @Max(1)
   @IsNumber({ allowNaN: false, allowInfinity: false })
   guardThreshold?: number;
+
+  /** Put a secret canary into the system prompt sent to the model; found in a reply, it is a leak. */
+  @IsOptional()
+  @IsBoolean()
+  guardCanary?: boolean;
+
+  /** Compare reply sentences with the prompt's by embeddings, when the platform has a model for it. */
+  @IsOptional()
+  @IsBoolean()
+  guardSemantic?: boolean;
+
+  /** The semantic stage's cosine threshold (0.9 by default). */
+  @IsOptional()
+  @Min(0.1)
+  @Max(1)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  guardSemanticThreshold?: number;
 
   @ValidateNested()
   @Type(() => ModelConfigDto)

@@ -1,4 +1,13 @@
-import { IsInt, IsNumber, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import {
+  IsBoolean,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  Min,
+} from 'class-validator';
 
 /** Details a creator may change; `version` is the assistant version the edit was made on. */
 export class UpdateAssistantDto {
@@ -26,4 +35,21 @@ export class UpdateAssistantDto {
   @Max(1)
   @IsNumber({ allowNaN: false, allowInfinity: false })
   guardThreshold?: number;
+
+  /** Put a secret canary into the system prompt sent to the model; found in a reply, it is a leak. */
+  @IsOptional()
+  @IsBoolean()
+  guardCanary?: boolean;
+
+  /** Compare reply sentences with the prompt's by embeddings, when the platform has a model for it. */
+  @IsOptional()
+  @IsBoolean()
+  guardSemantic?: boolean;
+
+  /** The semantic stage's cosine threshold (0.9 by default). */
+  @IsOptional()
+  @Min(0.1)
+  @Max(1)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  guardSemanticThreshold?: number;
 }

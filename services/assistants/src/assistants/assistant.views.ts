@@ -50,6 +50,9 @@ export interface ModelConfigVersionView {
 export interface CreatorAssistantView extends PublicAssistantView {
   version: number;
   guardThreshold: number;
+  guardCanary: boolean;
+  guardSemantic: boolean;
+  guardSemanticThreshold: number;
   activePromptVersion: PromptVersionView | null;
   activeModelConfigVersion: ModelConfigVersionView | null;
 }
@@ -115,6 +118,9 @@ export function creatorView(
     ...publicView(assistant, assistant.creatorId),
     version: assistant.version,
     guardThreshold: assistant.guardThreshold,
+    guardCanary: assistant.guardCanary,
+    guardSemantic: assistant.guardSemantic,
+    guardSemanticThreshold: assistant.guardSemanticThreshold,
     activePromptVersion: prompt ? promptVersionView(prompt, assistant.activePromptVersionId) : null,
     activeModelConfigVersion: modelConfig
       ? modelConfigVersionView(modelConfig, assistant.activeModelConfigVersionId)

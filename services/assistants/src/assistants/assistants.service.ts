@@ -103,6 +103,9 @@ export class AssistantsService {
       creatorId: callerId,
       showcased,
       guardThreshold: draft.guardThreshold ?? 0.65,
+      guardCanary: draft.guardCanary ?? false,
+      guardSemantic: draft.guardSemantic ?? false,
+      guardSemanticThreshold: draft.guardSemanticThreshold ?? 0.9,
       activePromptVersionId: promptVersionId,
       activeModelConfigVersionId: modelConfigVersionId,
     });
@@ -329,6 +332,9 @@ export class AssistantsService {
       sessionType: assistant.sessionType,
       active: assistant.active,
       guardThreshold: assistant.guardThreshold,
+      guardCanary: assistant.guardCanary,
+      guardSemantic: assistant.guardSemantic,
+      guardSemanticThreshold: assistant.guardSemanticThreshold,
       promptVersion: {
         id: prompt.id,
         number: prompt.number,

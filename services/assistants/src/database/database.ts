@@ -5,6 +5,7 @@ import { ModelConfigVersionEntity } from '../assistants/entities/model-config-ve
 import { PromptVersionEntity } from '../assistants/entities/prompt-version.entity';
 import { CreateAssistants1763600000000 } from '../migrations/1763600000000-create-assistants';
 import { ProcessedEvents1763900000000 } from '../migrations/1763900000000-processed-events';
+import { GuardSettings1764600000000 } from '../migrations/1764600000000-guard-settings';
 
 export const ENTITIES = [
   AssistantEntity,
@@ -12,4 +13,8 @@ export const ENTITIES = [
   ModelConfigVersionEntity,
   OutboxEventEntity,
 ];
-export const MIGRATIONS = [CreateAssistants1763600000000, ProcessedEvents1763900000000];
+export const MIGRATIONS = [
+  CreateAssistants1763600000000,
+  ProcessedEvents1763900000000,
+  GuardSettings1764600000000,
+];

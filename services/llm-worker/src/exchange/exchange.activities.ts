@@ -40,6 +40,8 @@ import type OpenAI from 'openai';
 import { callModel, type ModelAnswer, type ModelCall, replayStream } from '../llm/call-model';
 import { guardHits } from '../metrics/metrics';
 import type { TurnStreamPublisher } from '../stream/turn-stream';
+import { canaryFor, withCanary } from '../guard/canary';
+import type { SemanticStage } from '../guard/semantic';
 import type { CallMemo } from './call-memo';
 import { modelSpec, summaryCall, turnRequest, withAttachments } from './requests';
 
@@ -50,6 +52,8 @@ export interface ExchangeDependencies {
   /** Where the turn's key and a request's own provider key wait (see `keyRef`, `credentialRef`). */
   vault: TurnVault;
   memo: CallMemo;
+  /** The guard's canary key and, when the worker has an embeddings model, the semantic stage. */
+  guard?: { canaryKey: Buffer; semantic?: SemanticStage };
 }
 
 export function createExchangeActivities({
@@ -57,6 +61,7 @@ export function createExchangeActivities({
   stream,
   vault,
   memo,
+  guard,
 }: ExchangeDependencies): LlmActivities {
   /** The turn's cipher and model client, from the vault. */
   async function open(input: { keyRef: string; scope: string; credentialRef?: string }) {
@@ -75,6 +80,7 @@ export function createExchangeActivities({
     turn: Awaited<ReturnType<typeof open>>,
     callId: string,
     request: ModelCall,
+    semantic?: (text: string) => Promise<boolean>,
   ): Promise<ModelAnswer> {
     const context = Context.current();
     const { attempt } = context.info;
@@ -82,13 +88,19 @@ export function createExchangeActivities({
       const kept = await memo.recall(turn.cipher, callId);
       if (kept) {
         const streamGuardHit = request.stream
-          ? await replayStream(stream, request.stream, attempt, kept.text)
+          ? await replayStream(stream, request.stream, attempt, kept.text, semantic)
           : kept.streamGuardHit;
         return { ...kept, ...(streamGuardHit ? { streamGuardHit } : {}) };
       }
     }
     const answer = await callModel(
-      { client: turn.client, userKey: turn.userKey, stream, context },
+      {
+        client: turn.client,
+        userKey: turn.userKey,
+        stream,
+        context,
+        ...(semantic ? { semantic } : {}),
+      },
       request,
     );
     await memo.keep(turn.cipher, callId, answer);
@@ -112,22 +124,52 @@ export function createExchangeActivities({
               ],
             };
       const attachments = input.attachments ? cipher.open('attachments', input.attachments) : null;
-      const answer = await call(turn, `${input.turnId}:reply`, {
-        model: assistant.model,
-        ...turnRequest(assistant, attachments ? withAttachments(asked, attachments) : asked),
-        ...(input.streamChannel
-          ? {
-              stream: {
-                channel: input.streamChannel,
-                initialPrompt: assistant.initialPrompt,
-                guardThreshold: assistant.guardThreshold,
-              },
+      // The canary goes into the prompt the model is sent, and nowhere else.
+      const canary =
+        assistant.guardCanary && guard
+          ? canaryFor(guard.canaryKey, assistant.assistantId, assistant.initialPrompt)
+          : undefined;
+      const sent = canary ? withCanary(assistant, canary) : assistant;
+      const semantic =
+        assistant.guardSemantic && guard?.semantic
+          ? async (text: string) => {
+              const { leaked } = await (guard.semantic as SemanticStage).check(
+                turn.client,
+                assistant.initialPrompt,
+                text,
+                assistant.guardSemanticThreshold ?? 0.9,
+              );
+              return leaked;
             }
-          : {}),
+          : undefined;
+      const answer = await call(
+        turn,
+        `${input.turnId}:reply`,
+        {
+          model: assistant.model,
+          ...turnRequest(sent, attachments ? withAttachments(asked, attachments) : asked),
+          ...(input.streamChannel
+            ? {
+                stream: {
+                  channel: input.streamChannel,
+                  initialPrompt: assistant.initialPrompt,
+                  guardThreshold: assistant.guardThreshold,
+                  ...(canary ? { canary } : {}),
+                },
+              }
+            : {}),
+        },
+        semantic,
+      );
+      const verdict = guardReply(answer.text, assistant.initialPrompt, {
+        threshold: assistant.guardThreshold,
+        ...(canary ? { canary } : {}),
       });
-      const verdict = guardReply(answer.text, assistant.initialPrompt, assistant.guardThreshold);
       if (verdict.leaked) guardHits.inc({ stage: 'reply' });
-      const guardHit = verdict.leaked || answer.streamGuardHit === true;
+      const semanticHit =
+        !verdict.leaked && !input.streamChannel && semantic ? await semantic(answer.text) : false;
+      if (semanticHit) guardHits.inc({ stage: 'semantic' });
+      const guardHit = verdict.leaked || semanticHit || answer.streamGuardHit === true;
       // A leaking reply is never shown, stored or fed back to the model: the replacement is.
       let reply = guardHit ? GUARD_REPLACEMENT : answer.text;
       let files: SealedFile[] = [];

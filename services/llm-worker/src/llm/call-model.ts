@@ -29,7 +29,13 @@ export interface ModelRequest {
 export interface ModelCall extends ModelRequest {
   model: ModelSettings;
   /** When streaming: guard the text sentence by sentence before releasing it to the channel. */
-  stream?: { channel: string; initialPrompt: string; guardThreshold: number };
+  stream?: {
+    channel: string;
+    initialPrompt: string;
+    guardThreshold: number;
+    /** The canary in the prompt sent to the model (never serialised: the call runs in-process). */
+    canary?: string;
+  };
 }
 
 export interface ModelAnswer {
@@ -48,10 +54,15 @@ export interface CallDependencies {
   userKey: boolean;
   stream: TurnStreamPublisher;
   context: Context;
+  /**
+   * The semantic stage, when it applies to this call: each streamed release waits for it, and
+   * a release it finds too close to the prompt stops the stream like the guard does.
+   */
+  semantic?: (text: string) => Promise<boolean>;
 }
 
 export async function callModel(
-  { client, userKey, stream, context }: CallDependencies,
+  { client, userKey, stream, context, semantic }: CallDependencies,
   input: ModelCall,
 ): Promise<ModelAnswer> {
   const labels = { model: input.model.model, endpoint: input.model.endpoint };
@@ -59,7 +70,7 @@ export async function callModel(
   const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
   try {
     const outcome = input.stream
-      ? await streamed(client, stream, input, input.stream, context)
+      ? await streamed(client, stream, input, input.stream, context, semantic)
       : await whole(client, input, context.cancellationSignal);
     const latencyMs = performance.now() - started;
     recordCall(labels, latencyMs / 1000, {
@@ -90,11 +101,16 @@ export async function replayStream(
   options: NonNullable<ModelCall['stream']>,
   attempt: number,
   text: string,
+  semantic?: (text: string) => Promise<boolean>,
 ): Promise<boolean> {
-  const guard = new StreamingGuard(options.initialPrompt, options.guardThreshold);
+  const guard = new StreamingGuard(options.initialPrompt, guardOptions(options));
   await publisher.publish(options.channel, { type: 'reset', attempt });
   let guarded = false;
-  for (const step of [guard.push(text), guard.finish()]) {
+  for (let step of [guard.push(text), guard.finish()]) {
+    if (guarded) break;
+    if (step.release && semantic && (await semantic(step.release))) {
+      step = { ...step, release: '', leaked: true };
+    }
     if (step.release)
       await publisher.publish(options.channel, { type: 'delta', text: step.release });
     if (step.leaked && !guarded) {
@@ -106,6 +122,13 @@ export async function replayStream(
 }
 
 type Outcome = Omit<ModelAnswer, 'latencyMs'>;
+
+function guardOptions(options: NonNullable<ModelCall['stream']>) {
+  return {
+    threshold: options.guardThreshold,
+    ...(options.canary ? { canary: options.canary } : {}),
+  };
+}
 
 function sampling(input: ModelCall) {
   return {
@@ -158,8 +181,9 @@ async function streamed(
   input: ModelCall,
   options: NonNullable<ModelCall['stream']>,
   context: Context,
+  semantic?: (text: string) => Promise<boolean>,
 ): Promise<Outcome> {
-  const guard = new StreamingGuard(options.initialPrompt, options.guardThreshold);
+  const guard = new StreamingGuard(options.initialPrompt, guardOptions(options));
   const { attempt } = context.info;
   // A retried attempt starts the reply over: the requester discards what the last one sent.
   if (attempt > 1) await publisher.publish(options.channel, { type: 'reset', attempt });
@@ -168,6 +192,10 @@ async function streamed(
   let finishReason = 'stop';
   let guarded = false;
   const release = async (step: { release: string; leaked: boolean }) => {
+    if (guarded) return;
+    if (step.release && semantic && (await semantic(step.release))) {
+      step = { release: '', leaked: true };
+    }
     if (step.release)
       await publisher.publish(options.channel, { type: 'delta', text: step.release });
     if (step.leaked && !guarded) {

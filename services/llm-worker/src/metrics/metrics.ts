@@ -9,7 +9,8 @@
  * - `llm_errors_total{model,kind}`: failed attempts, `kind` = `rate_limited` | `unavailable` |
  *   `rejected` | `key_rejected` | `key_unavailable` | `cancelled` | `other`;
  * - `guard_hits_total{stage}`: replies the prompt-leak guard stopped, `stage` = `reply` (the whole
- *   reply, the `guardReply` activity) | `stream` (while streaming, in `callModel`).
+ *   reply, the `guardReply` activity) | `stream` (while streaming, in `callModel`) | `semantic`
+ *   (the whole reply, by the optional semantic stage).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';

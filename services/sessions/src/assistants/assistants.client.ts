@@ -19,6 +19,9 @@ export function turnAssistant(snapshot: AssistantSnapshot): TurnAssistant {
     initialPrompt: snapshot.promptVersion.initialPrompt,
     summaryPrompt: snapshot.promptVersion.summaryPrompt,
     guardThreshold: snapshot.guardThreshold,
+    guardCanary: snapshot.guardCanary === true,
+    guardSemantic: snapshot.guardSemantic === true,
+    guardSemanticThreshold: snapshot.guardSemanticThreshold ?? 0.9,
     model: {
       model: m.model,
       endpoint: m.endpoint,

@@ -37,6 +37,9 @@ export function draftAssistant(draft: LabDraftDto): TurnAssistant {
     initialPrompt: draft.initialPrompt,
     summaryPrompt: draft.summaryPrompt,
     guardThreshold: draft.guardThreshold ?? 0.65,
+    guardCanary: draft.guardCanary ?? false,
+    guardSemantic: draft.guardSemantic ?? false,
+    guardSemanticThreshold: draft.guardSemanticThreshold ?? 0.9,
     model: { ...draft.modelConfig, endpoint: model.endpoint, contextWindow: model.contextWindow },
   };
 }

@@ -46,6 +46,17 @@ export class AssistantEntity {
   @Column({ name: 'guard_threshold', type: 'real', default: 0.65 })
   guardThreshold!: number;
 
+  /** Put a canary into the system prompt sent to the model; found in a reply, it is a leak. */
+  @Column({ name: 'guard_canary', type: 'boolean', default: false })
+  guardCanary!: boolean;
+
+  /** Compare reply sentences with the prompt's by embeddings (when the worker has a model for it). */
+  @Column({ name: 'guard_semantic', type: 'boolean', default: false })
+  guardSemantic!: boolean;
+
+  @Column({ name: 'guard_semantic_threshold', type: 'real', default: 0.9 })
+  guardSemanticThreshold!: number;
+
   @Column({ name: 'active_prompt_version_id', type: 'uuid', nullable: true })
   activePromptVersionId!: string | null;
 
