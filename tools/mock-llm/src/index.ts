@@ -11,4 +11,5 @@ export type {
   RecordedRequest,
   RegisteredScript,
   RequestFilter,
+  Sighting,
 } from './types';

@@ -1,14 +1,5 @@
-import { Type } from 'class-transformer';
-import {
-  IsIn,
-  IsNumber,
-  IsOptional,
-  IsString,
-  Length,
-  Max,
-  Min,
-  ValidateNested,
-} from 'class-validator';
+import { IsIn, IsNumber, IsString, Length, Max, Min } from 'class-validator';
+import { NestedObject, OptionalNotNull } from './decorators';
 import type { SessionType } from '../turns';
 import { ModelConfigDto } from './model-config.dto';
 import { PromptsDto } from './prompt-version.dto';
@@ -32,12 +23,11 @@ export class CreateAssistantDto extends PromptsDto {
   @IsIn(SESSION_TYPES)
   sessionType!: SessionType;
 
-  @ValidateNested()
-  @Type(() => ModelConfigDto)
+  @NestedObject(() => ModelConfigDto)
   modelConfig!: ModelConfigDto;
 
   /** The prompt-leak guard's similarity threshold for this assistant (the seed's 0.65 by default). */
-  @IsOptional()
+  @OptionalNotNull()
   @Min(0.1)
   @Max(1)
   @IsNumber({ allowNaN: false, allowInfinity: false })

@@ -1,8 +1,7 @@
 import { ModelConfigDto } from './model-config.dto';
-import { Type } from 'class-transformer';
+import { NestedObject, NestedObjects, OptionalNestedObject, OptionalNotNull } from './decorators';
 import {
   ArrayMaxSize,
-  IsArray,
   IsIn,
   IsNumber,
   IsOptional,
@@ -11,7 +10,6 @@ import {
   Max,
   MaxLength,
   Min,
-  ValidateNested,
 } from 'class-validator';
 
 /** The lab's draft assistant (seed lab step 1): prompts and model config, not yet created. */
@@ -27,14 +25,13 @@ export class LabDraftDto {
   @IsString()
   summaryPrompt!: string;
 
-  @IsOptional()
+  @OptionalNotNull()
   @Min(0.1)
   @Max(1)
   @IsNumber({ allowNaN: false, allowInfinity: false })
   guardThreshold?: number;
 
-  @ValidateNested()
-  @Type(() => ModelConfigDto)
+  @NestedObject(() => ModelConfigDto)
   modelConfig!: ModelConfigDto;
 }
 
@@ -48,31 +45,26 @@ export class LabMessageDto {
 }
 
 export class LabThreadDto {
-  @IsOptional()
+  @IsOptional() // null: no summary yet
   @MaxLength(20_000)
   @IsString()
   summary?: string | null;
 
   @ArrayMaxSize(200)
-  @ValidateNested({ each: true })
-  @Type(() => LabMessageDto)
-  @IsArray()
+  @NestedObjects(() => LabMessageDto)
   messages!: LabMessageDto[];
 }
 
 /** One test-chat turn: the draft, the thread so far (kept by the caller), and the new message. */
 export class LabTurnDto {
-  @ValidateNested()
-  @Type(() => LabDraftDto)
+  @NestedObject(() => LabDraftDto)
   draft!: LabDraftDto;
 
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => LabThreadDto)
+  @OptionalNestedObject(() => LabThreadDto)
   thread?: LabThreadDto;
 
   /** Absent for the assistant's opening message. */
-  @IsOptional()
+  @OptionalNotNull()
   @Length(1, 16_000)
   @IsString()
   message?: string;

@@ -1,4 +1,5 @@
-import { IsInt, IsNumber, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsInt, IsNumber, IsString, Length, Max, Min } from 'class-validator';
+import { OptionalNotNull } from './decorators';
 
 /** Details a creator may change; `version` is the assistant version the edit was made on. */
 export class UpdateAssistantDto {
@@ -6,22 +7,22 @@ export class UpdateAssistantDto {
   @IsInt()
   version!: number;
 
-  @IsOptional()
+  @OptionalNotNull()
   @Length(1, 80)
   @IsString()
   name?: string;
 
-  @IsOptional()
+  @OptionalNotNull()
   @Length(1, 160)
   @IsString()
   tagLine?: string;
 
-  @IsOptional()
+  @OptionalNotNull()
   @Length(0, 2000)
   @IsString()
   description?: string;
 
-  @IsOptional()
+  @OptionalNotNull()
   @Min(0.1)
   @Max(1)
   @IsNumber({ allowNaN: false, allowInfinity: false })

@@ -3,7 +3,10 @@
  * material the request needs (DESIGN §4). Three kinds of credential, told apart by their shape:
  *  - `lab_…`: a platform API key of an internal system (stored hashed, scoped, revocable);
  *  - a JWT: a portal user signed in with OIDC (verified against the issuer's JWKS);
- *  - anything else key-shaped: the caller's own OpenAI key (bring-your-own-key).
+ *  - a key of the provider's form (PROVIDER_KEY_PATTERN): the caller's own OpenAI key
+ *    (bring-your-own-key);
+ *  - anything else, platform secrets (the admin token, internal tokens) above all: 401, with
+ *    no outbound call and no user made.
  * Users are made on first use. The OpenAI key is never stored or logged: the user is found by
  * its PBKDF2 hash, and it wraps their data key, so nothing at rest can read their messages.
  */
@@ -26,6 +29,7 @@ import {
   API_KEY_PREFIX,
   apiKeyHash,
   cacheSecret,
+  looksLikePlatformSecret,
   looksLikeProviderKey,
   oidcLookup,
   openAiKeyCacheName,
@@ -69,6 +73,12 @@ export interface SignIn {
   created: boolean;
 }
 
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 const unauthenticated = (message: string) =>
   new ApiException(HttpStatus.UNAUTHORIZED, 'unauthenticated', message);
 
@@ -101,17 +111,25 @@ export class IdentityService {
 
   isAdminToken(token: string): boolean {
     const admin = this.config.adminToken;
-    if (!admin) return false;
-    const given = Buffer.from(token);
-    const expected = Buffer.from(admin);
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    return admin !== null && sameSecret(token, admin);
+  }
+
+  /** The admin token or one of the gateway's internal tokens (whatever their form). */
+  isPlatformSecret(token: string): boolean {
+    if (looksLikePlatformSecret(token)) return true;
+    return [this.config.adminToken, this.config.assistantsToken, this.config.sessionsToken].some(
+      (secret) => secret !== null && sameSecret(token, secret),
+    );
   }
 
   async authenticate(token: string): Promise<SignIn> {
+    if (this.isPlatformSecret(token)) {
+      throw unauthenticated('A platform secret is not a user credential');
+    }
     if (token.startsWith(API_KEY_PREFIX))
       return { caller: await this.byApiKey(token), created: false };
     if (looksLikeJwt(token)) return this.byOidc(token);
-    if (looksLikeProviderKey(token)) return this.byOpenAiKey(token);
+    if (looksLikeProviderKey(token, this.config.providerKeyPattern)) return this.byOpenAiKey(token);
     throw unauthenticated(
       'The bearer credential is not an OpenAI key, an OIDC token or a platform API key',
     );
@@ -135,7 +153,8 @@ export class IdentityService {
       );
     }
     if (
-      !looksLikeProviderKey(newKey) ||
+      !looksLikeProviderKey(newKey, this.config.providerKeyPattern) ||
+      this.isPlatformSecret(newKey) ||
       newKey.startsWith(API_KEY_PREFIX) ||
       looksLikeJwt(newKey)
     ) {

@@ -9,7 +9,11 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
+import { methodNotAllowed } from './method-not-allowed';
 import { ERROR_SCHEMA, VIEW_SCHEMAS } from './views';
+
+/** The path parameters every route parses with ParseId (a non-UUID is 400 `invalid_id`). */
+const UUID_PATH_PARAMETERS = ['id', 'versionId', 'attachmentId'];
 
 export function buildOpenApiDocument(app: INestApplication, publicUrl: string): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -47,8 +51,14 @@ export function buildOpenApiDocument(app: INestApplication, publicUrl: string): 
   for (const path of Object.values(document.paths)) {
     for (const operation of Object.values(path) as Array<{
       responses?: Record<string, unknown>;
+      parameters?: Array<{ in?: string; name?: string; schema?: object }>;
     }>) {
       if (typeof operation !== 'object' || !operation.responses) continue;
+      for (const parameter of operation.parameters ?? []) {
+        if (parameter.in === 'path' && UUID_PATH_PARAMETERS.includes(parameter.name ?? '')) {
+          parameter.schema = { type: 'string', format: 'uuid' };
+        }
+      }
       operation.responses.default ??= {
         description: 'An error, in the platform error model',
         content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
@@ -79,6 +89,8 @@ function reachableSchemas(document: OpenAPIObject): Record<string, object> {
 
 export function mountOpenApi(app: INestApplication, publicUrl: string): void {
   const document = buildOpenApiDocument(app, publicUrl);
+  // Before the routes: a documented path asked with a method it does not take is 405.
+  app.use(methodNotAllowed(document));
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'openapi.json',
     raw: ['json'],

@@ -243,3 +243,30 @@ export const Answers = (view: keyof typeof VIEW_SCHEMAS, status: HttpStatus = Ht
       content: { 'application/json': { schema: ref(view) } },
     }),
   );
+
+/** The Server-Sent Events of a streamed turn (`event:` name → its `data:` JSON). */
+export const STREAMED_TURN_EVENTS: Record<string, Schema> = {
+  delta: object({ type: { type: 'string', enum: ['delta'] }, text: string }),
+  reset: object({ type: { type: 'string', enum: ['reset'] }, attempt: integer }),
+  guarded: object({ type: { type: 'string', enum: ['guarded'] } }),
+  done: ref('TurnResult'),
+  error: ref('Error'),
+};
+
+/**
+ * Documents a streamed answer: 200 `text/event-stream`, each event's data described (OpenAPI 3.0
+ * has no schema for an event stream; the events are listed in `x-events` and the description).
+ */
+export const Streams = (events: Record<string, Schema>) =>
+  ApiResponse({
+    status: HttpStatus.OK,
+    description: `Server-Sent Events: ${Object.keys(events)
+      .map((name) => `\`${name}\``)
+      .join(', ')}; each \`data:\` is JSON (see \`x-events\`)`,
+    content: {
+      'text/event-stream': {
+        schema: { type: 'string', description: 'event: <name>\\ndata: <JSON>\\n\\n, repeated' },
+        'x-events': events,
+      } as never,
+    },
+  });
