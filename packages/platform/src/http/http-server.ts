@@ -107,7 +107,7 @@ export class HardenedExpressAdapter extends ExpressAdapter {
           this.limits.requestTimeoutMs,
         ),
       },
-      this.getInstance(),
+      this.getInstance<http.RequestListener>(),
     );
     server.on('clientError', answerClientError);
     this.setHttpServer(server);

@@ -93,12 +93,12 @@ export class ChatMessageDto {
   role!: 'system' | 'developer' | 'user' | 'assistant';
 
   /** A string, or an array of `{ type: 'text', text }` parts. */
-  @JSONSchema({
+  @JSONSchema(() => ({
     oneOf: [
       { type: 'string', maxLength: 16_000 },
       { type: 'array', maxItems: 100, items: textPart },
     ],
-  })
+  }))
   @Validate(IsMessageContent)
   content!: string | Array<{ type: 'text'; text: string }>;
 
@@ -195,13 +195,13 @@ export class ChatCompletionsDto {
   @IsInt()
   seed?: number | null;
 
-  @JSONSchema({
+  @JSONSchema(() => ({
     nullable: true,
     oneOf: [
       { type: 'string', maxLength: 256 },
       { type: 'array', maxItems: 4, items: { type: 'string', maxLength: 256 } },
     ],
-  })
+  }))
   @IsOptional()
   @Validate(IsStop)
   stop?: string | string[] | null;
@@ -211,12 +211,12 @@ export class ChatCompletionsDto {
   @IsString()
   user?: string;
 
-  @JSONSchema({
+  @JSONSchema(() => ({
     nullable: true,
     type: 'object',
     maxProperties: 16,
     additionalProperties: { type: 'string', maxLength: 512 },
-  })
+  }))
   @IsOptional()
   @Validate(IsMetadata)
   metadata?: Record<string, string> | null;

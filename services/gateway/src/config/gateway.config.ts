@@ -35,6 +35,8 @@ export interface GatewayConfig {
   /** Bootstrap credential of the operators who create the first platform API keys. */
   adminToken: string | null;
   rateLimit: { capacity: number; refillPerSecond: number };
+  /** Failed sign-ins per client address and per credential: SIGN_IN_FAILURES_BURST (10), _PER_MINUTE (10). */
+  signInFailures: { capacity: number; refillPerSecond: number };
   bodyLimit: string;
   /** HEADERS_TIMEOUT_MS (10 s) and REQUEST_TIMEOUT_MS (30 s, the body included): 408 past them. */
   httpLimits: HttpServerLimits;
@@ -126,6 +128,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     rateLimit: {
       capacity: positive('RATE_LIMIT_BURST', 60),
       refillPerSecond: positive('RATE_LIMIT_PER_SECOND', 5),
+    },
+    signInFailures: {
+      capacity: positive('SIGN_IN_FAILURES_BURST', 10),
+      refillPerSecond: positive('SIGN_IN_FAILURES_PER_MINUTE', 10) / 60,
     },
     bodyLimit: env.BODY_LIMIT ?? '64kb',
     httpLimits: {

@@ -38,6 +38,7 @@ import {
 import type { UserEntity } from './entities/user.entity';
 import { looksLikeJwt, OidcVerifier } from './oidc/oidc-verifier';
 import { ProviderKeys } from './provider-keys';
+import { SignInFailures } from './sign-in-failures';
 import { isUniqueViolation, UsersRepository } from './users.repository';
 
 /** What people may do; API keys carry a subset. `admin` is never implied. */
@@ -87,6 +88,7 @@ export class IdentityService {
   private readonly cacheKey: Buffer;
   private readonly providerKeys: ProviderKeys;
   private readonly oidc: OidcVerifier | null;
+  private readonly failures: SignInFailures;
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
@@ -96,6 +98,11 @@ export class IdentityService {
     this.cacheKey = cacheSecret(config.identitySalt);
     this.providerKeys = new ProviderKeys(config.openaiBaseUrl);
     this.oidc = config.oidc ? new OidcVerifier(config.oidc) : null;
+    this.failures = new SignInFailures(
+      redis,
+      `${config.redisPrefix}sign-in-failures:`,
+      config.signInFailures,
+    );
   }
 
   /** The `Authorization` header's bearer credential, or 401. */
@@ -122,14 +129,32 @@ export class IdentityService {
     );
   }
 
-  async authenticate(token: string): Promise<SignIn> {
+  /**
+   * The caller of a request. Failures count against the client's address and the credential
+   * (sign-in-failures.ts); once either has none left, a sign-in that would cost a PBKDF2 hash
+   * and a provider call (an unknown OpenAI key) is 429 before any of it.
+   */
+  async authenticate(token: string, clientAddress = 'unknown'): Promise<SignIn> {
+    const keys = [`ip:${clientAddress}`, `credential:${openAiKeyCacheName(token, this.cacheKey)}`];
+    try {
+      return await this.identify(token, keys);
+    } catch (error) {
+      if (error instanceof ApiException && error.getStatus() === 401) {
+        await this.failures.count(keys);
+      }
+      throw error;
+    }
+  }
+
+  private async identify(token: string, failureKeys: string[]): Promise<SignIn> {
     if (this.isPlatformSecret(token)) {
       throw unauthenticated('A platform secret is not a user credential');
     }
     if (token.startsWith(API_KEY_PREFIX))
       return { caller: await this.byApiKey(token), created: false };
     if (looksLikeJwt(token)) return this.byOidc(token);
-    if (looksLikeProviderKey(token, this.config.providerKeyPattern)) return this.byOpenAiKey(token);
+    if (looksLikeProviderKey(token, this.config.providerKeyPattern))
+      return this.byOpenAiKey(token, failureKeys);
     throw unauthenticated(
       'The bearer credential is not an OpenAI key, an OIDC token or a platform API key',
     );
@@ -189,11 +214,12 @@ export class IdentityService {
     await this.redis.del(this.cacheName(oldKey));
   }
 
-  private async byOpenAiKey(key: string): Promise<SignIn> {
+  private async byOpenAiKey(key: string, failureKeys: string[]): Promise<SignIn> {
     const cache = this.cacheName(key);
     let known = parseCached(await this.redis.get(cache));
     let created = false;
     if (!known) {
+      await this.failures.refuseIfExhausted(failureKeys);
       const lookup = await this.hash(key);
       let user = await this.users.findByIdentity('byok', lookup);
       if (!user) {

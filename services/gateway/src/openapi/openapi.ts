@@ -7,8 +7,8 @@
  */
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
+import { DTO_SCHEMA_OPTIONS } from './decorators';
 import { methodNotAllowed } from './method-not-allowed';
 import { ERROR_SCHEMA, VIEW_SCHEMAS } from './views';
 
@@ -36,10 +36,9 @@ export function buildOpenApiDocument(app: INestApplication, publicUrl: string): 
     operationIdFactory: (controller, method) =>
       `${controller.replace(/Controller$/, '').replace(/^./, (c) => c.toLowerCase())}_${method}`,
   });
-  const schemas = validationMetadatasToSchemas({
-    classTransformerMetadataStorage: defaultMetadataStorage,
-    refPointerPrefix: '#/components/schemas/',
-  });
+  const schemas = validationMetadatasToSchemas(DTO_SCHEMA_OPTIONS);
+  // The validation pipe refuses unknown fields (forbidNonWhitelisted): the document says so.
+  for (const schema of Object.values(schemas)) schema.additionalProperties = false;
   document.components ??= {};
   document.components.schemas = {
     ...document.components.schemas,

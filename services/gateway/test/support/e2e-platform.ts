@@ -296,6 +296,7 @@ export async function startE2ePlatform(
       ADMIN_TOKEN: adminToken,
       RATE_LIMIT_BURST: String(options.rateLimitBurst ?? 200),
       RATE_LIMIT_PER_SECOND: String(options.rateLimitPerSecond ?? 50),
+      SIGN_IN_FAILURES_BURST: '100',
       BODY_LIMIT: '64kb',
       ...events,
       ...options.gatewayEnv,
