@@ -691,25 +691,33 @@ export interface components {
     ChatCompletionsDto: {
       model: string;
       messages: components['schemas']['ChatMessageDto'][];
-      stream?: boolean;
+      stream?: boolean | null;
       stream_options?: components['schemas']['StreamOptionsDto'];
-      n?: number;
-      temperature: unknown;
-      top_p: unknown;
-      max_tokens: unknown;
-      max_completion_tokens: unknown;
-      presence_penalty: unknown;
-      frequency_penalty: unknown;
-      seed: unknown;
-      stop: unknown;
-      user: unknown;
-      metadata: unknown;
-      store: unknown;
+      n?: number | null;
+      temperature?: number | null;
+      top_p?: number | null;
+      max_tokens?: number | null;
+      max_completion_tokens?: number | null;
+      presence_penalty?: number | null;
+      frequency_penalty?: number | null;
+      seed?: number | null;
+      stop?: (string | string[]) | null;
+      user?: string;
+      metadata?: {
+        [key: string]: string;
+      } | null;
+      store?: boolean | null;
     };
     ChatMessageDto: {
       /** @enum {string} */
       role: 'system' | 'developer' | 'user' | 'assistant';
-      content: unknown;
+      content:
+        | string
+        | {
+            /** @enum {string} */
+            type: 'text';
+            text: string;
+          }[];
       name?: string;
     };
     Counters: {
@@ -1171,9 +1179,9 @@ export interface operations {
   assistants_search: {
     parameters: {
       query: {
+        q: string;
         limit?: number;
         cursor?: string;
-        q: string;
       };
       header?: never;
       path?: never;
@@ -1206,6 +1214,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description The share code as people type it (case, dashes and look-alikes are forgiven) */
         code: string;
       };
       cookie?: never;
@@ -1551,9 +1560,9 @@ export interface operations {
   sessions_list: {
     parameters: {
       query?: {
-        limit?: number;
-        cursor?: string;
         assistantId?: string;
+        cursor?: string;
+        limit?: number;
       };
       header?: never;
       path?: never;
@@ -1585,7 +1594,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description Runs the turn once; repeating the request answers the same result */
+        /** @description Runs the request once; repeating it answers the same result. Bound to the request: the same key with another body is 422 `idempotency_key_reused`. */
         'Idempotency-Key'?: string;
       };
       path?: never;
@@ -1663,7 +1672,9 @@ export interface operations {
         stream?: 'true' | 'false';
       };
       header?: {
-        /** @description Runs the turn once; repeating the request answers the same result */
+        /** @description `text/event-stream` asks for the reply as Server-Sent Events */
+        Accept?: string;
+        /** @description Runs the request once; repeating it answers the same result. Bound to the request: the same key with another body is 422 `idempotency_key_reused`. */
         'Idempotency-Key'?: string;
       };
       path: {
@@ -1677,6 +1688,15 @@ export interface operations {
       };
     };
     responses: {
+      /** @description Server-Sent Events: `delta`, `reset`, `guarded`, `done`, `error`; each `data:` is JSON (see `x-events`) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/event-stream': string;
+        };
+      };
       /** @description TurnResult */
       201: {
         headers: {
@@ -1750,7 +1770,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description Runs the turn once; repeating the request answers the same result */
+        /** @description Runs the request once; repeating it answers the same result. Bound to the request: the same key with another body is 422 `idempotency_key_reused`. */
         'Idempotency-Key'?: string;
       };
       path?: never;
@@ -1886,7 +1906,7 @@ export interface operations {
       header: {
         /** @description SHA-256 of the file (hex): the upload is refused if it differs */
         'x-checksum-sha256'?: string;
-        /** @description The file name, percent-encoded */
+        /** @description The file name, percent-encoded: 1 to 200 characters once decoded, without slashes or control characters */
         'x-filename': string;
       };
       path: {
@@ -1951,13 +1971,18 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The file, with its type, `content-disposition` and `x-checksum-sha256` */
+      /** @description The file, in the content type it was uploaded with, with `content-disposition` and `x-checksum-sha256` */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/octet-stream': string;
+          'text/plain': string;
+          'text/markdown': string;
+          'text/csv': string;
+          'application/pdf': string;
+          'image/png': string;
+          'image/jpeg': string;
         };
       };
       /** @description An error, in the platform error model */
@@ -2134,7 +2159,11 @@ export interface operations {
   };
   ops_report: {
     parameters: {
-      query?: never;
+      query: {
+        from: string;
+        to: string;
+        groupBy: 'day' | 'user' | 'assistant' | 'model' | 'apiKey';
+      };
       header?: never;
       path?: never;
       cookie?: never;
