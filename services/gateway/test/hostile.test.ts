@@ -196,6 +196,26 @@ describe('the public API under hostile input', () => {
   });
 
   describe('credential hygiene', () => {
+    it('failed sign-ins are limited per client address, whatever the key', async () => {
+      // First of the suite's failed sign-ins (they all come from 127.0.0.1).
+      const answers: number[] = [];
+      const providerChecks: number[] = [];
+      for (let i = 0; i < 8; i += 1) {
+        providerChecks.push(p.mock.requests().filter((r) => r.path === '/v1/models').length);
+        const answer = await p.call('POST', '/v1/sign-in', `sk-invalid-${randomUUID()}`);
+        answers.push(answer.status);
+        if (answer.status === 429) {
+          expect(answer.body.error.code).toBe('too_many_failed_sign_ins');
+          expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(0);
+        }
+      }
+      // SIGN_IN_FAILURES_BURST is 5 here: five refusals by the provider, then 429 before any call.
+      expect(answers.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+      expect(answers.slice(5)).toEqual([429, 429, 429]);
+      // The refused ones cost no provider call (nor a PBKDF2 hash: the check comes first).
+      expect(providerChecks[7]).toBe(providerChecks[5]);
+    });
+
     it('the ADMIN_TOKEN and the internal tokens are 401 on user routes: no user, no provider call', async () => {
       const before = p.mock.requests().length;
       for (const secret of [p.adminToken, p.internalToken]) {
@@ -214,22 +234,6 @@ describe('the public API under hostile input', () => {
         expectError(await p.call('GET', '/v1/me', token), 401, 'unauthenticated');
       }
       expect(p.mock.requests().length).toBe(before);
-    });
-
-    it('failed sign-ins are limited per client address, whatever the key', async () => {
-      // A fresh address of the loopback range: the suite's other requests come from 127.0.0.1.
-      const answers: number[] = [];
-      for (let i = 0; i < 8; i += 1) {
-        const answer = await p.call('POST', '/v1/sign-in', `sk-invalid-${randomUUID()}`);
-        answers.push(answer.status);
-        if (answer.status === 429) {
-          expect(answer.body.error.code).toBe('too_many_failed_sign_ins');
-          expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(0);
-        }
-      }
-      // SIGN_IN_FAILURES_BURST is 5 here: five refusals by the provider, then 429 before any call.
-      expect(answers.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
-      expect(answers.slice(5)).toEqual([429, 429, 429]);
     });
   });
 
