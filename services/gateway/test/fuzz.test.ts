@@ -3,7 +3,7 @@
  * document, all checks, the stateful phase, three identities, against the whole platform (the
  * e2e harness). Fails on any server error or conformance failure and prints the figures. CI runs
  * a fixed seed within FUZZ_MAX_TIME_SECONDS (180 by default); `scripts/fuzz` a longer run with
- * a random seed and a floor on the requests (FUZZ_MIN_REQUESTS).
+ * a random seed, more workers (FUZZ_WORKERS) and a floor on the requests (FUZZ_MIN_REQUESTS).
  */
 import { type E2ePlatform, startE2ePlatform } from './support/e2e-platform';
 import { formatFigures, fuzz, schemathesis } from './support/fuzz';
@@ -11,6 +11,7 @@ import { formatFigures, fuzz, schemathesis } from './support/fuzz';
 const seed = Number(process.env.FUZZ_SEED ?? 20261202);
 const maxTimeSeconds = Number(process.env.FUZZ_MAX_TIME_SECONDS ?? 180);
 const minRequests = Number(process.env.FUZZ_MIN_REQUESTS ?? 0);
+const workers = Number(process.env.FUZZ_WORKERS ?? 2);
 
 describe('the public API under schemathesis', () => {
   let p: E2ePlatform;
@@ -35,7 +36,7 @@ describe('the public API under schemathesis', () => {
   it(
     'answers no 5xx and no conformance failure on any operation, for every identity',
     async () => {
-      const figures = await fuzz(p, { seed, maxTimeSeconds });
+      const figures = await fuzz(p, { seed, maxTimeSeconds, workers });
       process.stdout.write(`${formatFigures(figures)}\n`);
       // Every operation of the live document is fuzzed by some identity.
       expect(figures.testedOperations).toBe(figures.documentOperations);

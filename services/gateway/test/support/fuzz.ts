@@ -69,7 +69,8 @@ export async function fuzzIdentities(p: E2ePlatform): Promise<FuzzIdentity[]> {
     scopes: ['assistants:read', 'assistants:write', 'chat'],
   });
   if (key.status !== 201) throw new Error(`no API key: ${key.text}`);
-  const userRoutes = '^/v1/(?!admin/|ops/)';
+  // Everything but the operators' routes (the probes included: they take no credential).
+  const userRoutes = '^/(?!v1/admin/|v1/ops/)';
   return [
     { name: 'byok user', credential: byok, paths: userRoutes, share: 0.5 },
     { name: 'API-key system', credential: key.body.key as string, paths: userRoutes, share: 0.3 },
@@ -96,6 +97,7 @@ function runOne(
   identity: FuzzIdentity,
   seed: number,
   maxTimeSeconds: number,
+  workers: number,
 ): Promise<FuzzRun> {
   const dir = mkdtempSync(join(tmpdir(), 'fuzz-'));
   const report = join(dir, 'report.json');
@@ -113,7 +115,7 @@ function runOne(
     '--max-time',
     String(Math.max(5, Math.round(maxTimeSeconds))),
     '--workers',
-    '2',
+    String(workers),
     '--include-path-regex',
     identity.paths,
     '--header',
@@ -159,7 +161,7 @@ function runOne(
 
 export async function fuzz(
   p: E2ePlatform,
-  options: { seed: number; maxTimeSeconds: number },
+  options: { seed: number; maxTimeSeconds: number; workers: number },
 ): Promise<FuzzFigures> {
   const st = schemathesis();
   const identities = await fuzzIdentities(p);
@@ -174,7 +176,16 @@ export async function fuzz(
   const before = await answeredRequests(p);
   const runs: FuzzRun[] = [];
   for (const identity of identities) {
-    runs.push(await runOne(st, p, identity, options.seed, options.maxTimeSeconds * identity.share));
+    runs.push(
+      await runOne(
+        st,
+        p,
+        identity,
+        options.seed,
+        options.maxTimeSeconds * identity.share,
+        options.workers,
+      ),
+    );
   }
   const after = await answeredRequests(p);
   const requests = Object.fromEntries(
