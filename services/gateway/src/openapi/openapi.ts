@@ -8,6 +8,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
+import { modelIds } from '@lab/conversation';
 import { DTO_SCHEMA_OPTIONS } from './decorators';
 import { methodNotAllowed } from './method-not-allowed';
 import { ERROR_SCHEMA, VIEW_SCHEMAS } from './views';
@@ -39,6 +40,10 @@ export function buildOpenApiDocument(app: INestApplication, publicUrl: string): 
   const schemas = validationMetadatasToSchemas(DTO_SCHEMA_OPTIONS);
   // The validation pipe refuses unknown fields (forbidNonWhitelisted): the document says so.
   for (const schema of Object.values(schemas)) schema.additionalProperties = false;
+  // The services check a model config against the model registry (a known model, and
+  // maxTokens within that model's own limit, which no schema can state): the models listed.
+  const model = schemas.ModelConfigDto?.properties?.model;
+  if (model && !('$ref' in model)) model.enum = modelIds();
   document.components ??= {};
   document.components.schemas = {
     ...document.components.schemas,

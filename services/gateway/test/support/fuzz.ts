@@ -69,12 +69,16 @@ export async function fuzzIdentities(p: E2ePlatform): Promise<FuzzIdentity[]> {
     scopes: ['assistants:read', 'assistants:write', 'chat'],
   });
   if (key.status !== 201) throw new Error(`no API key: ${key.text}`);
-  // Everything but the operators' routes (the probes included: they take no credential).
-  const userRoutes = '^/(?!v1/admin/|v1/ops/)';
+  const rotating = openAiKey();
+  if ((await p.call('POST', '/v1/sign-in', rotating)).status !== 200) throw new Error('no user');
+  // Everything but the operators' routes and the key rotation (the probes included: they take
+  // no credential). A rotation that succeeds retires the caller's key, so it has its own user.
+  const userRoutes = '^/(?!v1/admin/|v1/ops/|v1/me/openai-key$)';
   return [
-    { name: 'byok user', credential: byok, paths: userRoutes, share: 0.5 },
+    { name: 'byok user', credential: byok, paths: userRoutes, share: 0.45 },
     { name: 'API-key system', credential: key.body.key as string, paths: userRoutes, share: 0.3 },
     { name: 'admin', credential: p.adminToken, paths: '^/v1/(admin|ops)/', share: 0.2 },
+    { name: 'byok rotation', credential: rotating, paths: '^/v1/me/openai-key$', share: 0.05 },
   ];
 }
 
