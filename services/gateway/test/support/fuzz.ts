@@ -154,7 +154,7 @@ function runOne(
           // The credential is a secret: never in what the test prints.
           output: output.split(identity.credential).join('<credential>'),
         });
-      } catch (error) {
+      } catch {
         reject(
           new Error(`schemathesis wrote no report (exit ${exitCode}):\n${output.slice(-4000)}`),
         );
