@@ -83,7 +83,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
   if (Boolean(issuer) !== Boolean(audience))
     problems.push('OIDC_ISSUER and OIDC_AUDIENCE go together');
   const adminToken = env.ADMIN_TOKEN || null;
-  if (adminToken && (!adminToken.startsWith(ADMIN_TOKEN_PREFIX) || adminToken.length < 32))
+  if (
+    adminToken &&
+    (!adminToken.startsWith(ADMIN_TOKEN_PREFIX) ||
+      adminToken.length < ADMIN_TOKEN_PREFIX.length + 24)
+  )
     problems.push(`ADMIN_TOKEN must be ${ADMIN_TOKEN_PREFIX} and at least 24 more characters`);
   for (const name of ['ASSISTANTS_TOKEN', 'SESSIONS_TOKEN']) {
     const token = env[name];
