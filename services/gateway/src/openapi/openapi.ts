@@ -52,6 +52,7 @@ export function buildOpenApiDocument(app: INestApplication, publicUrl: string): 
     Error: ERROR_SCHEMA,
   };
   document.components.schemas = reachableSchemas(document);
+  refuseNulInStrings(document.components.schemas);
   for (const path of Object.values(document.paths)) {
     for (const operation of Object.values(path) as Array<{
       responses?: Record<string, unknown>;
@@ -62,6 +63,7 @@ export function buildOpenApiDocument(app: INestApplication, publicUrl: string): 
         if (parameter.in === 'path' && UUID_PATH_PARAMETERS.includes(parameter.name ?? '')) {
           parameter.schema = { type: 'string', format: 'uuid' };
         }
+        if (parameter.in !== 'header') refuseNulInStrings(parameter.schema);
       }
       operation.responses.default ??= {
         description: 'An error, in the platform error model',
@@ -70,6 +72,27 @@ export function buildOpenApiDocument(app: INestApplication, publicUrl: string): 
     }
   }
   return document;
+}
+
+/** Text without NUL: the JSON body parser and the query check refuse it (json-body.ts). */
+const NO_NUL = '^[^\\u0000]*$';
+
+/**
+ * Marks every free-text string of a schema (no pattern, format or enum of its own) as refusing
+ * NUL, as the server does. Lone surrogates are refused too, but a JSON Schema pattern cannot say
+ * so portably (without Unicode mode it would also refuse the halves of a valid pair).
+ */
+function refuseNulInStrings(schema: unknown): void {
+  if (typeof schema !== 'object' || schema === null) return;
+  if (Array.isArray(schema)) {
+    for (const item of schema) refuseNulInStrings(item);
+    return;
+  }
+  const node = schema as Record<string, unknown>;
+  if (node.type === 'string' && !node.pattern && !node.format && !node.enum) node.pattern = NO_NUL;
+  for (const [key, value] of Object.entries(node)) {
+    if (key !== 'x-events' && key !== 'example') refuseNulInStrings(value);
+  }
 }
 
 /**

@@ -220,6 +220,8 @@ export function formatFigures(figures: FuzzFigures): string {
       lines.push(`    ${failure.title} ×${failure.count}: ${failure.operations.join(', ')}`);
     }
     for (const error of run.errors) lines.push(`    error: ${error.title} ×${error.count}`);
+    // Schemathesis' own account of what failed (with the requests to reproduce it).
+    if (run.failures.length + run.errors.length > 0) lines.push(run.output.slice(-6000));
   }
   return lines.join('\n');
 }
