@@ -279,7 +279,7 @@ export const Streams = (events: Record<string, Schema>) =>
     description: `Server-Sent Events: ${Object.keys(events)
       .map((name) => `\`${name}\``)
       .join(', ')}; each \`data:\` is JSON (see \`x-events\`)`,
-    content: { 'text/event-stream': sseEvent(events) as never },
+    content: { 'text/event-stream': sseEvent(events) },
   });
 
 /** A chat completion, or with `stream: true` its chunks as OpenAI streams them (`message` events). */
@@ -289,6 +289,6 @@ export const AnswersOrStreams = (view: keyof typeof VIEW_SCHEMAS) =>
     description: `${view}, or with \`stream: true\` Server-Sent Events of chat.completion.chunk objects ending with \`[DONE]\``,
     content: {
       'application/json': { schema: ref(view) },
-      'text/event-stream': sseEvent({ message: { type: 'object' } }) as never,
+      'text/event-stream': sseEvent({ message: { type: 'object' } }),
     },
   });
