@@ -829,7 +829,15 @@ export interface components {
       };
     };
     ModelConfigDto: {
-      model: string;
+      /** @enum {string} */
+      model:
+        | 'gpt-4o-mini'
+        | 'gpt-4o'
+        | 'gpt-4.1-mini'
+        | 'gpt-4.1'
+        | 'gpt-3.5-turbo'
+        | 'gpt-3.5-turbo-instruct'
+        | 'text-davinci-003';
       maxTokens: number;
       temperature: number;
       topP: number;
@@ -880,6 +888,7 @@ export interface components {
       recap: string | null;
     };
     RotateOpenAiKeyDto: {
+      /** @description An OpenAI key: matches PROVIDER_KEY_PATTERN (the default is shown) */
       newKey: string;
     };
     SendMessageDto: {
@@ -1694,7 +1703,14 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/event-stream': string;
+          'text/event-stream': {
+            /** @enum {string} */
+            event: 'delta' | 'reset' | 'guarded' | 'done' | 'error';
+            /** @description JSON (see x-events), or `[DONE]` at the end */
+            data: string;
+            id?: string;
+            retry?: number;
+          };
         };
       };
       /** @description TurnResult */
@@ -2009,13 +2025,21 @@ export interface operations {
       };
     };
     responses: {
-      /** @description ChatCompletion */
+      /** @description ChatCompletion, or with `stream: true` Server-Sent Events of chat.completion.chunk objects ending with `[DONE]` */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ChatCompletion'];
+          'text/event-stream': {
+            /** @enum {string} */
+            event: 'message';
+            /** @description JSON (see x-events), or `[DONE]` at the end */
+            data: string;
+            id?: string;
+            retry?: number;
+          };
         };
       };
       /** @description `spend_cap_reached`: a daily, weekly or monthly spend cap of the user or API key is reached; nothing was sent to the model. While a cap applies, every answer of this route carries `x-spend-remaining-usd` (the tightest remaining budget, USD). */

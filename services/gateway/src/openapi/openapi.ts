@@ -26,6 +26,7 @@ export function buildOpenApiDocument(app: INestApplication, publicUrl: string): 
         'Authenticate with `Authorization: Bearer <credential>`: your own OpenAI key (bring-your-own-key),',
         'an OIDC access token of the portal, or a platform API key (`lab_…`) of an internal system.',
         'Errors are always `{ "error": { "code", "message", "details" } }` with the matching status.',
+        'Text, in every body field and query parameter, must be well-formed UTF-8 without NUL (`\\u0000`) or lone surrogates (400 `invalid_utf8`, `invalid_text`); JSON bodies nest at most 64 levels (400 `too_deep`).',
         'Every answer carries `x-request-id` and the rate-limit headers (`RateLimit-*`).',
       ].join('\n'),
     )
@@ -52,7 +53,6 @@ export function buildOpenApiDocument(app: INestApplication, publicUrl: string): 
     Error: ERROR_SCHEMA,
   };
   document.components.schemas = reachableSchemas(document);
-  refuseNulInStrings(document.components.schemas);
   for (const path of Object.values(document.paths)) {
     for (const operation of Object.values(path) as Array<{
       responses?: Record<string, unknown>;
@@ -63,7 +63,6 @@ export function buildOpenApiDocument(app: INestApplication, publicUrl: string): 
         if (parameter.in === 'path' && UUID_PATH_PARAMETERS.includes(parameter.name ?? '')) {
           parameter.schema = { type: 'string', format: 'uuid' };
         }
-        if (parameter.in !== 'header') refuseNulInStrings(parameter.schema);
       }
       operation.responses.default ??= {
         description: 'An error, in the platform error model',
@@ -72,27 +71,6 @@ export function buildOpenApiDocument(app: INestApplication, publicUrl: string): 
     }
   }
   return document;
-}
-
-/** Text without NUL: the JSON body parser and the query check refuse it (json-body.ts). */
-const NO_NUL = '^[^\\u0000]*$';
-
-/**
- * Marks every free-text string of a schema (no pattern, format or enum of its own) as refusing
- * NUL, as the server does. Lone surrogates are refused too, but a JSON Schema pattern cannot say
- * so portably (without Unicode mode it would also refuse the halves of a valid pair).
- */
-function refuseNulInStrings(schema: unknown): void {
-  if (typeof schema !== 'object' || schema === null) return;
-  if (Array.isArray(schema)) {
-    for (const item of schema) refuseNulInStrings(item);
-    return;
-  }
-  const node = schema as Record<string, unknown>;
-  if (node.type === 'string' && !node.pattern && !node.format && !node.enum) node.pattern = NO_NUL;
-  for (const [key, value] of Object.entries(node)) {
-    if (key !== 'x-events' && key !== 'example') refuseNulInStrings(value);
-  }
 }
 
 /**
