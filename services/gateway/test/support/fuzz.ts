@@ -131,7 +131,8 @@ function runOne(
     '--no-color',
   ];
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(st, args, { env: { ...process.env, NO_COLOR: '1' } });
+    // In its own directory: schemathesis keeps a cache where it runs.
+    const child = spawn(st, args, { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
