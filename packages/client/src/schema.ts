@@ -793,7 +793,7 @@ export interface components {
       content: string;
     };
     LabThreadDto: {
-      summary?: string;
+      summary?: string | null;
       messages: components['schemas']['LabMessageDto'][];
     };
     LabTurnDto: {

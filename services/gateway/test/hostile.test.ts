@@ -375,6 +375,18 @@ describe('the public API under hostile input', () => {
       expect((await chat({ temperature: 0.2, max_tokens: 50, stop: null, seed: 7 })).status).toBe(
         200,
       );
+      // Found by the fuzzer: a cap printed in exponent form crashed class-validator (500).
+      const tiny = await p.call('POST', '/v1/admin/api-keys', p.adminToken, {
+        name: 'caps-tiny',
+        scopes: ['chat'],
+        spendCaps: { monthlyUsd: 5e-324 },
+      });
+      expect(tiny.status).toBe(201);
+      expectError(
+        await p.call('PATCH', `/v1/assistants/${assistantId}`, user, { version: 2 ** 90 }),
+        400,
+        'validation_failed',
+      );
       expectError(
         await p.call('POST', '/v1/admin/api-keys', p.adminToken, {
           name: 'caps-null',

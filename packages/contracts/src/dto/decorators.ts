@@ -12,6 +12,9 @@
 import { Transform, Type } from 'class-transformer';
 import { IsArray, IsDefined, IsObject, ValidateIf, ValidateNested } from 'class-validator';
 
+/** The largest value of the database's `integer` (versions, counts): past it, 400 not 22003. */
+export const MAX_INT = 2_147_483_647;
+
 export const OptionalNotNull = (): PropertyDecorator =>
   ValidateIf((_object, value: unknown) => value !== undefined);
 

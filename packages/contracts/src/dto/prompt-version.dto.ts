@@ -1,5 +1,5 @@
-import { IsBoolean, IsInt, IsString, Length, Min } from 'class-validator';
-import { NestedObject, OptionalNotNull } from './decorators';
+import { IsBoolean, IsInt, IsString, Length, Max, Min } from 'class-validator';
+import { MAX_INT, NestedObject, OptionalNotNull } from './decorators';
 import { ModelConfigDto } from './model-config.dto';
 
 export const PROMPT_MAX_LENGTH = 20_000;
@@ -22,6 +22,7 @@ export class AddPromptVersionDto extends PromptsDto {
 
   /** When given, the assistant's version the client last saw: a stale one answers 409. */
   @OptionalNotNull()
+  @Max(MAX_INT)
   @Min(1)
   @IsInt()
   expectedVersion?: number;
@@ -36,6 +37,7 @@ export class AddModelConfigVersionDto {
   activate?: boolean;
 
   @OptionalNotNull()
+  @Max(MAX_INT)
   @Min(1)
   @IsInt()
   expectedVersion?: number;
@@ -43,6 +45,7 @@ export class AddModelConfigVersionDto {
 
 export class ActivateVersionDto {
   @OptionalNotNull()
+  @Max(MAX_INT)
   @Min(1)
   @IsInt()
   expectedVersion?: number;

@@ -1,8 +1,9 @@
 import { IsInt, IsNumber, IsString, Length, Max, Min } from 'class-validator';
-import { OptionalNotNull } from './decorators';
+import { MAX_INT, OptionalNotNull } from './decorators';
 
 /** Details a creator may change; `version` is the assistant version the edit was made on. */
 export class UpdateAssistantDto {
+  @Max(MAX_INT)
   @Min(1)
   @IsInt()
   version!: number;

@@ -14,24 +14,28 @@ import {
 import { OptionalNestedObject, OptionalNotNull } from '@lab/contracts/dto';
 import { SCOPES, type Scope } from '../identity/identity.service';
 
-/** A key's spend caps in USD per UTC day, ISO week (from Monday) and calendar month; unset: none. */
+/**
+ * A key's spend caps in USD per UTC day, ISO week (from Monday) and calendar month; unset: none.
+ * Stored with 10 decimals (numeric(20, 10)). Not `maxDecimalPlaces`: class-validator's check
+ * throws on a number it prints in exponent form (`5e-324`), which answered 500.
+ */
 export class SpendCapsDto {
   @OptionalNotNull()
   @Max(1_000_000_000)
   @Min(0)
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 10 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
   dailyUsd?: number;
 
   @OptionalNotNull()
   @Max(1_000_000_000)
   @Min(0)
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 10 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
   weeklyUsd?: number;
 
   @OptionalNotNull()
   @Max(1_000_000_000)
   @Min(0)
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 10 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
   monthlyUsd?: number;
 }
 

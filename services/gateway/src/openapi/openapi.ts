@@ -45,6 +45,9 @@ export function buildOpenApiDocument(app: INestApplication, publicUrl: string): 
   // maxTokens within that model's own limit, which no schema can state): the models listed.
   const model = schemas.ModelConfigDto?.properties?.model;
   if (model && !('$ref' in model)) model.enum = modelIds();
+  // The lab's thread comes back as the lab answered it: `summary: null` before a summary exists.
+  const summary = schemas.LabThreadDto?.properties?.summary;
+  if (summary && !('$ref' in summary)) summary.nullable = true;
   document.components ??= {};
   document.components.schemas = {
     ...document.components.schemas,
