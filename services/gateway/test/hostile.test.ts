@@ -192,6 +192,12 @@ describe('the public API under hostile input', () => {
       expect(trace.headers.toLowerCase()).toContain('allow: get, head');
       expect(trace.body.error.code).toBe('method_not_allowed');
       expectError(await p.call('DELETE', '/v1/me', user), 405, 'method_not_allowed');
+      // A literal path is its own route, not an id of /v1/assistants/{id} (found by the fuzzer).
+      expectError(
+        await p.call('PATCH', '/v1/assistants/mine', user, {}),
+        405,
+        'method_not_allowed',
+      );
     });
   });
 
