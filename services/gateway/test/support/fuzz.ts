@@ -222,7 +222,16 @@ export function formatFigures(figures: FuzzFigures): string {
     }
     for (const error of run.errors) lines.push(`    error: ${error.title} ×${error.count}`);
     // Schemathesis' own account of what failed (with the requests to reproduce it).
-    if (run.failures.length + run.errors.length > 0) lines.push(run.output.slice(-6000));
+    // Long bodies cut per line, so every failure's account (and its curl) stays readable.
+    if (run.failures.length + run.errors.length > 0) {
+      const account = run.output.slice(Math.max(0, run.output.indexOf('FAILURES')));
+      lines.push(
+        account
+          .split('\n')
+          .map((line) => (line.length > 600 ? `${line.slice(0, 600)}…` : line))
+          .join('\n'),
+      );
+    }
   }
   return lines.join('\n');
 }
