@@ -47,13 +47,13 @@ const productionSecret = {
   S3_ACCESS_KEY_ID: 'AKIAEXAMPLE',
   S3_SECRET_ACCESS_KEY: 'secret',
   OPENAI_API_KEY: 'sk-example',
-  GATEWAY_INTERNAL_TOKEN: 'g'.repeat(48),
-  SESSIONS_INTERNAL_TOKEN: 's'.repeat(48),
+  GATEWAY_INTERNAL_TOKEN: `labint_${'g'.repeat(48)}`,
+  SESSIONS_INTERNAL_TOKEN: `labint_${'s'.repeat(48)}`,
   PAYLOAD_KEYS: `p1:${Buffer.alloc(32, 1).toString('base64')}`,
   TURN_VAULT_KEY: Buffer.alloc(32, 2).toString('base64'),
   IDENTITY_SALT: 'i'.repeat(48),
   MASTER_KEYS: `m1:${Buffer.alloc(32, 3).toString('base64')}`,
-  ADMIN_TOKEN: 'a'.repeat(48),
+  ADMIN_TOKEN: `labadm_${'a'.repeat(48)}`,
 };
 
 const envOf = (deployment: K8sObject): EnvVar[] =>
@@ -369,6 +369,10 @@ describe('default and production values differ where they must', () => {
     const data = get(renders.default, 'Secret', 'secrets').stringData!;
     expect(Buffer.from(data.TURN_VAULT_KEY!, 'base64')).toHaveLength(32);
     expect(Buffer.from(data.PAYLOAD_KEYS!.split(':')[1]!, 'base64')).toHaveLength(32);
+    // Platform secrets carry their prefix, so the gateway never takes one for a provider key.
+    expect(data.GATEWAY_INTERNAL_TOKEN).toMatch(/^labint_[A-Za-z0-9]{48}$/);
+    expect(data.SESSIONS_INTERNAL_TOKEN).toMatch(/^labint_[A-Za-z0-9]{48}$/);
+    expect(data.ADMIN_TOKEN).toMatch(/^labadm_[A-Za-z0-9]{48}$/);
     const own = render({ set: ['secrets.existingSecret=mine'] });
     expect(find(own, 'Secret', 'secrets')).toBeUndefined();
     const refs = containers(own).flatMap(({ container }) =>

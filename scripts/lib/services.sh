@@ -67,7 +67,8 @@ stop_node_service() {
 
 # Local development secrets (internal tokens, keys), made once and kept in .infra/secrets.env.
 # A secret missing from an older file is added; existing ones are never changed (data at rest
-# depends on them).
+# depends on them), except the tokens from before they carried their prefix (labint_, labadm_):
+# nothing at rest depends on those, so they are made anew.
 ensure_local_secrets() {
   local file="$WORKSPACE_ROOT/.infra/secrets.env"
   (
@@ -77,11 +78,18 @@ ensure_local_secrets() {
     FILE="$file.new" node -e '
       const { randomBytes } = require("crypto");
       const fs = require("fs");
-      const have = new Set(fs.readFileSync(process.env.FILE, "utf8").split("\n").map((l) => l.split("=")[0]));
+      const prefixes = { GATEWAY_INTERNAL_TOKEN: "labint_", SESSIONS_INTERNAL_TOKEN: "labint_", ADMIN_TOKEN: "labadm_" };
+      const lines = fs.readFileSync(process.env.FILE, "utf8").split("\n").filter((l) => {
+        const [name, ...rest] = l.split("=");
+        return !(name in prefixes) || rest.join("=").startsWith(prefixes[name]);
+      });
+      fs.writeFileSync(process.env.FILE, lines.join("\n"));
+      const have = new Set(lines.map((l) => l.split("=")[0]));
       const token = () => randomBytes(24).toString("hex");
+      const internal = () => `labint_${token()}`;
       const key = () => randomBytes(32).toString("base64");
       const wanted = {
-        GATEWAY_INTERNAL_TOKEN: token, SESSIONS_INTERNAL_TOKEN: token, ADMIN_TOKEN: token,
+        GATEWAY_INTERNAL_TOKEN: internal, SESSIONS_INTERNAL_TOKEN: internal, ADMIN_TOKEN: () => `labadm_${token()}`,
         IDENTITY_SALT: token, PAYLOAD_KEYS: () => `local1:${key()}`, TURN_VAULT_KEY: key,
         MASTER_KEYS: () => `local1:${key()}`,
       };

@@ -731,25 +731,33 @@ export interface components {
     ChatCompletionsDto: {
       model: string;
       messages: components['schemas']['ChatMessageDto'][];
-      stream?: boolean;
+      stream?: boolean | null;
       stream_options?: components['schemas']['StreamOptionsDto'];
-      n?: number;
-      temperature: unknown;
-      top_p: unknown;
-      max_tokens: unknown;
-      max_completion_tokens: unknown;
-      presence_penalty: unknown;
-      frequency_penalty: unknown;
-      seed: unknown;
-      stop: unknown;
-      user: unknown;
-      metadata: unknown;
-      store: unknown;
+      n?: number | null;
+      temperature?: number | null;
+      top_p?: number | null;
+      max_tokens?: number | null;
+      max_completion_tokens?: number | null;
+      presence_penalty?: number | null;
+      frequency_penalty?: number | null;
+      seed?: number | null;
+      stop?: (string | string[]) | null;
+      user?: string;
+      metadata?: {
+        [key: string]: string;
+      } | null;
+      store?: boolean | null;
     };
     ChatMessageDto: {
       /** @enum {string} */
       role: 'system' | 'developer' | 'user' | 'assistant';
-      content: unknown;
+      content:
+        | string
+        | {
+            /** @enum {string} */
+            type: 'text';
+            text: string;
+          }[];
       name?: string;
     };
     Counters: {
@@ -831,7 +839,7 @@ export interface components {
       content: string;
     };
     LabThreadDto: {
-      summary?: string;
+      summary?: string | null;
       messages: components['schemas']['LabMessageDto'][];
     };
     LabTurnDto: {
@@ -867,7 +875,15 @@ export interface components {
       };
     };
     ModelConfigDto: {
-      model: string;
+      /** @enum {string} */
+      model:
+        | 'gpt-4o-mini'
+        | 'gpt-4o'
+        | 'gpt-4.1-mini'
+        | 'gpt-4.1'
+        | 'gpt-3.5-turbo'
+        | 'gpt-3.5-turbo-instruct'
+        | 'text-davinci-003';
       maxTokens: number;
       temperature: number;
       topP: number;
@@ -931,6 +947,7 @@ export interface components {
       recap: string | null;
     };
     RotateOpenAiKeyDto: {
+      /** @description An OpenAI key: matches PROVIDER_KEY_PATTERN (the default is shown) */
       newKey: string;
     };
     SendMessageDto: {
@@ -1233,9 +1250,9 @@ export interface operations {
   assistants_search: {
     parameters: {
       query: {
+        q: string;
         limit?: number;
         cursor?: string;
-        q: string;
       };
       header?: never;
       path?: never;
@@ -1268,6 +1285,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description The share code as people type it (case, dashes and look-alikes are forgiven) */
         code: string;
       };
       cookie?: never;
@@ -1671,9 +1689,9 @@ export interface operations {
   sessions_list: {
     parameters: {
       query?: {
-        limit?: number;
-        cursor?: string;
         assistantId?: string;
+        cursor?: string;
+        limit?: number;
       };
       header?: never;
       path?: never;
@@ -1705,7 +1723,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description Runs the turn once; repeating the request answers the same result */
+        /** @description Runs the request once; repeating it answers the same result. Bound to the request: the same key with another body is 422 `idempotency_key_reused`. */
         'Idempotency-Key'?: string;
       };
       path?: never;
@@ -1783,7 +1801,9 @@ export interface operations {
         stream?: 'true' | 'false';
       };
       header?: {
-        /** @description Runs the turn once; repeating the request answers the same result */
+        /** @description `text/event-stream` asks for the reply as Server-Sent Events */
+        Accept?: string;
+        /** @description Runs the request once; repeating it answers the same result. Bound to the request: the same key with another body is 422 `idempotency_key_reused`. */
         'Idempotency-Key'?: string;
       };
       path: {
@@ -1797,6 +1817,22 @@ export interface operations {
       };
     };
     responses: {
+      /** @description Server-Sent Events: `delta`, `reset`, `guarded`, `done`, `error`; each `data:` is JSON (see `x-events`) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/event-stream': {
+            /** @enum {string} */
+            event: 'delta' | 'reset' | 'guarded' | 'done' | 'error';
+            /** @description JSON (see x-events), or `[DONE]` at the end */
+            data: string;
+            id?: string;
+            retry?: number;
+          };
+        };
+      };
       /** @description TurnResult */
       201: {
         headers: {
@@ -1870,7 +1906,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description Runs the turn once; repeating the request answers the same result */
+        /** @description Runs the request once; repeating it answers the same result. Bound to the request: the same key with another body is 422 `idempotency_key_reused`. */
         'Idempotency-Key'?: string;
       };
       path?: never;
@@ -2006,7 +2042,7 @@ export interface operations {
       header: {
         /** @description SHA-256 of the file (hex): the upload is refused if it differs */
         'x-checksum-sha256'?: string;
-        /** @description The file name, percent-encoded */
+        /** @description The file name, percent-encoded: 1 to 200 characters once decoded, without slashes or control characters */
         'x-filename': string;
       };
       path: {
@@ -2071,13 +2107,18 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The file, with its type, `content-disposition` and `x-checksum-sha256` */
+      /** @description The file, in the content type it was uploaded with, with `content-disposition` and `x-checksum-sha256` */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/octet-stream': string;
+          'text/plain': string;
+          'text/markdown': string;
+          'text/csv': string;
+          'application/pdf': string;
+          'image/png': string;
+          'image/jpeg': string;
         };
       };
       /** @description An error, in the platform error model */
@@ -2104,13 +2145,21 @@ export interface operations {
       };
     };
     responses: {
-      /** @description ChatCompletion */
+      /** @description ChatCompletion, or with `stream: true` Server-Sent Events of chat.completion.chunk objects ending with `[DONE]` */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ChatCompletion'];
+          'text/event-stream': {
+            /** @enum {string} */
+            event: 'message';
+            /** @description JSON (see x-events), or `[DONE]` at the end */
+            data: string;
+            id?: string;
+            retry?: number;
+          };
         };
       };
       /** @description `spend_cap_reached`: a daily, weekly or monthly spend cap of the user or API key is reached; nothing was sent to the model. While a cap applies, every answer of this route carries `x-spend-remaining-usd` (the tightest remaining budget, USD). */
@@ -2254,7 +2303,11 @@ export interface operations {
   };
   ops_report: {
     parameters: {
-      query?: never;
+      query: {
+        from: string;
+        to: string;
+        groupBy: 'day' | 'user' | 'assistant' | 'model' | 'apiKey';
+      };
       header?: never;
       path?: never;
       cookie?: never;

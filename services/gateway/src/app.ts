@@ -11,7 +11,11 @@ export async function createApp(
   config: GatewayConfig,
   logStream?: DestinationStream,
 ): Promise<NestExpressApplication> {
-  const app = await createHttpApp(AppModule.forRoot(config, logStream), config.bodyLimit);
+  const app = await createHttpApp(
+    AppModule.forRoot(config, logStream),
+    config.bodyLimit,
+    config.httpLimits,
+  );
   mountOpenApi(app, config.publicUrl);
   mountPortal(app, config);
   return app;

@@ -151,7 +151,7 @@ describe('session attachments (real S3, PostgreSQL, Temporal; mock LLM)', () => 
       'content-type': 'text/markdown',
       'x-filename': 'harbour.md',
     });
-    await upload(user, sessionId, Buffer.from([0x89, 0x50, 0x4e, 0x47]), {
+    await upload(user, sessionId, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), {
       'content-type': 'image/png',
       'x-filename': 'map.png',
     });

@@ -12,4 +12,5 @@ export type {
   RecordedRequest,
   RegisteredScript,
   RequestFilter,
+  Sighting,
 } from './types';

@@ -27,6 +27,7 @@ import type {
   MockScript,
   RecordedRequest,
   RequestFilter,
+  Sighting,
 } from './types';
 import { validateBehaviour } from './validate';
 
@@ -679,9 +680,26 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
     if (!cut) res.end(DONE);
   }
 
+  const watchFor = (options.watchFor ?? []).filter((text) => text.length > 0);
+  const sightings: Sighting[] = [];
+  function watch(req: IncomingMessage, path: string, raw: string) {
+    const places: Array<[string, string]> = [['url', req.url ?? '']];
+    for (const [name, value] of Object.entries(req.headers)) {
+      places.push([`header ${name}`, Array.isArray(value) ? value.join(', ') : (value ?? '')]);
+    }
+    places.push(['body', raw]);
+    watchFor.forEach((text, watched) => {
+      for (const [where, value] of places) {
+        if (value.includes(text))
+          sightings.push({ watched, method: req.method ?? '', path, where });
+      }
+    });
+  }
+
   async function handleApi(req: IncomingMessage, res: ServerResponse, path: string) {
     const { authorization, ...headers } = req.headers;
     const raw = await readBody(req);
+    watch(req, path, raw);
     const body = parseJson(raw);
     const traceparent = headers.traceparent;
     const model = isRecord(body) && typeof body.model === 'string' ? body.model : modelOfPath(path);
@@ -868,6 +886,7 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
     scripts: () => scripts.list(),
     requests: (filter) => log.list(filter),
     clearRequests: () => log.clear(),
+    sightings: () => [...sightings],
     close({ graceMs = 0 } = {}) {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));

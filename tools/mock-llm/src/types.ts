@@ -117,6 +117,11 @@ export interface MockLlmOptions {
   chunkDelayMs?: number;
   /** Requests kept by the log (default 500). */
   requestLogSize?: number;
+  /**
+   * Texts that must never reach a model provider (platform secrets): every `/v1` request's URL,
+   * headers and body are searched for them, beyond the log's capacity; see `sightings()`.
+   */
+  watchFor?: readonly string[];
   /** Source of randomness for jitter, in [0, 1) (default Math.random). */
   random?: () => number;
 }
@@ -124,6 +129,15 @@ export interface MockLlmOptions {
 export interface RequestFilter {
   /** Only requests whose last user message (chat) or prompt (completions) contains this. */
   match?: string;
+}
+
+export interface Sighting {
+  /** The index of the text in `watchFor` (the text itself is a secret: never repeated here). */
+  watched: number;
+  method: string;
+  path: string;
+  /** Where it was: the URL, a header (by name), or the body. */
+  where: string;
 }
 
 export interface MockLlm {
@@ -144,6 +158,8 @@ export interface MockLlm {
   /** The request log, oldest first. */
   requests(filter?: RequestFilter): RecordedRequest[];
   clearRequests(): number;
+  /** Every request (ever, not only those still in the log) that carried a `watchFor` text. */
+  sightings(): Sighting[];
   /**
    * Stops accepting connections, destroys hanging requests at once, lets other in-flight
    * responses finish for up to `graceMs` (default 0) and then destroys what is left.

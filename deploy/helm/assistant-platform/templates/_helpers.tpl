@@ -167,3 +167,10 @@ checksum/secret-values: {{ pick .Values "postgresql" "redis" "s3" "llm" | toJson
     matchLabels:
       {{- include "platform.selectorLabels" . | nindent 6 }}
 {{- end -}}
+
+{{/* A kept platform secret when it has its prefix, else a new one: (list "labint_" $kept.X). */}}
+{{- define "platform.prefixed" -}}
+{{- $prefix := index . 0 -}}
+{{- $kept := index . 1 | default "" -}}
+{{- if hasPrefix $prefix $kept -}}{{ $kept }}{{- else -}}{{ printf "%s%s" $prefix (randAlphaNum 48) }}{{- end -}}
+{{- end }}

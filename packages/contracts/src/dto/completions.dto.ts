@@ -1,16 +1,13 @@
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
-  IsArray,
   IsBoolean,
   IsIn,
-  IsOptional,
   IsString,
   IsUUID,
   MaxLength,
-  ValidateNested,
 } from 'class-validator';
+import { NestedObjects, OptionalNotNull } from './decorators';
 
 /**
  * One message of the conversation so far, as an OpenAI chat request carries it (text only; empty
@@ -32,12 +29,10 @@ export class CreateCompletionDto {
 
   @ArrayMinSize(1)
   @ArrayMaxSize(200)
-  @ValidateNested({ each: true })
-  @Type(() => CompletionMessageDto)
-  @IsArray()
+  @NestedObjects(() => CompletionMessageDto)
   messages!: CompletionMessageDto[];
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean()
   stream?: boolean;
 }

@@ -1,15 +1,5 @@
-import { Type } from 'class-transformer';
-import {
-  IsBoolean,
-  IsIn,
-  IsNumber,
-  IsOptional,
-  IsString,
-  Length,
-  Max,
-  Min,
-  ValidateNested,
-} from 'class-validator';
+import { IsBoolean, IsIn, IsNumber, IsString, Length, Max, Min } from 'class-validator';
+import { NestedObject, OptionalNotNull } from './decorators';
 import type { SessionType } from '../turns';
 import { ModelConfigDto } from './model-config.dto';
 import { PromptsDto } from './prompt-version.dto';
@@ -33,29 +23,28 @@ export class CreateAssistantDto extends PromptsDto {
   @IsIn(SESSION_TYPES)
   sessionType!: SessionType;
 
-  @ValidateNested()
-  @Type(() => ModelConfigDto)
+  @NestedObject(() => ModelConfigDto)
   modelConfig!: ModelConfigDto;
 
   /** The prompt-leak guard's similarity threshold for this assistant (the seed's 0.65 by default). */
-  @IsOptional()
+  @OptionalNotNull()
   @Min(0.1)
   @Max(1)
   @IsNumber({ allowNaN: false, allowInfinity: false })
   guardThreshold?: number;
 
   /** Put a secret canary into the system prompt sent to the model; found in a reply, it is a leak. */
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean()
   guardCanary?: boolean;
 
   /** Compare reply sentences with the prompt's by embeddings, when the platform has a model for it. */
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean()
   guardSemantic?: boolean;
 
   /** The semantic stage's cosine threshold (0.9 by default). */
-  @IsOptional()
+  @OptionalNotNull()
   @Min(0.1)
   @Max(1)
   @IsNumber({ allowNaN: false, allowInfinity: false })

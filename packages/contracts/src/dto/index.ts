@@ -3,6 +3,7 @@
  * subpath of its own (`@lab/contracts/dto`), so workflow code importing the contracts never
  * bundles a validation library.
  */
+export * from './decorators';
 export * from './model-config.dto';
 export * from './create-assistant.dto';
 export * from './update-assistant.dto';

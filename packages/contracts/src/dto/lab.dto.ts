@@ -1,9 +1,8 @@
 import { ModelConfigDto } from './model-config.dto';
-import { Type } from 'class-transformer';
+import { NestedObject, NestedObjects, OptionalNestedObject, OptionalNotNull } from './decorators';
 import {
   IsBoolean,
   ArrayMaxSize,
-  IsArray,
   IsIn,
   IsNumber,
   IsOptional,
@@ -12,7 +11,6 @@ import {
   Max,
   MaxLength,
   Min,
-  ValidateNested,
 } from 'class-validator';
 
 /** The lab's draft assistant (seed lab step 1): prompts and model config, not yet created. */
@@ -28,31 +26,30 @@ export class LabDraftDto {
   @IsString()
   summaryPrompt!: string;
 
-  @IsOptional()
+  @OptionalNotNull()
   @Min(0.1)
   @Max(1)
   @IsNumber({ allowNaN: false, allowInfinity: false })
   guardThreshold?: number;
 
   /** Put a secret canary into the system prompt sent to the model; found in a reply, it is a leak. */
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean()
   guardCanary?: boolean;
 
   /** Compare reply sentences with the prompt's by embeddings, when the platform has a model for it. */
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean()
   guardSemantic?: boolean;
 
   /** The semantic stage's cosine threshold (0.9 by default). */
-  @IsOptional()
+  @OptionalNotNull()
   @Min(0.1)
   @Max(1)
   @IsNumber({ allowNaN: false, allowInfinity: false })
   guardSemanticThreshold?: number;
 
-  @ValidateNested()
-  @Type(() => ModelConfigDto)
+  @NestedObject(() => ModelConfigDto)
   modelConfig!: ModelConfigDto;
 }
 
@@ -66,31 +63,26 @@ export class LabMessageDto {
 }
 
 export class LabThreadDto {
-  @IsOptional()
+  @IsOptional() // null: no summary yet
   @MaxLength(20_000)
   @IsString()
   summary?: string | null;
 
   @ArrayMaxSize(200)
-  @ValidateNested({ each: true })
-  @Type(() => LabMessageDto)
-  @IsArray()
+  @NestedObjects(() => LabMessageDto)
   messages!: LabMessageDto[];
 }
 
 /** One test-chat turn: the draft, the thread so far (kept by the caller), and the new message. */
 export class LabTurnDto {
-  @ValidateNested()
-  @Type(() => LabDraftDto)
+  @NestedObject(() => LabDraftDto)
   draft!: LabDraftDto;
 
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => LabThreadDto)
+  @OptionalNestedObject(() => LabThreadDto)
   thread?: LabThreadDto;
 
   /** Absent for the assistant's opening message. */
-  @IsOptional()
+  @OptionalNotNull()
   @Length(1, 16_000)
   @IsString()
   message?: string;

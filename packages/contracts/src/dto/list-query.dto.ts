@@ -1,15 +1,15 @@
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsString, Length, Max, MaxLength, Min } from 'class-validator';
+import { OptionalNotNull, ToInteger } from './decorators';
 
 export class PageQueryDto {
-  @IsOptional()
-  @Type(() => Number)
+  @OptionalNotNull()
+  @ToInteger()
   @Min(1)
   @Max(100)
   @IsInt()
   limit?: number;
 
-  @IsOptional()
+  @OptionalNotNull()
   @MaxLength(200)
   @IsString()
   cursor?: string;

@@ -1,4 +1,5 @@
 import { IsInt, IsNumber, IsString, Max, MaxLength, Min } from 'class-validator';
+import { MAX_INT } from './decorators';
 
 /**
  * A model configuration as a client sends it (an assistant's version, or a lab draft). The
@@ -9,6 +10,7 @@ export class ModelConfigDto {
   @IsString()
   model!: string;
 
+  @Max(MAX_INT)
   @Min(1)
   @IsInt()
   maxTokens!: number;

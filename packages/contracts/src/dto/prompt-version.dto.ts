@@ -1,13 +1,5 @@
-import {
-  IsBoolean,
-  IsInt,
-  IsOptional,
-  IsString,
-  Length,
-  Min,
-  ValidateNested,
-} from 'class-validator';
-import { Type } from 'class-transformer';
+import { IsBoolean, IsInt, IsString, Length, Max, Min } from 'class-validator';
+import { MAX_INT, NestedObject, OptionalNotNull } from './decorators';
 import { ModelConfigDto } from './model-config.dto';
 
 export const PROMPT_MAX_LENGTH = 20_000;
@@ -24,34 +16,36 @@ export class PromptsDto {
 
 /** A new prompt version; active at once unless `activate` is false. */
 export class AddPromptVersionDto extends PromptsDto {
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean()
   activate?: boolean;
 
   /** When given, the assistant's version the client last saw: a stale one answers 409. */
-  @IsOptional()
+  @OptionalNotNull()
+  @Max(MAX_INT)
   @Min(1)
   @IsInt()
   expectedVersion?: number;
 }
 
 export class AddModelConfigVersionDto {
-  @ValidateNested()
-  @Type(() => ModelConfigDto)
+  @NestedObject(() => ModelConfigDto)
   modelConfig!: ModelConfigDto;
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean()
   activate?: boolean;
 
-  @IsOptional()
+  @OptionalNotNull()
+  @Max(MAX_INT)
   @Min(1)
   @IsInt()
   expectedVersion?: number;
 }
 
 export class ActivateVersionDto {
-  @IsOptional()
+  @OptionalNotNull()
+  @Max(MAX_INT)
   @Min(1)
   @IsInt()
   expectedVersion?: number;

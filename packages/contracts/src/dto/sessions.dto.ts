@@ -1,6 +1,6 @@
 /** The sessions API's request bodies and queries (the sessions service and the gateway). */
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, IsUUID, Length, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsString, IsUUID, Length, Max, MaxLength, Min } from 'class-validator';
+import { OptionalNotNull, ToInteger } from './decorators';
 
 export class StartSessionDto {
   @IsUUID()
@@ -14,19 +14,26 @@ export class SendMessageDto {
 }
 
 export class ListSessionsQueryDto {
-  @IsOptional()
+  @OptionalNotNull()
   @IsUUID()
   assistantId?: string;
 
-  @IsOptional()
+  @OptionalNotNull()
   @MaxLength(200)
   @IsString()
   cursor?: string;
 
-  @IsOptional()
-  @Type(() => Number)
+  @OptionalNotNull()
+  @ToInteger()
   @Min(1)
   @Max(100)
   @IsInt()
   limit?: number;
+}
+
+/** `?stream=true` asks for Server-Sent Events (as `Accept: text/event-stream` does). */
+export class StreamQueryDto {
+  @OptionalNotNull()
+  @IsIn(['true', 'false'])
+  stream?: 'true' | 'false';
 }

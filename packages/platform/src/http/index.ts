@@ -2,6 +2,7 @@ export * from './api-error';
 export * from './create-app';
 export * from './error-filter';
 export * from './health.controller';
+export * from './http-server';
 export * from './internal-callers';
 export * from './json-body';
 export * from './raw-body';

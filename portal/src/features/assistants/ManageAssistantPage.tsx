@@ -8,7 +8,7 @@ import { PageTitle } from '../../app/Layout';
 import { Field } from '../../components/Field';
 import { Empty, ErrorNotice, Loading } from '../../components/status';
 import { useAuth } from '../auth/auth-context';
-import { useModelRegistry } from '../lab/api/lab';
+import { type ModelId, useModelRegistry } from '../lab/api/lab';
 import { type Assistant, useAssistantDetails } from '../lounge/api/assistants';
 import {
   type ModelConfigVersion,
@@ -185,7 +185,7 @@ function ModelConfigs({ id }: { id: string }) {
   const registry = useModelRegistry();
   const add = useAddModelConfigVersion(id);
   const activate = useActivateVersion(id);
-  const [model, setModel] = useState<string | null>(null);
+  const [model, setModel] = useState<ModelId | null>(null);
   const [temperature, setTemperature] = useState<string | null>(null);
   const [maxTokens, setMaxTokens] = useState<string | null>(null);
   if (versions.isPending) return <Loading what="the model configurations" />;
@@ -231,7 +231,10 @@ function ModelConfigs({ id }: { id: string }) {
           <h3>New model configuration</h3>
           <div className="grid">
             <Field id="new-model" label="Model">
-              <select value={model ?? active.model} onChange={(e) => setModel(e.target.value)}>
+              <select
+                value={model ?? active.model}
+                onChange={(e) => setModel(e.target.value as ModelId)}
+              >
                 {(registry.data?.items ?? [{ id: active.model }]).map((m) => (
                   <option key={m.id} value={m.id}>
                     {m.id}

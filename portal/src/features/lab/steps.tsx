@@ -12,7 +12,7 @@ import {
   problemsOfStep1,
   problemsOfStep3,
 } from './draft';
-import { useCreateAssistant, useLabTurn } from './api/lab';
+import { type ModelId, useCreateAssistant, useLabTurn } from './api/lab';
 
 type Update = (change: Partial<LabDraft>) => void;
 
@@ -108,7 +108,7 @@ export function StepPrompt({
           <Field id="model" label="Model" problem={problemOf(problems, 'model')}>
             <select
               value={draft.modelConfig.model}
-              onChange={(event) => config({ model: event.target.value })}
+              onChange={(event) => config({ model: event.target.value as ModelId })}
             >
               {models.length === 0 ? (
                 <option value={draft.modelConfig.model}>{draft.modelConfig.model}</option>

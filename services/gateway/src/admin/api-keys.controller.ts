@@ -23,6 +23,7 @@ import type { CallerRequest } from '../identity/caller';
 import { newApiKey } from '../identity/credentials';
 import type { ApiKeyEntity } from '../identity/entities/api-key.entity';
 import { Answers } from '../openapi/views';
+import { authenticateRequest } from '../identity/auth.guard';
 import { IdentityService } from '../identity/identity.service';
 import { UsersRepository } from '../identity/users.repository';
 import { CreateApiKeyDto } from './api-keys.dto';
@@ -37,7 +38,7 @@ export class AdminGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<CallerRequest>();
     const token = IdentityService.bearer(request.header('authorization'));
     if (this.identity.isAdminToken(token)) return true;
-    const { caller } = await this.identity.authenticate(token);
+    const { caller } = await authenticateRequest(this.identity, token, context);
     if (!caller.scopes.includes('admin')) {
       throw new ApiException(
         HttpStatus.FORBIDDEN,

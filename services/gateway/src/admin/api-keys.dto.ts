@@ -1,10 +1,8 @@
-import { Type } from 'class-transformer';
 import {
   ArrayMinSize,
   ArrayUnique,
   IsArray,
   IsIn,
-  IsOptional,
   IsString,
   IsNumber,
   IsUUID,
@@ -12,28 +10,32 @@ import {
   Matches,
   Max,
   Min,
-  ValidateNested,
 } from 'class-validator';
+import { OptionalNestedObject, OptionalNotNull } from '@lab/contracts/dto';
 import { SCOPES, type Scope } from '../identity/identity.service';
 
-/** A key's spend caps in USD per UTC day, ISO week (from Monday) and calendar month; unset: none. */
+/**
+ * A key's spend caps in USD per UTC day, ISO week (from Monday) and calendar month; unset: none.
+ * Stored with 10 decimals (numeric(20, 10)). Not `maxDecimalPlaces`: class-validator's check
+ * throws on a number it prints in exponent form (`5e-324`), which answered 500.
+ */
 export class SpendCapsDto {
-  @IsOptional()
+  @OptionalNotNull()
   @Max(1_000_000_000)
   @Min(0)
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 10 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
   dailyUsd?: number;
 
-  @IsOptional()
+  @OptionalNotNull()
   @Max(1_000_000_000)
   @Min(0)
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 10 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
   weeklyUsd?: number;
 
-  @IsOptional()
+  @OptionalNotNull()
   @Max(1_000_000_000)
   @Min(0)
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 10 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
   monthlyUsd?: number;
 }
 
@@ -51,7 +53,7 @@ export class CreateApiKeyDto {
   scopes!: Scope[];
 
   /** To replace a key of an existing system: its user id (from the key being replaced). */
-  @IsOptional()
+  @OptionalNotNull()
   @IsUUID()
   userId?: string;
 
@@ -59,8 +61,6 @@ export class CreateApiKeyDto {
    * The key's own spend caps. The key is also bound by its system user's caps (the gateway's
    * SPEND_CAP_USER_*_USD, shared by all the system's keys): the tighter wins.
    */
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SpendCapsDto)
+  @OptionalNestedObject(() => SpendCapsDto)
   spendCaps?: SpendCapsDto;
 }

@@ -20,7 +20,6 @@ import {
   ApiConsumes,
   ApiHeader,
   ApiOperation,
-  ApiProduces,
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
@@ -104,11 +103,18 @@ export class ArchivesController {
   })
   @ApiConsumes(...UPLOAD_TYPES)
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
-  @ApiHeader({ name: 'x-filename', required: true, description: 'The file name, percent-encoded' })
+  @ApiHeader({
+    name: 'x-filename',
+    required: true,
+    description:
+      'The file name, percent-encoded: 1 to 200 characters once decoded, without slashes or control characters',
+    schema: { type: 'string', minLength: 1, maxLength: 600 },
+  })
   @ApiHeader({
     name: 'x-checksum-sha256',
     required: false,
     description: 'SHA-256 of the file (hex): the upload is refused if it differs',
+    schema: { type: 'string', pattern: '^[0-9a-fA-F]{64}$' },
   })
   @ApiResponse({ status: HttpStatus.CREATED, description: 'Attachment', content: json(attachment) })
   async upload(
@@ -156,11 +162,13 @@ export class ArchivesController {
   @Get('attachments/:attachmentId')
   @Authenticated('chat')
   @ApiOperation({ summary: 'Download one of the session’s files (decrypted for you)' })
-  @ApiProduces('application/octet-stream')
   @ApiResponse({
     status: HttpStatus.OK,
-    description: 'The file, with its type, `content-disposition` and `x-checksum-sha256`',
-    content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+    description:
+      'The file, in the content type it was uploaded with, with `content-disposition` and `x-checksum-sha256`',
+    content: Object.fromEntries(
+      UPLOAD_TYPES.map((type) => [type, { schema: { type: 'string', format: 'binary' } }]),
+    ),
   })
   async download(
     @Caller() caller: AuthenticatedCaller,

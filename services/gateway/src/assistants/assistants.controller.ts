@@ -17,7 +17,7 @@ import {
   Query,
   Req,
 } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import {
   ActivateVersionDto,
   AddModelConfigVersionDto,
@@ -27,6 +27,7 @@ import {
   SearchQueryDto,
   UpdateAssistantDto,
 } from '@lab/contracts/dto';
+import { ApiQueryFrom } from '../openapi/decorators';
 import { Answers } from '../openapi/views';
 import type { Request } from 'express';
 import { Authenticated, Caller } from '../identity/auth.guard';
@@ -48,8 +49,7 @@ export class AssistantsController {
   @Authenticated('assistants:read')
   @ApiOperation({ summary: 'The lounge: showcased assistants' })
   @Answers('AssistantPage')
-  @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' } })
-  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer' } })
+  @ApiQueryFrom(PageQueryDto)
   async showcased(
     @Caller() caller: AuthenticatedCaller,
     @Query() query: PageQueryDto,
@@ -68,8 +68,7 @@ export class AssistantsController {
   @Authenticated('assistants:read')
   @ApiOperation({ summary: 'The assistants I created, newest first' })
   @Answers('AssistantPage')
-  @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' } })
-  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer' } })
+  @ApiQueryFrom(PageQueryDto)
   async mine(
     @Caller() caller: AuthenticatedCaller,
     @Query() query: PageQueryDto,
@@ -84,9 +83,7 @@ export class AssistantsController {
   @Authenticated('assistants:read')
   @ApiOperation({ summary: 'Full-text search of names and tag lines (showcased and mine)' })
   @Answers('AssistantPage')
-  @ApiQuery({ name: 'q', required: true, schema: { type: 'string' } })
-  @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' } })
-  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer' } })
+  @ApiQueryFrom(SearchQueryDto)
   async search(
     @Caller() caller: AuthenticatedCaller,
     @Query() query: SearchQueryDto,
@@ -105,6 +102,11 @@ export class AssistantsController {
   @Authenticated('assistants:read')
   @ApiOperation({ summary: 'Find an assistant by its share code' })
   @Answers('Assistant')
+  @ApiParam({
+    name: 'code',
+    description: 'The share code as people type it (case, dashes and look-alikes are forgiven)',
+    schema: { type: 'string', minLength: 1, maxLength: 64 },
+  })
   async byCode(
     @Caller() caller: AuthenticatedCaller,
     @Param('code') code: string,

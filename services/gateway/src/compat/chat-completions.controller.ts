@@ -16,10 +16,10 @@ import {
   Req,
   Res,
 } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiException, badRequest, type ErrorBody } from '@lab/platform/http';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { Answers } from '../openapi/views';
+import { Answers, AnswersOrStreams } from '../openapi/views';
 import type { Request, Response } from 'express';
 import { Authenticated, Caller } from '../identity/auth.guard';
 import { SpendCapped } from '../spend/spend-cap.guard';
@@ -87,13 +87,12 @@ export class ChatCompletionsController {
   @HttpCode(HttpStatus.OK)
   @SpendCapped()
   @Authenticated('chat')
-  @ApiProduces('application/json', 'text/event-stream')
   @ApiOperation({
     summary: 'OpenAI-compatible chat completion with an assistant',
     description:
       '`model` is `assistant/<id or share code>`. The assistant’s prompts, model configuration and guard apply; client system messages and sampling parameters are ignored. A guarded reply ends with `finish_reason: "content_filter"`.',
   })
-  @Answers('ChatCompletion')
+  @AnswersOrStreams('ChatCompletion')
   async complete(
     @Caller() caller: AuthenticatedCaller,
     @Body() body: ChatCompletionsDto,

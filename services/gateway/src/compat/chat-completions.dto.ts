@@ -3,44 +3,118 @@
  * `assistant/<id or share code>`; the assistant's own prompts and model configuration apply, so
  * sampling fields an SDK may send are accepted and ignored. Unknown fields are refused.
  */
-import { Type } from 'class-transformer';
 import {
-  Allow,
   ArrayMaxSize,
   ArrayMinSize,
-  IsArray,
   IsBoolean,
-  IsDefined,
   IsIn,
+  IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   Matches,
   Max,
   MaxLength,
   Min,
-  IsInt,
-  ValidateNested,
+  Validate,
+  ValidatorConstraint,
+  type ValidatorConstraintInterface,
 } from 'class-validator';
+import { JSONSchema } from 'class-validator-jsonschema';
+import type { SchemaObject } from 'openapi3-ts';
+import { NestedObjects, OptionalNestedObject, OptionalNotNull } from '@lab/contracts/dto';
+
+const textPart: SchemaObject = {
+  type: 'object',
+  required: ['type', 'text'],
+  additionalProperties: false,
+  properties: { type: { type: 'string', enum: ['text'] }, text: { type: 'string' } },
+};
+
+@ValidatorConstraint({ name: 'isMessageContent' })
+export class IsMessageContent implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (typeof value === 'string') return value.length <= 16_000;
+    return (
+      Array.isArray(value) &&
+      value.length <= 100 &&
+      value.every(
+        (part: unknown) =>
+          typeof part === 'object' &&
+          part !== null &&
+          (part as { type?: unknown }).type === 'text' &&
+          typeof (part as { text?: unknown }).text === 'string' &&
+          Object.keys(part).every((key) => key === 'type' || key === 'text'),
+      )
+    );
+  }
+
+  defaultMessage(): string {
+    return 'content must be a string (at most 16000 characters) or an array of text parts';
+  }
+}
+
+@ValidatorConstraint({ name: 'isStop' })
+export class IsStop implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (typeof value === 'string') return value.length <= 256;
+    return (
+      Array.isArray(value) &&
+      value.length <= 4 &&
+      value.every((item) => typeof item === 'string' && item.length <= 256)
+    );
+  }
+
+  defaultMessage(): string {
+    return 'stop must be a string or an array of at most 4 strings';
+  }
+}
+
+@ValidatorConstraint({ name: 'isMetadata' })
+export class IsMetadata implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+    const entries = Object.entries(value);
+    return (
+      entries.length <= 16 &&
+      entries.every(
+        ([key, item]) => key.length <= 64 && typeof item === 'string' && item.length <= 512,
+      )
+    );
+  }
+
+  defaultMessage(): string {
+    return 'metadata must be an object of at most 16 string values';
+  }
+}
 
 export class ChatMessageDto {
   @IsIn(['system', 'developer', 'user', 'assistant'])
   role!: 'system' | 'developer' | 'user' | 'assistant';
 
   /** A string, or an array of `{ type: 'text', text }` parts. */
-  @IsDefined()
-  content!: string | Array<{ type: string; text?: string }>;
+  @JSONSchema(() => ({
+    oneOf: [
+      { type: 'string', maxLength: 16_000 },
+      { type: 'array', maxItems: 100, items: textPart },
+    ],
+  }))
+  @Validate(IsMessageContent)
+  content!: string | Array<{ type: 'text'; text: string }>;
 
-  @IsOptional()
+  @OptionalNotNull()
   @MaxLength(64)
   @IsString()
   name?: string;
 }
 
 export class StreamOptionsDto {
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean()
   include_usage?: boolean;
 }
+
+const nullable = JSONSchema({ nullable: true });
 
 export class ChatCompletionsDto {
   @Matches(/^assistant\/[A-Za-z0-9-]{4,64}$/, {
@@ -49,39 +123,106 @@ export class ChatCompletionsDto {
   @IsString()
   model!: string;
 
-  @ValidateNested({ each: true })
-  @Type(() => ChatMessageDto)
   @ArrayMaxSize(200)
   @ArrayMinSize(1)
-  @IsArray()
+  @NestedObjects(() => ChatMessageDto)
   messages!: ChatMessageDto[];
 
+  // OpenAI's own request marks these nullable; an SDK may send null for "not set".
+  @nullable
   @IsOptional()
   @IsBoolean()
-  stream?: boolean;
+  stream?: boolean | null;
 
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => StreamOptionsDto)
+  @OptionalNestedObject(() => StreamOptionsDto)
   stream_options?: StreamOptionsDto;
 
   /** Only one choice is ever made. */
+  @nullable
   @IsOptional()
   @Min(1)
   @Max(1)
   @IsInt()
-  n?: number;
+  n?: number | null;
 
-  // Accepted for compatibility, ignored: the assistant's model configuration decides.
-  @Allow() temperature?: unknown;
-  @Allow() top_p?: unknown;
-  @Allow() max_tokens?: unknown;
-  @Allow() max_completion_tokens?: unknown;
-  @Allow() presence_penalty?: unknown;
-  @Allow() frequency_penalty?: unknown;
-  @Allow() seed?: unknown;
-  @Allow() stop?: unknown;
-  @Allow() user?: unknown;
-  @Allow() metadata?: unknown;
-  @Allow() store?: unknown;
+  // Checked as OpenAI checks them, then ignored: the assistant's model configuration decides.
+  @nullable
+  @IsOptional()
+  @Min(0)
+  @Max(2)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  temperature?: number | null;
+
+  @nullable
+  @IsOptional()
+  @Min(0)
+  @Max(1)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  top_p?: number | null;
+
+  @nullable
+  @IsOptional()
+  @Min(1)
+  @Max(1_000_000)
+  @IsInt()
+  max_tokens?: number | null;
+
+  @nullable
+  @IsOptional()
+  @Min(1)
+  @Max(1_000_000)
+  @IsInt()
+  max_completion_tokens?: number | null;
+
+  @nullable
+  @IsOptional()
+  @Min(-2)
+  @Max(2)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  presence_penalty?: number | null;
+
+  @nullable
+  @IsOptional()
+  @Min(-2)
+  @Max(2)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  frequency_penalty?: number | null;
+
+  @nullable
+  @IsOptional()
+  @Min(Number.MIN_SAFE_INTEGER)
+  @Max(Number.MAX_SAFE_INTEGER)
+  @IsInt()
+  seed?: number | null;
+
+  @JSONSchema(() => ({
+    nullable: true,
+    oneOf: [
+      { type: 'string', maxLength: 256 },
+      { type: 'array', maxItems: 4, items: { type: 'string', maxLength: 256 } },
+    ],
+  }))
+  @IsOptional()
+  @Validate(IsStop)
+  stop?: string | string[] | null;
+
+  @OptionalNotNull()
+  @MaxLength(256)
+  @IsString()
+  user?: string;
+
+  @JSONSchema(() => ({
+    nullable: true,
+    type: 'object',
+    maxProperties: 16,
+    additionalProperties: { type: 'string', maxLength: 512 },
+  }))
+  @IsOptional()
+  @Validate(IsMetadata)
+  metadata?: Record<string, string> | null;
+
+  @nullable
+  @IsOptional()
+  @IsBoolean()
+  store?: boolean | null;
 }

@@ -1,6 +1,12 @@
 /** The gateway's configuration, validated at start-up: a problem stops it with the variable's name. */
 import { join, resolve, sep } from 'node:path';
 import { ConfigError, configReader, type KeyRing, keyRingFromString } from '@lab/platform';
+import type { HttpServerLimits } from '@lab/platform/http';
+import {
+  ADMIN_TOKEN_PREFIX,
+  DEFAULT_PROVIDER_KEY_PATTERN,
+  INTERNAL_TOKEN_PREFIX,
+} from '../identity/credentials';
 
 export interface GatewayConfig {
   host: string;
@@ -34,7 +40,13 @@ export interface GatewayConfig {
   /** Bootstrap credential of the operators who create the first platform API keys. */
   adminToken: string | null;
   rateLimit: { capacity: number; refillPerSecond: number };
+  /** Failed sign-ins per client address and per credential: SIGN_IN_FAILURES_BURST (10), _PER_MINUTE (10). */
+  signInFailures: { capacity: number; refillPerSecond: number };
   bodyLimit: string;
+  /** HEADERS_TIMEOUT_MS (10 s) and REQUEST_TIMEOUT_MS (30 s, the body included): 408 past them. */
+  httpLimits: HttpServerLimits;
+  /** PROVIDER_KEY_PATTERN: what a bring-your-own OpenAI key looks like (default `sk-` keys). */
+  providerKeyPattern: RegExp;
   logLevel: string;
   /** KAFKA_BROKERS; unset: the event consumers (counters, usage) are off (logged). */
   kafkaBrokers: string | null;
@@ -85,8 +97,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
   if (Boolean(issuer) !== Boolean(audience))
     problems.push('OIDC_ISSUER and OIDC_AUDIENCE go together');
   const adminToken = env.ADMIN_TOKEN || null;
-  if (adminToken && adminToken.length < 24)
-    problems.push('ADMIN_TOKEN must be at least 24 characters');
+  if (
+    adminToken &&
+    (!adminToken.startsWith(ADMIN_TOKEN_PREFIX) ||
+      adminToken.length < ADMIN_TOKEN_PREFIX.length + 24)
+  )
+    problems.push(`ADMIN_TOKEN must be ${ADMIN_TOKEN_PREFIX} and at least 24 more characters`);
+  for (const name of ['ASSISTANTS_TOKEN', 'SESSIONS_TOKEN']) {
+    const token = env[name];
+    if (token && !token.startsWith(INTERNAL_TOKEN_PREFIX))
+      problems.push(`${name} must start with ${INTERNAL_TOKEN_PREFIX} (an internal token)`);
+  }
+  let providerKeyPattern = DEFAULT_PROVIDER_KEY_PATTERN;
+  if (env.PROVIDER_KEY_PATTERN) {
+    try {
+      providerKeyPattern = new RegExp(env.PROVIDER_KEY_PATTERN);
+    } catch {
+      problems.push('PROVIDER_KEY_PATTERN must be a regular expression');
+    }
+  }
   const cap = (name: string): number | null => {
     if (!env[name]) return null;
     const value = Number(env[name]);
@@ -120,7 +149,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       capacity: positive('RATE_LIMIT_BURST', 60),
       refillPerSecond: positive('RATE_LIMIT_PER_SECOND', 5),
     },
+    signInFailures: {
+      capacity: positive('SIGN_IN_FAILURES_BURST', 10),
+      refillPerSecond: positive('SIGN_IN_FAILURES_PER_MINUTE', 10) / 60,
+    },
     bodyLimit: env.BODY_LIMIT ?? '64kb',
+    httpLimits: {
+      headersTimeoutMs: positive('HEADERS_TIMEOUT_MS', 10_000),
+      requestTimeoutMs: positive('REQUEST_TIMEOUT_MS', 30_000),
+    },
+    providerKeyPattern,
     logLevel: env.LOG_LEVEL ?? 'info',
     kafkaBrokers: env.KAFKA_BROKERS || null,
     eventsTopic: env.EVENTS_TOPIC || 'chat.events',

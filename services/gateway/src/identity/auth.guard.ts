@@ -18,7 +18,9 @@ import { ApiBearerAuth } from '@nestjs/swagger';
 import { ApiException } from '@lab/platform/http';
 import { RateLimitGuard } from '../limits/rate-limit.guard';
 import type { AuthenticatedCaller, CallerRequest } from './caller';
-import { IdentityService, type Scope } from './identity.service';
+import { IdentityService, type Scope, type SignIn } from './identity.service';
+import { SignInThrottled } from './sign-in-failures';
+import type { Response } from 'express';
 
 const REQUIRED_SCOPE = 'requiredScope';
 
@@ -32,7 +34,7 @@ export class AuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<CallerRequest>();
     const token = IdentityService.bearer(request.header('authorization'));
-    const { caller } = await this.identity.authenticate(token);
+    const { caller } = await authenticateRequest(this.identity, token, context);
     request.caller = caller;
     const scope = this.reflector.getAllAndOverride<Scope | undefined>(REQUIRED_SCOPE, [
       context.getHandler(),
@@ -46,6 +48,24 @@ export class AuthGuard implements CanActivate {
       );
     }
     return true;
+  }
+}
+
+/** Authenticates with the client's address; a throttled sign-in answers with `Retry-After`. */
+export async function authenticateRequest(
+  identity: IdentityService,
+  token: string,
+  context: ExecutionContext,
+): Promise<SignIn> {
+  const http = context.switchToHttp();
+  const request = http.getRequest<CallerRequest>();
+  try {
+    return await identity.authenticate(token, request.ip ?? request.socket.remoteAddress);
+  } catch (error) {
+    if (error instanceof SignInThrottled) {
+      http.getResponse<Response>().setHeader('retry-after', String(error.retryAfterSeconds));
+    }
+    throw error;
   }
 }
 

@@ -1,6 +1,7 @@
 import {
   apiKeyHash,
   cacheSecret,
+  looksLikePlatformSecret,
   looksLikeProviderKey,
   newApiKey,
   oidcLookup,
@@ -56,5 +57,16 @@ describe('credentials', () => {
     expect(looksLikeProviderKey('sk-proj-abcdefghijklmnopqrstuvwxyz')).toBe(true);
     expect(looksLikeProviderKey('short')).toBe(false);
     expect(looksLikeProviderKey('sk-with space-abcdefghijklmnop')).toBe(false);
+  });
+
+  it('never takes a platform secret or an unknown shape for a provider key', () => {
+    // Before: any 20-300 printable characters counted, the admin token included.
+    expect(looksLikeProviderKey(`labadm_${'a'.repeat(48)}`)).toBe(false);
+    expect(looksLikeProviderKey(`labint_${'a'.repeat(48)}`)).toBe(false);
+    expect(looksLikeProviderKey('0123456789abcdef0123456789abcdef')).toBe(false);
+    expect(looksLikePlatformSecret(`labadm_${'a'.repeat(48)}`)).toBe(true);
+    // The pattern is configurable (PROVIDER_KEY_PATTERN), e.g. for another provider's keys.
+    expect(looksLikeProviderKey('gsk_0123456789abcdefghij', /^gsk_[A-Za-z0-9]{20,}$/)).toBe(true);
+    expect(looksLikeProviderKey('sk-0123456789abcdefghij', /^gsk_[A-Za-z0-9]{20,}$/)).toBe(false);
   });
 });

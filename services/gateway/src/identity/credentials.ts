@@ -5,6 +5,9 @@
  *  - Requests do not pay PBKDF2 each time: a keyed HMAC of the key (fast, with a secret derived
  *    from the salt) names a cache entry holding the user id.
  *  - A platform API key (`lab_` + 256 random bits) is stored as its SHA-256.
+ * Platform secrets carry a prefix of their own (`labadm_` the admin token, `labint_` the
+ * internal tokens), so that they are recognised wherever they turn up and never taken for a
+ * provider key; a provider key must match PROVIDER_KEY_PATTERN (`sk-…` by default).
  */
 import { createHash, createHmac, hkdfSync, pbkdf2, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -12,6 +15,11 @@ import { promisify } from 'node:util';
 const pbkdf2Async = promisify(pbkdf2);
 
 export const API_KEY_PREFIX = 'lab_';
+export const ADMIN_TOKEN_PREFIX = 'labadm_';
+export const INTERNAL_TOKEN_PREFIX = 'labint_';
+
+/** OpenAI's key shapes: `sk-`, `sk-proj-`, `sk-svcacct-`… then letters, digits, `_` and `-`. */
+export const DEFAULT_PROVIDER_KEY_PATTERN = /^sk-[A-Za-z0-9_-]{20,250}$/;
 
 export async function openAiKeyHash(
   key: string,
@@ -43,7 +51,15 @@ export function apiKeyHash(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
-/** Plausible OpenAI-style key: printable, no spaces, of a sane length (checked with the provider later). */
-export function looksLikeProviderKey(token: string): boolean {
-  return /^[\x21-\x7e]{20,300}$/.test(token);
+/** A platform secret by its form: never a user's credential, never sent anywhere. */
+export function looksLikePlatformSecret(token: string): boolean {
+  return token.startsWith(ADMIN_TOKEN_PREFIX) || token.startsWith(INTERNAL_TOKEN_PREFIX);
+}
+
+/** A provider key by its form (checked with the provider later); platform secrets never are. */
+export function looksLikeProviderKey(
+  token: string,
+  pattern: RegExp = DEFAULT_PROVIDER_KEY_PATTERN,
+): boolean {
+  return token.length <= 300 && !looksLikePlatformSecret(token) && pattern.test(token);
 }

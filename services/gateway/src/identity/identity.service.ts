@@ -3,7 +3,10 @@
  * material the request needs (DESIGN §4). Three kinds of credential, told apart by their shape:
  *  - `lab_…`: a platform API key of an internal system (stored hashed, scoped, revocable);
  *  - a JWT: a portal user signed in with OIDC (verified against the issuer's JWKS);
- *  - anything else key-shaped: the caller's own OpenAI key (bring-your-own-key).
+ *  - a key of the provider's form (PROVIDER_KEY_PATTERN): the caller's own OpenAI key
+ *    (bring-your-own-key);
+ *  - anything else, platform secrets (the admin token, internal tokens) above all: 401, with
+ *    no outbound call and no user made.
  * Users are made on first use. The OpenAI key is never stored or logged: the user is found by
  * its PBKDF2 hash, and it wraps their data key, so nothing at rest can read their messages.
  */
@@ -26,6 +29,7 @@ import {
   API_KEY_PREFIX,
   apiKeyHash,
   cacheSecret,
+  looksLikePlatformSecret,
   looksLikeProviderKey,
   oidcLookup,
   openAiKeyCacheName,
@@ -34,6 +38,7 @@ import {
 import type { UserEntity } from './entities/user.entity';
 import { looksLikeJwt, OidcVerifier } from './oidc/oidc-verifier';
 import { ProviderKeys } from './provider-keys';
+import { SignInFailures } from './sign-in-failures';
 import { isUniqueViolation, UsersRepository } from './users.repository';
 
 /** What people may do; API keys carry a subset. `admin` is never implied. */
@@ -69,6 +74,12 @@ export interface SignIn {
   created: boolean;
 }
 
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 const unauthenticated = (message: string) =>
   new ApiException(HttpStatus.UNAUTHORIZED, 'unauthenticated', message);
 
@@ -77,6 +88,7 @@ export class IdentityService {
   private readonly cacheKey: Buffer;
   private readonly providerKeys: ProviderKeys;
   private readonly oidc: OidcVerifier | null;
+  private readonly failures: SignInFailures;
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
@@ -86,6 +98,11 @@ export class IdentityService {
     this.cacheKey = cacheSecret(config.identitySalt);
     this.providerKeys = new ProviderKeys(config.openaiBaseUrl);
     this.oidc = config.oidc ? new OidcVerifier(config.oidc) : null;
+    this.failures = new SignInFailures(
+      redis,
+      `${config.redisPrefix}sign-in-failures:`,
+      config.signInFailures,
+    );
   }
 
   /** The `Authorization` header's bearer credential, or 401. */
@@ -101,17 +118,43 @@ export class IdentityService {
 
   isAdminToken(token: string): boolean {
     const admin = this.config.adminToken;
-    if (!admin) return false;
-    const given = Buffer.from(token);
-    const expected = Buffer.from(admin);
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    return admin !== null && sameSecret(token, admin);
   }
 
-  async authenticate(token: string): Promise<SignIn> {
+  /** The admin token or one of the gateway's internal tokens (whatever their form). */
+  isPlatformSecret(token: string): boolean {
+    if (looksLikePlatformSecret(token)) return true;
+    return [this.config.adminToken, this.config.assistantsToken, this.config.sessionsToken].some(
+      (secret) => secret !== null && sameSecret(token, secret),
+    );
+  }
+
+  /**
+   * The caller of a request. Failures count against the client's address and the credential
+   * (sign-in-failures.ts); once either has none left, a sign-in that would cost a PBKDF2 hash
+   * and a provider call (an unknown OpenAI key) is 429 before any of it.
+   */
+  async authenticate(token: string, clientAddress = 'unknown'): Promise<SignIn> {
+    const keys = [`ip:${clientAddress}`, `credential:${openAiKeyCacheName(token, this.cacheKey)}`];
+    try {
+      return await this.identify(token, keys);
+    } catch (error) {
+      if (error instanceof ApiException && error.getStatus() === 401) {
+        await this.failures.count(keys);
+      }
+      throw error;
+    }
+  }
+
+  private async identify(token: string, failureKeys: string[]): Promise<SignIn> {
+    if (this.isPlatformSecret(token)) {
+      throw unauthenticated('A platform secret is not a user credential');
+    }
     if (token.startsWith(API_KEY_PREFIX))
       return { caller: await this.byApiKey(token), created: false };
     if (looksLikeJwt(token)) return this.byOidc(token);
-    if (looksLikeProviderKey(token)) return this.byOpenAiKey(token);
+    if (looksLikeProviderKey(token, this.config.providerKeyPattern))
+      return this.byOpenAiKey(token, failureKeys);
     throw unauthenticated(
       'The bearer credential is not an OpenAI key, an OIDC token or a platform API key',
     );
@@ -135,7 +178,8 @@ export class IdentityService {
       );
     }
     if (
-      !looksLikeProviderKey(newKey) ||
+      !looksLikeProviderKey(newKey, this.config.providerKeyPattern) ||
+      this.isPlatformSecret(newKey) ||
       newKey.startsWith(API_KEY_PREFIX) ||
       looksLikeJwt(newKey)
     ) {
@@ -170,11 +214,12 @@ export class IdentityService {
     await this.redis.del(this.cacheName(oldKey));
   }
 
-  private async byOpenAiKey(key: string): Promise<SignIn> {
+  private async byOpenAiKey(key: string, failureKeys: string[]): Promise<SignIn> {
     const cache = this.cacheName(key);
     let known = parseCached(await this.redis.get(cache));
     let created = false;
     if (!known) {
+      await this.failures.refuseIfExhausted(failureKeys);
       const lookup = await this.hash(key);
       let user = await this.users.findByIdentity('byok', lookup);
       if (!user) {

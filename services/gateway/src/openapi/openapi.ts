@@ -7,9 +7,14 @@
  */
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
+import { modelIds } from '@lab/conversation';
+import { DTO_SCHEMA_OPTIONS } from './decorators';
+import { methodNotAllowed } from './method-not-allowed';
 import { ERROR_SCHEMA, VIEW_SCHEMAS } from './views';
+
+/** The path parameters every route parses with ParseId (a non-UUID is 400 `invalid_id`). */
+const UUID_PATH_PARAMETERS = ['id', 'versionId', 'attachmentId'];
 
 export function buildOpenApiDocument(app: INestApplication, publicUrl: string): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -21,6 +26,7 @@ export function buildOpenApiDocument(app: INestApplication, publicUrl: string): 
         'Authenticate with `Authorization: Bearer <credential>`: your own OpenAI key (bring-your-own-key),',
         'an OIDC access token of the portal, or a platform API key (`lab_…`) of an internal system.',
         'Errors are always `{ "error": { "code", "message", "details" } }` with the matching status.',
+        'Text, in every body field and query parameter, must be well-formed UTF-8 without NUL (`\\u0000`) or lone surrogates (400 `invalid_utf8`, `invalid_text`); JSON bodies nest at most 64 levels (400 `too_deep`).',
         'Every answer carries `x-request-id` and the rate-limit headers (`RateLimit-*`).',
       ].join('\n'),
     )
@@ -32,10 +38,16 @@ export function buildOpenApiDocument(app: INestApplication, publicUrl: string): 
     operationIdFactory: (controller, method) =>
       `${controller.replace(/Controller$/, '').replace(/^./, (c) => c.toLowerCase())}_${method}`,
   });
-  const schemas = validationMetadatasToSchemas({
-    classTransformerMetadataStorage: defaultMetadataStorage,
-    refPointerPrefix: '#/components/schemas/',
-  });
+  const schemas = validationMetadatasToSchemas(DTO_SCHEMA_OPTIONS);
+  // The validation pipe refuses unknown fields (forbidNonWhitelisted): the document says so.
+  for (const schema of Object.values(schemas)) schema.additionalProperties = false;
+  // The services check a model config against the model registry (a known model, and
+  // maxTokens within that model's own limit, which no schema can state): the models listed.
+  const model = schemas.ModelConfigDto?.properties?.model;
+  if (model && !('$ref' in model)) model.enum = modelIds();
+  // The lab's thread comes back as the lab answered it: `summary: null` before a summary exists.
+  const summary = schemas.LabThreadDto?.properties?.summary;
+  if (summary && !('$ref' in summary)) summary.nullable = true;
   document.components ??= {};
   document.components.schemas = {
     ...document.components.schemas,
@@ -47,8 +59,14 @@ export function buildOpenApiDocument(app: INestApplication, publicUrl: string): 
   for (const path of Object.values(document.paths)) {
     for (const operation of Object.values(path) as Array<{
       responses?: Record<string, unknown>;
+      parameters?: Array<{ in?: string; name?: string; schema?: object }>;
     }>) {
       if (typeof operation !== 'object' || !operation.responses) continue;
+      for (const parameter of operation.parameters ?? []) {
+        if (parameter.in === 'path' && UUID_PATH_PARAMETERS.includes(parameter.name ?? '')) {
+          parameter.schema = { type: 'string', format: 'uuid' };
+        }
+      }
       operation.responses.default ??= {
         description: 'An error, in the platform error model',
         content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
@@ -79,6 +97,8 @@ function reachableSchemas(document: OpenAPIObject): Record<string, object> {
 
 export function mountOpenApi(app: INestApplication, publicUrl: string): void {
   const document = buildOpenApiDocument(app, publicUrl);
+  // Before the routes: a documented path asked with a method it does not take is 405.
+  app.use(methodNotAllowed(document));
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'openapi.json',
     raw: ['json'],

@@ -266,3 +266,52 @@ export const Answers = (view: keyof typeof VIEW_SCHEMAS, status: HttpStatus = Ht
       content: { 'application/json': { schema: ref(view) } },
     }),
   );
+
+/** The Server-Sent Events of a streamed turn (`event:` name → its `data:` JSON). */
+export const STREAMED_TURN_EVENTS: Record<string, Schema> = {
+  delta: object({ type: { type: 'string', enum: ['delta'] }, text: string }),
+  reset: object({ type: { type: 'string', enum: ['reset'] }, attempt: integer }),
+  guarded: object({ type: { type: 'string', enum: ['guarded'] } }),
+  done: ref('TurnResult'),
+  error: ref('Error'),
+};
+
+/**
+ * One Server-Sent Event as OpenAPI 3.0 reads an event stream's schema (each event: its name and
+ * its `data:` text, as OpenAPI 3.2's `itemSchema` has it); what each event's data holds is in
+ * `x-events`, as JSON Schemas.
+ */
+export const sseEvent = (events: Record<string, Schema>) => ({
+  schema: {
+    type: 'object',
+    required: ['event', 'data'],
+    properties: {
+      event: { type: 'string', enum: Object.keys(events) },
+      data: { type: 'string', description: 'JSON (see x-events), or `[DONE]` at the end' },
+      id: { type: 'string' },
+      retry: { type: 'integer' },
+    },
+  },
+  'x-events': events,
+});
+
+/** Documents a streamed answer: 200 `text/event-stream` with its events. */
+export const Streams = (events: Record<string, Schema>) =>
+  ApiResponse({
+    status: HttpStatus.OK,
+    description: `Server-Sent Events: ${Object.keys(events)
+      .map((name) => `\`${name}\``)
+      .join(', ')}; each \`data:\` is JSON (see \`x-events\`)`,
+    content: { 'text/event-stream': sseEvent(events) },
+  });
+
+/** A chat completion, or with `stream: true` its chunks as OpenAI streams them (`message` events). */
+export const AnswersOrStreams = (view: keyof typeof VIEW_SCHEMAS) =>
+  ApiResponse({
+    status: HttpStatus.OK,
+    description: `${view}, or with \`stream: true\` Server-Sent Events of chat.completion.chunk objects ending with \`[DONE]\``,
+    content: {
+      'application/json': { schema: ref(view) },
+      'text/event-stream': sseEvent({ message: { type: 'object' } }),
+    },
+  });

@@ -5,6 +5,7 @@
  * version session counters live in the assistants service (`sessionsStarted`/`sessionsEnded`
  * of each assistant); this API serves the gateway's own.
  */
+import { ApiQueryFrom } from '../openapi/decorators';
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminGuard } from '../admin/api-keys.controller';
@@ -43,6 +44,7 @@ export class OpsController {
       'Turns (chat turns, lab turns and OpenAI-compatible completions), prompt and completion tokens, cost in USD from the model prices, guard hits. A recap adds tokens and cost, not a turn. Group keys are null for calls without an API key (`apiKey`) or with a lab draft (`assistant`).',
   })
   @Answers('UsageReport')
+  @ApiQueryFrom(UsageQueryDto)
   async report(@Query() query: UsageQueryDto): Promise<UsageReport> {
     const groups = (await this.usage.grouped(query.from, query.to, query.groupBy)).map((g) => ({
       ...g,

@@ -17,14 +17,16 @@ import {
   Req,
   Res,
 } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   LabTurnDto,
   ListSessionsQueryDto,
   SendMessageDto,
   StartSessionDto,
+  StreamQueryDto,
 } from '@lab/contracts/dto';
-import { Answers } from '../openapi/views';
+import { ApiQueryFrom } from '../openapi/decorators';
+import { Answers, STREAMED_TURN_EVENTS, Streams } from '../openapi/views';
 import type { Request, Response } from 'express';
 import { Authenticated, Caller } from '../identity/auth.guard';
 import type { AuthenticatedCaller } from '../identity/caller';
@@ -35,11 +37,13 @@ import { SESSIONS, type Upstream } from '../upstream/upstream';
 const IDEMPOTENCY = ApiHeader({
   name: 'Idempotency-Key',
   required: false,
-  description: 'Runs the turn once; repeating the request answers the same result',
+  description:
+    'Runs the request once; repeating it answers the same result. Bound to the request: the same key with another body is 422 `idempotency_key_reused`.',
+  schema: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,100}$' },
 });
 
 /** Streaming is asked for with `?stream=true` or `Accept: text/event-stream`. */
-export function wantsStream(request: Request, stream: string | undefined): boolean {
+export function wantsStream(request: Request, stream: StreamQueryDto['stream']): boolean {
   return stream === 'true' || (request.header('accept') ?? '').includes('text/event-stream');
 }
 
@@ -67,9 +71,7 @@ export class SessionsController {
   @Authenticated('chat')
   @ApiOperation({ summary: 'My past sessions, newest first (optionally with one assistant)' })
   @Answers('SessionPage')
-  @ApiQuery({ name: 'assistantId', required: false, schema: { type: 'string' } })
-  @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' } })
-  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer' } })
+  @ApiQueryFrom(ListSessionsQueryDto)
   async list(
     @Caller() caller: AuthenticatedCaller,
     @Query() query: ListSessionsQueryDto,
@@ -96,8 +98,14 @@ export class SessionsController {
   @SpendCapped()
   @Authenticated('chat')
   @IDEMPOTENCY
-  @ApiQuery({ name: 'stream', required: false, enum: ['true', 'false'] })
-  @ApiProduces('application/json', 'text/event-stream')
+  @ApiQueryFrom(StreamQueryDto)
+  @ApiHeader({
+    name: 'Accept',
+    required: false,
+    description: '`text/event-stream` asks for the reply as Server-Sent Events',
+    schema: { type: 'string' },
+  })
+  @Streams(STREAMED_TURN_EVENTS)
   @ApiOperation({
     summary: 'Send a message; answers the guarded reply, or streams it',
     description:
@@ -108,12 +116,12 @@ export class SessionsController {
     @Caller() caller: AuthenticatedCaller,
     @Param('id', ParseId) id: string,
     @Body() body: SendMessageDto,
-    @Query('stream') stream: string | undefined,
+    @Query() query: StreamQueryDto,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ) {
     const path = `/sessions/${id}/messages`;
-    if (wantsStream(request, stream)) {
+    if (wantsStream(request, query.stream)) {
       await this.sessions.pipeEvents(
         caller,
         { method: 'POST', path, query: { stream: 'true' }, body, request },

@@ -3,7 +3,8 @@
  * own Node processes (from their built `dist/`), against the real PostgreSQL, Temporal and
  * Redis, with the project's mock LLM and a local OIDC issuer in this process. Every suite has its
  * own schemas, task queues, Redis prefix and secrets. The processes' logs are kept, so a test can
- * prove a secret never reached them.
+ * prove a secret never reached them. The mock LLM watches for the platform's secrets (the admin
+ * token, the internal tokens): `close()` fails the suite if any of them ever reached it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -105,13 +106,15 @@ export async function startE2ePlatform(
   const databaseUrl = requireVariable('DATABASE_URL');
   const redisUrl = requireVariable('REDIS_URL');
   const temporalAddress = requireVariable('TEMPORAL_ADDRESS');
-  const mock = await startMockLlm(
-    options.mockLatencyMs === undefined ? {} : { latencyMs: options.mockLatencyMs },
-  );
+  const gatewayToken = `labint_${randomBytes(24).toString('hex')}`;
+  const sessionsToken = `labint_${randomBytes(24).toString('hex')}`;
+  const adminToken = `labadm_${randomBytes(24).toString('hex')}`;
+  const secrets = [adminToken, gatewayToken, sessionsToken];
+  const mock = await startMockLlm({
+    ...(options.mockLatencyMs === undefined ? {} : { latencyMs: options.mockLatencyMs }),
+    watchFor: secrets,
+  });
   const oidc = await startOidcIssuer();
-  const gatewayToken = randomBytes(24).toString('hex');
-  const sessionsToken = randomBytes(24).toString('hex');
-  const adminToken = randomBytes(24).toString('hex');
   const payloadKeys = generateKeyRingString('e2e1');
   const vaultKey = randomBytes(32).toString('base64');
   const [assistantsPort, sessionsPort, gatewayPort, workerMetricsPort] = [
@@ -236,10 +239,19 @@ export async function startE2ePlatform(
           }),
       ),
     );
+    const sightings = mock.sightings();
     await mock.close();
     await oidc.close();
     for (const drop of drops) await drop();
     await db.end();
+    if (sightings.length > 0) {
+      const names = ['ADMIN_TOKEN', 'the gateway internal token', 'the sessions internal token'];
+      throw new Error(
+        `a platform secret reached the mock LLM: ${sightings
+          .map((s) => `${names[s.watched]} in the ${s.where} of ${s.method} ${s.path}`)
+          .join('; ')}`,
+      );
+    }
   };
 
   try {
@@ -284,6 +296,7 @@ export async function startE2ePlatform(
       ADMIN_TOKEN: adminToken,
       RATE_LIMIT_BURST: String(options.rateLimitBurst ?? 200),
       RATE_LIMIT_PER_SECOND: String(options.rateLimitPerSecond ?? 50),
+      SIGN_IN_FAILURES_BURST: '100',
       BODY_LIMIT: '64kb',
       ...events,
       ...options.gatewayEnv,

@@ -117,8 +117,15 @@ export class AttachmentsService {
         'The file does not match x-checksum-sha256',
       );
     }
-    if (TEXT_TYPES.includes(contentType) && !isUtf8(bytes))
-      throw badRequest('A text attachment must be UTF-8');
+    if (TEXT_TYPES.includes(contentType) && !isText(bytes))
+      throw badRequest('A text attachment must be UTF-8, without NUL bytes');
+    if (!TEXT_TYPES.includes(contentType) && !hasSignatureOf(contentType, bytes)) {
+      throw new ApiException(
+        HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+        'content_type_mismatch',
+        `The file is not ${contentType}: its first bytes are not that format's signature`,
+      );
+    }
     if ((await this.repository.count(sessionId)) >= MAX_ATTACHMENTS_PER_SESSION) {
       throw new ApiException(
         HttpStatus.CONFLICT,
@@ -297,11 +304,26 @@ function decodeName(header: string | undefined): string {
   return name;
 }
 
-function isUtf8(bytes: Buffer): boolean {
+function isText(bytes: Buffer): boolean {
   try {
     new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return true;
+    return !bytes.includes(0);
   } catch {
     return false;
   }
+}
+
+/**
+ * The binary types' signatures ("magic bytes"), so that an upload is what it says it is: a
+ * client cannot store, say, an HTML page as `image/png` for someone to download.
+ */
+const SIGNATURES: Record<string, Buffer> = {
+  'image/png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  'image/jpeg': Buffer.from([0xff, 0xd8, 0xff]),
+  'application/pdf': Buffer.from('%PDF-', 'latin1'),
+};
+
+export function hasSignatureOf(contentType: string, bytes: Buffer): boolean {
+  const signature = SIGNATURES[contentType];
+  return signature === undefined || bytes.subarray(0, signature.length).equals(signature);
 }

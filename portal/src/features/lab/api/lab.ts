@@ -1,8 +1,12 @@
 /** The lab's calls: the model registry, a test turn (nothing stored), creating the assistant. */
+import type { Schemas } from '@lab/client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { newIdempotencyKey, unwrap } from '../../../lib/api';
 import { useAuth } from '../../auth/auth-context';
 import { createRequestOf, type LabDraft, labDraftOf } from '../draft';
+
+/** A model id of the registry (the API refuses any other). */
+export type ModelId = Schemas['ModelConfigDto']['model'];
 
 export function useModelRegistry() {
   const { client, identity } = useAuth();

@@ -1,0 +1,38 @@
+import { generateKeyRingString } from '@lab/platform';
+import { loadConfig } from './gateway.config';
+
+const env = (extra: Record<string, string> = {}) => ({
+  DATABASE_URL: 'postgres://x@127.0.0.1:1/x',
+  REDIS_URL: 'redis://127.0.0.1:1',
+  ASSISTANTS_URL: 'http://127.0.0.1:1',
+  ASSISTANTS_TOKEN: 'labint_0123456789abcdef',
+  SESSIONS_URL: 'http://127.0.0.1:1',
+  SESSIONS_TOKEN: 'labint_0123456789abcdef',
+  OPENAI_BASE_URL: 'http://127.0.0.1:1',
+  IDENTITY_SALT: 'salt-0123456789abcdef',
+  MASTER_KEYS: generateKeyRingString('k1'),
+  ...extra,
+});
+
+describe('the gateway configuration', () => {
+  it('wants platform secrets in their recognisable form', () => {
+    expect(() => loadConfig(env({ ADMIN_TOKEN: 'a'.repeat(48) }))).toThrow(
+      /ADMIN_TOKEN must be labadm_/,
+    );
+    expect(() => loadConfig(env({ SESSIONS_TOKEN: 's'.repeat(48) }))).toThrow(
+      /SESSIONS_TOKEN must start with labint_/,
+    );
+    expect(loadConfig(env({ ADMIN_TOKEN: `labadm_${'a'.repeat(24)}` })).adminToken).toMatch(
+      /^labadm_/,
+    );
+  });
+
+  it('takes the provider key pattern and the HTTP timeouts from the environment', () => {
+    const config = loadConfig(
+      env({ PROVIDER_KEY_PATTERN: '^gsk_[A-Za-z0-9]{20,}$', REQUEST_TIMEOUT_MS: '5000' }),
+    );
+    expect(config.providerKeyPattern.test('gsk_0123456789abcdefghij')).toBe(true);
+    expect(config.httpLimits).toEqual({ headersTimeoutMs: 10_000, requestTimeoutMs: 5000 });
+    expect(() => loadConfig(env({ PROVIDER_KEY_PATTERN: '(' }))).toThrow(/PROVIDER_KEY_PATTERN/);
+  });
+});
