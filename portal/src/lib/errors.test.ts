@@ -12,6 +12,38 @@ describe('describeError: every error a person can meet, in words', () => {
     expect(words.action).toBe('sign-in');
   });
 
+  it('a key of the wrong shape says what an OpenAI key looks like', () => {
+    const words = describeError(
+      apiErrorFrom(401, {
+        error: {
+          code: 'unauthenticated',
+          message:
+            'The bearer credential is not an OpenAI key, an OIDC token or a platform API key',
+        },
+      }),
+    );
+    expect(words.title).toBe('That is not an OpenAI key');
+    expect(words.detail).toContain('sk-');
+    expect(words.action).toBe('sign-in');
+  });
+
+  it('throttled sign-ins say how long to wait', () => {
+    const words = describeError(
+      apiErrorFrom(
+        429,
+        {
+          error: {
+            code: 'too_many_failed_sign_ins',
+            message: 'Too many failed sign-ins; retry in 42 s',
+          },
+        },
+        new Headers({ 'retry-after': '42' }),
+      ),
+    );
+    expect(words.title).toBe('Too many failed sign-ins');
+    expect(words.detail).toContain('wait 42 seconds');
+  });
+
   it('rate limited: says how long to wait, from Retry-After or the message', () => {
     const withHeader = apiErrorFrom(
       429,

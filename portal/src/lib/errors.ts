@@ -128,6 +128,15 @@ export function describeError(error: unknown): ErrorInWords {
         action: 'sign-in',
       };
     case 'unauthenticated':
+      // A credential of no shape the platform knows is refused before any provider call.
+      if (/not an OpenAI key/i.test(error.message)) {
+        return {
+          title: 'That is not an OpenAI key',
+          detail:
+            'OpenAI keys start with “sk-” and are a few dozen characters long. Copy the whole key from your OpenAI account, then sign in again.',
+          action: 'sign-in',
+        };
+      }
       return {
         title: 'Please sign in',
         detail: 'Your sign-in is missing or has expired. Sign in again to go on.',
@@ -135,6 +144,17 @@ export function describeError(error: unknown): ErrorInWords {
       };
     case 'forbidden':
       return { title: 'Not allowed', detail: error.message, action: 'none' };
+    case 'too_many_failed_sign_ins': {
+      const wait =
+        error.retryAfterSeconds ?? Number(/retry in (\d+)/.exec(error.message)?.[1] ?? NaN);
+      return {
+        title: 'Too many failed sign-ins',
+        detail: Number.isFinite(wait)
+          ? `Sign-in is paused after several refused keys. Please wait ${wait} second${wait === 1 ? '' : 's'}, check the key, and try again.`
+          : 'Sign-in is paused after several refused keys. Please wait a moment, check the key, and try again.',
+        action: 'sign-in',
+      };
+    }
     case 'rate_limited': {
       const wait =
         error.retryAfterSeconds ?? Number(/retry in (\d+)/.exec(error.message)?.[1] ?? NaN);
