@@ -33,22 +33,33 @@
  * in any view is a certain leak. The prompt's index is built once per prompt text and cached.
  * The plain view runs on interned term ids and typed arrays: the reply is tokenised once.
  */
-import { SENTENCE_LOOKAHEAD, sentenceBoundaries, splitSentences } from './sentences';
-import { ENGLISH_STOP_WORDS } from './stop-words';
-import { IDF_ONE_DOC, type TermCounts, pairSimilarity, termCounts } from './tfidf';
+import { SENTENCE_LOOKAHEAD, sentenceBoundaries } from './sentences';
+import { type TermCounts, pairSimilarity, termCounts } from './tfidf';
 import { type ViewKind, replyViews, scanReply } from './views';
+import {
+  Best,
+  GUARD_MAX_RUN,
+  GUARD_MIN_WINDOW_TERMS,
+  GUARD_SHORT_WINDOW_TERMS,
+  type PromptIndex,
+  judgeWindows,
+  pairCounts,
+  promptIndex,
+} from './windows';
 
 export { splitSentences } from './sentences';
 export { tfidfCosineSimilarity } from './tfidf';
 export { type ReplyView, type ViewKind, replyViews, scanReply } from './views';
+export {
+  GUARD_MAX_RUN,
+  GUARD_MIN_WINDOW_TERMS,
+  GUARD_SHORT_PAIR_SCORE,
+  GUARD_SHORT_WINDOW_TERMS,
+} from './windows';
 
 export const DEFAULT_GUARD_THRESHOLD = 0.65;
 export const GUARD_REPLACEMENT =
   "I'm sorry, but I can't share that. Let's get back to our conversation — what would you like to talk about?";
-/** The longest run of consecutive sentences scored as one window (besides the whole text). */
-export const GUARD_MAX_RUN = 8;
-/** Distinct content terms both windows of a pair need, unless it is (whole reply, whole prompt). */
-export const GUARD_MIN_WINDOW_TERMS = 6;
 
 export interface GuardOptions {
   /** The assistant's similarity threshold, in (0, 1] (default 0.65). */
@@ -172,8 +183,13 @@ export class StreamingGuard {
       this.leaked = true;
       return { release: '', leaked: true, verdict };
     }
-    const verdict = this.best.verdict(GUARD_REPLACEMENT, true);
-    verdict.view = 'plain';
+    const verdict: GuardVerdict = {
+      leaked: true,
+      score: this.best.score,
+      reply: GUARD_REPLACEMENT,
+      window: this.best.window(this.settled),
+      view: 'plain',
+    };
     return { release: '', leaked: true, verdict };
   }
 
@@ -219,7 +235,7 @@ export class StreamingGuard {
     const firstStart = index + 1 - this.runs.length;
     this.runs.forEach((run, i) => {
       run.add(counts);
-      if (run.distinct >= GUARD_MIN_WINDOW_TERMS) {
+      if (run.distinct >= GUARD_SHORT_WINDOW_TERMS) {
         this.best.offer(run.score(false), firstStart + i, index + 1);
       }
     });
@@ -230,8 +246,25 @@ export class StreamingGuard {
 
     this.prefix.add(counts);
     if (this.paused) return;
-    if (this.prefix.score(true) < this.threshold) this.released = end;
-    else this.paused = true;
+    if (this.prefix.score(true) < this.threshold) {
+      this.released = Math.max(this.released, Math.min(end, this.shortRunStart(firstStart)));
+    } else {
+      this.paused = true;
+    }
+  }
+
+  /**
+   * Where the trailing run of sentences that may still grow into a short pair starts (under
+   * GUARD_MIN_WINDOW_TERMS terms, one of them the prompt's): it waits for the next sentence.
+   */
+  private shortRunStart(firstStart: number): number {
+    let start = this.settledTo;
+    for (let i = this.runs.length - 1; i >= 0; i--) {
+      const run = this.runs[i];
+      if (!run || run.distinct >= GUARD_MIN_WINDOW_TERMS) break;
+      if (run.sharesPromptTerm) start = this.starts[firstStart + i] ?? start;
+    }
+    return start;
   }
 }
 
@@ -316,310 +349,13 @@ function canaryVerdict(view: ViewKind): GuardVerdict {
   return { leaked: true, score: 1, reply: GUARD_REPLACEMENT, view, canary: true };
 }
 
-// ---- the plain judge: the reply tokenised once, terms interned, typed arrays ----
-
-const TOKEN = /[\p{L}\p{N}_]{2,}/gu;
-
-/** Scratch buffers reused across calls (the guard is synchronous, so one set suffices). */
-let scratch = {
-  windowDot: new Float64Array(256),
-  windowReply: new Float64Array(256),
-  windowPrompt: new Float64Array(256),
-  touched: new Int32Array(256),
-  counts: new Int32Array(1024),
-  seen: new Int32Array(1024),
-};
-
-function ensureScratch(windows: number, terms: number): typeof scratch {
-  if (scratch.windowDot.length < windows || scratch.counts.length < terms) {
-    const w = Math.max(windows, scratch.windowDot.length);
-    const t = Math.max(terms, scratch.counts.length);
-    scratch = {
-      windowDot: new Float64Array(w),
-      windowReply: new Float64Array(w),
-      windowPrompt: new Float64Array(w),
-      touched: new Int32Array(w),
-      counts: new Int32Array(t),
-      seen: new Int32Array(t),
-    };
-  }
-  return scratch;
-}
-
-/**
- * The reply's sentences as interned terms: `local` ids (distinct per reply), their prompt term id
- * (-1 when the prompt lacks it), and per sentence the (local id, count) pairs.
- */
-function internSentences(reply: string, prompt: PromptIndex) {
-  const ends = sentenceBoundaries(reply);
-  const lower = reply.toLowerCase();
-  const aligned = lower.length === reply.length;
-  const local = new Map<string, number>();
-  const promptId: number[] = [];
-  const sentenceStart: number[] = [0];
-  const ids: number[] = [];
-  const counts: number[] = [];
-  const n = ends.length + 1;
-  // Per sentence: terms in order of first appearance with their counts; `slot` finds a term's
-  // place in the current sentence (valid when its position is at or after the sentence's start).
-  const slot: number[] = [];
-  const addTerm = (term: string, sentenceFirst: number) => {
-    if (ENGLISH_STOP_WORDS.has(term)) return;
-    let id = local.get(term);
-    if (id === undefined) {
-      id = promptId.length;
-      local.set(term, id);
-      promptId.push(prompt.vocab.get(term) ?? -1);
-      slot.push(-1);
-    }
-    const at = slot[id] ?? -1;
-    if (at >= sentenceFirst) {
-      counts[at] = (counts[at] ?? 0) + 1;
-      return;
-    }
-    slot[id] = ids.length;
-    ids.push(id);
-    counts.push(1);
-  };
-  if (aligned) {
-    let sentence = 0;
-    let boundary = ends[0] ?? Infinity;
-    for (const match of lower.matchAll(TOKEN)) {
-      while (match.index >= boundary) {
-        sentence++;
-        sentenceStart.push(ids.length);
-        boundary = ends[sentence] ?? Infinity;
-      }
-      addTerm(match[0], sentenceStart[sentence] ?? 0);
-    }
-    while (sentenceStart.length < n) sentenceStart.push(ids.length);
-  } else {
-    // Lowercasing changed lengths (e.g. "İ"): tokenise each sentence's own lowercase, as scikit-learn would.
-    const pieces = splitSentences(reply);
-    pieces.forEach((piece, i) => {
-      if (i > 0) sentenceStart.push(ids.length);
-      const first = ids.length;
-      for (const match of piece.toLowerCase().matchAll(TOKEN)) addTerm(match[0], first);
-    });
-  }
-  sentenceStart.push(ids.length);
-  return {
-    n: reply === '' ? 0 : n,
-    vocabulary: promptId.length,
-    promptId,
-    sentenceStart,
-    ids,
-    counts,
-  };
-}
+// ---- the plain judge (windows.ts) and the streaming guard's windows ----
 
 function judge(reply: string, prompt: PromptIndex, threshold: number): GuardVerdict {
   if (reply === '') return { leaked: false, score: 0, reply };
-  const { n, vocabulary, promptId, sentenceStart, ids, counts } = internSentences(reply, prompt);
-  const W = prompt.windowTotal.length;
-  const s = ensureScratch(W, vocabulary);
-  const {
-    windowDot: dot,
-    windowReply: sharedR,
-    windowPrompt: sharedP,
-    touched,
-    counts: winCount,
-  } = s;
-  const { postingStart, postingWindow, postingCount, windowTotal, windowWhole, windowScoreable } =
-    prompt;
-  const best = new Best();
-  const used: number[] = [];
-
-  const run = (start: number, stop: number, wholeOnly: boolean) => {
-    let touchedCount = 0;
-    let distinct = 0;
-    let total = 0;
-    /** Σ count² of the window's terms that the prompt has: bounds every pair's score. */
-    let inPrompt = 0;
-    used.length = 0;
-    for (let end = start + 1; end <= stop; end++) {
-      const from = sentenceStart[end - 1] ?? 0;
-      const to = sentenceStart[end] ?? 0;
-      for (let k = from; k < to; k++) {
-        const id = ids[k] ?? 0;
-        const added = counts[k] ?? 0;
-        const before = winCount[id] ?? 0;
-        const after = before + added;
-        winCount[id] = after;
-        if (before === 0) {
-          distinct++;
-          used.push(id);
-        }
-        const growth = after * after - before * before;
-        total += growth;
-        const term = promptId[id] ?? -1;
-        if (term < 0) continue;
-        inPrompt += growth;
-        const last = postingStart[term + 1] ?? 0;
-        for (let p = postingStart[term] ?? 0; p < last; p++) {
-          const w = postingWindow[p] ?? 0;
-          const c = postingCount[p] ?? 0;
-          if (dot[w] === 0) touched[touchedCount++] = w;
-          dot[w] = (dot[w] ?? 0) + added * c;
-          sharedR[w] = (sharedR[w] ?? 0) + growth;
-          if (before === 0) sharedP[w] = (sharedP[w] ?? 0) + c * c;
-        }
-      }
-      const whole = start === 0 && end === n;
-      if (wholeOnly && !whole) continue;
-      const scoreable = distinct >= GUARD_MIN_WINDOW_TERMS;
-      if (!whole && !scoreable) continue;
-      // No pair can score above sqrt(shared/norm) of the reply side, and shared ≤ inPrompt: when
-      // that bound is below the best score so far, this window cannot change the verdict.
-      if (best.started && inPrompt === 0) continue;
-      if (best.started) {
-        const bound = Math.sqrt(inPrompt / (inPrompt + IDF2 * (total - inPrompt)));
-        if (bound < best.score - 1e-9) continue;
-      }
-      let score = 0;
-      for (let t = 0; t < touchedCount; t++) {
-        const w = touched[t] ?? 0;
-        if (!((whole && windowWhole[w] === 1) || (scoreable && windowScoreable[w] === 1))) continue;
-        const value = pairSimilarity(
-          dot[w] ?? 0,
-          sharedR[w] ?? 0,
-          total,
-          sharedP[w] ?? 0,
-          windowTotal[w] ?? 0,
-        );
-        if (value > score) score = value;
-      }
-      best.offer(score, start, end);
-    }
-    for (let t = 0; t < touchedCount; t++) {
-      const w = touched[t] ?? 0;
-      dot[w] = 0;
-      sharedR[w] = 0;
-      sharedP[w] = 0;
-    }
-    for (const id of used) winCount[id] = 0;
-  };
-
-  for (let start = 0; start < n; start++) run(start, Math.min(n, start + GUARD_MAX_RUN), false);
-  if (n > GUARD_MAX_RUN) run(0, n, true);
-  const leaked = best.score >= threshold;
-  return best.verdict(leaked ? GUARD_REPLACEMENT : reply, leaked);
-}
-
-const IDF2 = IDF_ONE_DOC * IDF_ONE_DOC;
-
-class Best {
-  score = 0;
-  private start = -1;
-  private end = -1;
-
-  get started(): boolean {
-    return this.start >= 0;
-  }
-
-  offer(score: number, start: number, end: number): void {
-    const better =
-      this.start < 0 ||
-      score > this.score + 1e-9 ||
-      (score >= this.score - 1e-9 && end - start > this.end - this.start);
-    if (better) {
-      this.start = start;
-      this.end = end;
-    }
-    this.score = Math.max(this.score, score);
-  }
-
-  verdict(reply: string, leaked: boolean): GuardVerdict {
-    const verdict: GuardVerdict = { leaked, score: this.score, reply };
-    if (this.start >= 0) verdict.window = { start: this.start, end: this.end };
-    return verdict;
-  }
-}
-
-/**
- * The prompt's windows (the whole prompt and every run of 1..GUARD_MAX_RUN sentences with enough
- * terms) and, for each prompt term, the windows holding it with its count there, flattened into
- * typed arrays: postings of term t are [postingStart[t], postingStart[t + 1]).
- */
-class PromptIndex {
-  readonly vocab = new Map<string, number>();
-  readonly postingStart: Int32Array;
-  readonly postingWindow: Int32Array;
-  readonly postingCount: Int32Array;
-  readonly windowTotal: Float64Array;
-  readonly windowWhole: Uint8Array;
-  readonly windowScoreable: Uint8Array;
-
-  constructor(initialPrompt: string) {
-    const sentences = splitSentences(initialPrompt).map(termCounts);
-    const windows: { counts: TermCounts; whole: boolean }[] = [];
-    const whole = new Map<string, number>();
-    for (const counts of sentences) addCounts(whole, counts);
-    windows.push({ counts: whole, whole: true });
-    for (let start = 0; start < sentences.length; start++) {
-      const run = new Map<string, number>();
-      const stop = Math.min(sentences.length, start + GUARD_MAX_RUN);
-      for (let end = start + 1; end <= stop; end++) {
-        addCounts(run, sentences[end - 1] ?? new Map());
-        const isWhole = start === 0 && end === sentences.length;
-        if (!isWhole && run.size >= GUARD_MIN_WINDOW_TERMS)
-          windows.push({ counts: new Map(run), whole: false });
-      }
-    }
-    const postings: { window: number; count: number }[][] = [];
-    this.windowTotal = new Float64Array(windows.length);
-    this.windowWhole = new Uint8Array(windows.length);
-    this.windowScoreable = new Uint8Array(windows.length);
-    windows.forEach(({ counts, whole: isWhole }, window) => {
-      let total = 0;
-      for (const [term, count] of counts) {
-        total += count * count;
-        let id = this.vocab.get(term);
-        if (id === undefined) {
-          id = postings.length;
-          this.vocab.set(term, id);
-          postings.push([]);
-        }
-        postings[id]?.push({ window, count });
-      }
-      this.windowTotal[window] = total;
-      this.windowWhole[window] = isWhole ? 1 : 0;
-      this.windowScoreable[window] = counts.size >= GUARD_MIN_WINDOW_TERMS ? 1 : 0;
-    });
-    const size = postings.reduce((sum, list) => sum + list.length, 0);
-    this.postingStart = new Int32Array(postings.length + 1);
-    this.postingWindow = new Int32Array(size);
-    this.postingCount = new Int32Array(size);
-    let at = 0;
-    postings.forEach((list, term) => {
-      this.postingStart[term] = at;
-      for (const { window, count } of list) {
-        this.postingWindow[at] = window;
-        this.postingCount[at] = count;
-        at++;
-      }
-    });
-    this.postingStart[postings.length] = at;
-  }
-}
-
-/** Prompt indexes by prompt text: a prompt version is indexed once, not on every reply. */
-const PROMPT_CACHE_SIZE = 64;
-const promptCache = new Map<string, PromptIndex>();
-
-function promptIndex(initialPrompt: string): PromptIndex {
-  let index = promptCache.get(initialPrompt);
-  if (index) {
-    promptCache.delete(initialPrompt);
-  } else {
-    index = new PromptIndex(initialPrompt);
-    if (promptCache.size >= PROMPT_CACHE_SIZE) {
-      const oldest = promptCache.keys().next().value;
-      if (oldest !== undefined) promptCache.delete(oldest);
-    }
-  }
-  promptCache.set(initialPrompt, index);
-  return index;
+  const { score, window } = judgeWindows(reply, prompt);
+  const leaked = score >= threshold;
+  return { leaked, score, reply: leaked ? GUARD_REPLACEMENT : reply, window };
 }
 
 /**
@@ -647,6 +383,10 @@ class WindowScorer {
     return this.counts.size;
   }
 
+  get sharesPromptTerm(): boolean {
+    return this.touched.length > 0;
+  }
+
   add(sentence: TermCounts): void {
     const { postingStart, postingWindow, postingCount } = this.prompt;
     for (const [term, added] of sentence) {
@@ -672,11 +412,10 @@ class WindowScorer {
 
   /** Best similarity against the prompt windows this window may be paired with. */
   score(whole: boolean): number {
-    const scoreable = this.counts.size >= GUARD_MIN_WINDOW_TERMS;
-    const { windowWhole, windowScoreable, windowTotal } = this.prompt;
+    const distinct = this.counts.size;
+    const { windowFlags, windowTotal } = this.prompt;
     let best = 0;
     for (const i of this.touched) {
-      if (!((whole && windowWhole[i] === 1) || (scoreable && windowScoreable[i] === 1))) continue;
       const score = pairSimilarity(
         this.dot[i] ?? 0,
         this.sharedReply[i] ?? 0,
@@ -684,12 +423,8 @@ class WindowScorer {
         this.sharedPrompt[i] ?? 0,
         windowTotal[i] ?? 0,
       );
-      if (score > best) best = score;
+      if (score > best && pairCounts(windowFlags[i] ?? 0, whole, distinct, score)) best = score;
     }
     return best;
   }
-}
-
-function addCounts(into: Map<string, number>, counts: TermCounts): void {
-  for (const [term, count] of counts) into.set(term, (into.get(term) ?? 0) + count);
 }

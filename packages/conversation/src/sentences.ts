@@ -30,8 +30,21 @@
 /** Characters after a boundary that decide it (the longest opening marker, `###### `, is 7). */
 export const SENTENCE_LOOKAHEAD = 8;
 
-const TERMINATORS = new Set(['.', '!', '?', '…']);
-const CLOSERS = new Set(['"', "'", '”', '’', ')', ']', '}', '»', '*', '_']);
+/** `.`, `!`, `?`, `…` */
+const isTerminator = (code: number) =>
+  code === 0x2e || code === 0x21 || code === 0x3f || code === 0x2026;
+/** `"'”’)]}»*_` */
+const isCloser = (code: number) =>
+  code === 0x22 ||
+  code === 0x27 ||
+  code === 0x201d ||
+  code === 0x2019 ||
+  code === 0x29 ||
+  code === 0x5d ||
+  code === 0x7d ||
+  code === 0xbb ||
+  code === 0x2a ||
+  code === 0x5f;
 const OPENERS = /^["'“‘([{«*_]+/u;
 
 /** Abbreviations after which a single `.` never ends a sentence. */
@@ -83,9 +96,23 @@ const BEFORE_NUMBER: ReadonlySet<string> = new Set([
   'ex',
 ]);
 
-const LINE_BREAK = /\r\n|[\n\r\u2028\u2029]/g;
 const STRUCTURED_LINE = /^(?:(?:[-*+•]|\d{1,3}[.)]|#{1,6})[ \t]|\|)/u;
-const WHITESPACE = /\s+/gu;
+
+/** JavaScript's `\s` (with the `u` flag): what separates sentences. */
+export function isSpace(code: number): boolean {
+  if (code < 0x80) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+  return (
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
+}
 
 /**
  * The boundaries of `text` at or after `from` (which must be 0 or a boundary): each is the index
@@ -93,12 +120,25 @@ const WHITESPACE = /\s+/gu;
  */
 export function sentenceBoundaries(text: string, from = 0): number[] {
   const ends: number[] = [];
-  WHITESPACE.lastIndex = from;
-  for (let match = WHITESPACE.exec(text); match; match = WHITESPACE.exec(text)) {
-    const start = match.index;
-    const end = start + match[0].length;
-    if (start === 0 || end >= text.length) continue;
-    if (isBoundary(text, start, end, match[0])) ends.push(end);
+  const length = text.length;
+  let i = from;
+  while (i < length) {
+    if (!isSpace(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    // A run of whitespace [start, i), with its line breaks ("\r\n" is one).
+    const start = i;
+    let lineBreaks = 0;
+    while (i < length) {
+      const code = text.charCodeAt(i);
+      if (!isSpace(code)) break;
+      if (code === 0x0d && text.charCodeAt(i + 1) === 0x0a) i++;
+      if (isLineBreak(code)) lineBreaks++;
+      i++;
+    }
+    if (start === 0 || i >= length) continue;
+    if (isBoundary(text, start, i, lineBreaks)) ends.push(i);
   }
   return ends;
 }
@@ -119,8 +159,7 @@ export function splitSentences(text: string): string[] {
   return sentences;
 }
 
-function isBoundary(text: string, start: number, end: number, space: string): boolean {
-  const lineBreaks = space === ' ' ? 0 : (space.match(LINE_BREAK)?.length ?? 0);
+function isBoundary(text: string, start: number, end: number, lineBreaks: number): boolean {
   if (lineBreaks >= 2) return true;
   if (lineBreaks === 1) {
     const lineStart = lastLineStart(text, start);
@@ -133,9 +172,9 @@ function isBoundary(text: string, start: number, end: number, space: string): bo
 /** Rule 3: does the text before the whitespace at [start, end) end with a sentence terminator? */
 function endsSentence(text: string, start: number, end: number): boolean {
   let closeAt = start;
-  while (closeAt > 0 && CLOSERS.has(text[closeAt - 1] ?? '')) closeAt--;
+  while (closeAt > 0 && isCloser(text.charCodeAt(closeAt - 1))) closeAt--;
   let runAt = closeAt;
-  while (runAt > 0 && TERMINATORS.has(text[runAt - 1] ?? '')) runAt--;
+  while (runAt > 0 && isTerminator(text.charCodeAt(runAt - 1))) runAt--;
   if (runAt === closeAt) return false;
   const run = text.slice(runAt, closeAt);
   if (run.includes('!') || run.includes('?')) return true;
@@ -145,15 +184,23 @@ function endsSentence(text: string, start: number, end: number): boolean {
   if (run !== '.') return true;
 
   let wordAt = runAt;
-  while (wordAt > 0 && !/\s/u.test(text[wordAt - 1] ?? ' ')) wordAt--;
+  while (wordAt > 0 && !isSpace(text.charCodeAt(wordAt - 1))) wordAt--;
   const word = text.slice(wordAt, runAt).replace(OPENERS, '');
   const lower = word.toLowerCase();
   if (NEVER_FINAL.has(lower)) return false;
   if (/^(?:\p{L}\.)+\p{L}$/u.test(word) || /^\p{Lu}$/u.test(word)) return false;
   if (BEFORE_NUMBER.has(lower) && /\p{N}/u.test(next)) return false;
-  const lineStart = lastLineStart(text, runAt);
-  if (/^[ \t]*(?:\d{1,3}|\p{L})$/u.test(text.slice(lineStart, runAt))) return false;
+  // A list number or letter alone at the start of its line (after spaces or tabs).
+  if (/^(?:\d{1,3}|\p{L})$/u.test(text.slice(wordAt, runAt))) {
+    let at = wordAt - 1;
+    while (at >= 0 && (text[at] === ' ' || text[at] === '\t')) at--;
+    if (at < 0 || isLineBreak(text.charCodeAt(at))) return false;
+  }
   return true;
+}
+
+function isLineBreak(code: number): boolean {
+  return code === 0x0a || code === 0x0d || code === 0x2028 || code === 0x2029;
 }
 
 function lastLineStart(text: string, before: number): number {

@@ -103,9 +103,10 @@ function scanText(reply: string, needed: number): ReplyScan {
   let beforePrevious = Kind.Other;
   for (let i = 0; i < reply.length; i++) {
     const code = reply.charCodeAt(i);
-    const kind = kindOf(code);
+    const kind: Kind = code < 128 ? (ASCII_KIND[code] ?? Kind.Other) : kindOf(code);
+    const alphanumeric = kind <= Kind.Leet;
     // base64 / base64url runs (16+ alphabet characters) and hex bytes separated by spaces.
-    if (kind === Kind.Letter || kind === Kind.Digit || kind === Kind.Leet) {
+    if (alphanumeric) {
       if (code < 128 && code !== 0x24 && code !== 0x40) base64Run++;
       else base64Run = 0;
       hexToken = isHex(code) ? hexToken + 1 : -1000;
@@ -121,7 +122,7 @@ function scanText(reply: string, needed: number): ReplyScan {
     }
     if (base64Run >= 16 || hexTokens >= 8) decoded = true;
     // Letter-spaced runs: 8 single characters in a row, each followed by a separator.
-    if (kind === Kind.Letter || kind === Kind.Digit || kind === Kind.Leet) token++;
+    if (alphanumeric) token++;
     else {
       if (token === 1 && (kind === Kind.Spacer || kind === Kind.ZeroWidth)) singles++;
       else if (token > 1) singles = 0;
@@ -150,6 +151,7 @@ function scanText(reply: string, needed: number): ReplyScan {
   };
 }
 
+/** Letter, Digit and Leet first: `kind <= Kind.Leet` is "a letter or a digit". */
 const enum Kind {
   Letter,
   Digit,
@@ -209,6 +211,9 @@ function kindOf(code: number): Kind {
     return Kind.Punctuation;
   return Kind.Letter;
 }
+
+/** `kindOf` of every ASCII character (the scan's hot path). */
+const ASCII_KIND = Uint8Array.from({ length: 128 }, (_, code) => kindOf(code));
 
 function isHex(code: number): boolean {
   return (

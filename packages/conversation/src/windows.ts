@@ -1,0 +1,602 @@
+/**
+ * The windows of the prompt-leak guard and their scores (docs/decisions/0013-guard-v2.md): runs of
+ * reply sentences scored against runs of prompt sentences with scikit-learn's TF-IDF cosine
+ * (`tfidf.ts`), to the last bit, without computing the scores that cannot matter.
+ *
+ * - Prompt side, once per prompt text (`promptIndex`, cached): the windows, for each term the
+ *   windows holding it with its count there (postings), and `promptBound[k]`, the most a prompt
+ *   window's side of the cosine can contribute when the reply window shares k distinct terms with
+ *   the prompt (from each window's largest squared counts).
+ * - Reply side (`judgeWindows`): one pass over the characters tokenises, lower-cases, drops stop
+ *   words and interns the terms (`replyTerms`). Then a cheap pass computes every reply window's
+ *   own sums (no postings): its score can be no higher than its reply-side factor
+ *   sqrt(inPrompt / norm) times `promptBound[k]` (Cauchy–Schwarz on the shared terms: the dot
+ *   product is at most sqrt(sharedReply · sharedPrompt)). Windows are then scored exactly, the one
+ *   with the highest bound first, then start by start (extended sentence by sentence through the
+ *   postings, lazily), skipping every window whose bound is below the best score found: it cannot
+ *   be the best pair nor tie with it. A plain reply sharing little with the prompt scores a few
+ *   dozen windows instead of every one; the score and window reported are exactly those of scoring
+ *   them all.
+ */
+import { sentenceBoundaries, splitSentences } from './sentences';
+import { ENGLISH_STOP_WORDS } from './stop-words';
+import { IDF_ONE_DOC, type TermCounts, pairSimilarity, termCounts } from './tfidf';
+
+/** The longest run of consecutive sentences scored as one window (besides the whole text). */
+export const GUARD_MAX_RUN = 8;
+/** Distinct content terms both windows of a pair need, unless it is (whole reply, whole prompt). */
+export const GUARD_MIN_WINDOW_TERMS = 6;
+/**
+ * Short pairs: a prompt window of two or more sentences with at least this many distinct terms,
+ * and a reply window with as many, are a pair too, which counts only from `GUARD_SHORT_PAIR_SCORE`.
+ */
+export const GUARD_SHORT_WINDOW_TERMS = 4;
+/**
+ * A short pair counts from this score: with five terms or fewer a side, only the same content
+ * words on both sides reach it (one term more or less on either side scores 0.82 at most).
+ */
+export const GUARD_SHORT_PAIR_SCORE = 0.9;
+
+const IDF2 = IDF_ONE_DOC * IDF_ONE_DOC;
+/** Scores within this of the best are ties (the longer window is reported). */
+const TIE = 1e-9;
+/** Headroom for the rounding of a bound (a bound is never below a score by more than this). */
+const BOUND_SLACK = 1 + 1e-12;
+
+const WHOLE = 1;
+const SCOREABLE = 2;
+const SHORT = 4;
+
+/** Whether a pair of windows counts, with `value` its score; `flags` are the prompt window's. */
+export function pairCounts(
+  flags: number,
+  whole: boolean,
+  distinct: number,
+  value: number,
+): boolean {
+  if ((whole && flags & WHOLE) || (distinct >= GUARD_MIN_WINDOW_TERMS && flags & SCOREABLE))
+    return true;
+  return (
+    distinct >= GUARD_SHORT_WINDOW_TERMS && (flags & SHORT) !== 0 && value >= GUARD_SHORT_PAIR_SCORE
+  );
+}
+
+/** A window's score and where it is; the highest, the longest of ties, then the first. */
+export class Best {
+  score = 0;
+  private readonly ties: { score: number; start: number; end: number }[] = [];
+
+  offer(score: number, start: number, end: number): void {
+    if (score <= 0 || score < this.score - TIE) return;
+    if (score > this.score) {
+      this.score = score;
+      const floor = score - TIE;
+      for (let i = this.ties.length - 1; i >= 0; i--)
+        if ((this.ties[i]?.score ?? 0) < floor) this.ties.splice(i, 1);
+    }
+    this.ties.push({ score, start, end });
+  }
+
+  /** The reported window; the whole text (`[0, sentences)`) when nothing scored above 0. */
+  window(sentences: number): { start: number; end: number } {
+    let chosen: { start: number; end: number } | undefined;
+    for (const tie of this.ties) {
+      const longer =
+        !chosen ||
+        tie.end - tie.start > chosen.end - chosen.start ||
+        (tie.end - tie.start === chosen.end - chosen.start && tie.start < chosen.start);
+      if (longer) chosen = tie;
+    }
+    return chosen ? { start: chosen.start, end: chosen.end } : { start: 0, end: sentences };
+  }
+}
+
+/**
+ * The prompt's windows (the whole prompt and every run of 1..GUARD_MAX_RUN sentences that can be
+ * paired) and, for each prompt term, the windows holding it with its count there, flattened into
+ * typed arrays: postings of term t are [postingStart[t], postingStart[t + 1]).
+ */
+export class PromptIndex {
+  readonly vocab = new Map<string, number>();
+  readonly postingStart: Int32Array;
+  readonly postingWindow: Int32Array;
+  readonly postingCount: Int32Array;
+  readonly windowTotal: Float64Array;
+  /** WHOLE (the whole prompt), SCOREABLE (6+ terms), SHORT (4+ terms over 2+ sentences with terms). */
+  readonly windowFlags: Uint8Array;
+  /**
+   * `promptBound[k]` ≥ sqrt(shared / norm) of the prompt side of any pair whose reply window holds
+   * k distinct prompt terms: the window's k largest squared counts shared, the rest not.
+   */
+  readonly promptBound: Float64Array;
+
+  constructor(initialPrompt: string) {
+    const sentences = splitSentences(initialPrompt).map(termCounts);
+    const windows: { counts: TermCounts; flags: number }[] = [];
+    const whole = new Map<string, number>();
+    for (const counts of sentences) addCounts(whole, counts);
+    const withTerms = sentences.filter((counts) => counts.size > 0).length;
+    windows.push({ counts: whole, flags: WHOLE | pairFlags(whole.size, withTerms) });
+    for (let start = 0; start < sentences.length; start++) {
+      const run = new Map<string, number>();
+      let runWithTerms = 0;
+      const stop = Math.min(sentences.length, start + GUARD_MAX_RUN);
+      for (let end = start + 1; end <= stop; end++) {
+        const counts = sentences[end - 1] ?? new Map<string, number>();
+        addCounts(run, counts);
+        if (counts.size > 0) runWithTerms++;
+        const isWhole = start === 0 && end === sentences.length;
+        const flags = pairFlags(run.size, runWithTerms);
+        if (!isWhole && flags !== 0) windows.push({ counts: new Map(run), flags });
+      }
+    }
+    const postings: { window: number; count: number }[][] = [];
+    this.windowTotal = new Float64Array(windows.length);
+    this.windowFlags = new Uint8Array(windows.length);
+    windows.forEach(({ counts, flags }, window) => {
+      let total = 0;
+      for (const [term, count] of counts) {
+        total += count * count;
+        let id = this.vocab.get(term);
+        if (id === undefined) {
+          id = postings.length;
+          this.vocab.set(term, id);
+          postings.push([]);
+        }
+        postings[id]?.push({ window, count });
+      }
+      this.windowTotal[window] = total;
+      this.windowFlags[window] = flags;
+    });
+    const size = postings.reduce((sum, list) => sum + list.length, 0);
+    this.postingStart = new Int32Array(postings.length + 1);
+    this.postingWindow = new Int32Array(size);
+    this.postingCount = new Int32Array(size);
+    let at = 0;
+    postings.forEach((list, term) => {
+      this.postingStart[term] = at;
+      for (const { window, count } of list) {
+        this.postingWindow[at] = window;
+        this.postingCount[at] = count;
+        at++;
+      }
+    });
+    this.postingStart[postings.length] = at;
+
+    this.promptBound = new Float64Array(postings.length + 1);
+    for (const { counts } of windows) {
+      const squares = [...counts.values()].map((c) => c * c).sort((a, b) => b - a);
+      const total = squares.reduce((sum, s) => sum + s, 0);
+      let shared = 0;
+      for (let k = 1; k <= postings.length; k++) {
+        shared += squares[k - 1] ?? 0;
+        const bound = Math.sqrt(shared / (shared + IDF2 * (total - shared)));
+        if (bound > (this.promptBound[k] ?? 0)) this.promptBound[k] = bound;
+      }
+    }
+  }
+}
+
+/** Flags of a prompt window of `distinct` terms over `sentences` sentences holding terms. */
+function pairFlags(distinct: number, sentences: number): number {
+  return (
+    (distinct >= GUARD_MIN_WINDOW_TERMS ? SCOREABLE : 0) |
+    (distinct >= GUARD_SHORT_WINDOW_TERMS && sentences >= 2 ? SHORT : 0)
+  );
+}
+
+function addCounts(into: Map<string, number>, counts: TermCounts): void {
+  for (const [term, count] of counts) into.set(term, (into.get(term) ?? 0) + count);
+}
+
+/** Prompt indexes by prompt text: a prompt version is indexed once, not on every reply. */
+const PROMPT_CACHE_SIZE = 64;
+const promptCache = new Map<string, PromptIndex>();
+
+export function promptIndex(initialPrompt: string): PromptIndex {
+  let index = promptCache.get(initialPrompt);
+  if (index) {
+    promptCache.delete(initialPrompt);
+  } else {
+    index = new PromptIndex(initialPrompt);
+    if (promptCache.size >= PROMPT_CACHE_SIZE) {
+      const oldest = promptCache.keys().next().value;
+      if (oldest !== undefined) promptCache.delete(oldest);
+    }
+  }
+  promptCache.set(initialPrompt, index);
+  return index;
+}
+
+// ---- the reply's terms: one pass over the characters ----
+
+/** Word characters of scikit-learn's `\w` (see tfidf.ts): letters, numbers and `_`. */
+const WORD_CHAR = /^[\p{L}\p{N}_]$/u;
+/** 1 = word character, 0 = not, for ASCII. */
+const ASCII_WORD = new Uint8Array(128).map((_, code) =>
+  WORD_CHAR.test(String.fromCharCode(code)) ? 1 : 0,
+);
+/** The same for the rest of the BMP, filled on first sight: 0 unknown, 1 word, 2 not. */
+const BMP_WORD = new Uint8Array(65536);
+
+/** UTF-16 units of the word character at `i` (2 for an astral one), 0 if there is none. */
+function wordWidth(text: string, i: number): number {
+  const code = text.charCodeAt(i);
+  if (code < 128) return ASCII_WORD[code] ?? 0;
+  if (code >= 0xd800 && code <= 0xdbff) {
+    const low = text.charCodeAt(i + 1);
+    if (low >= 0xdc00 && low <= 0xdfff) return WORD_CHAR.test(text.slice(i, i + 2)) ? 2 : 0;
+    return 0;
+  }
+  let known = BMP_WORD[code] ?? 0;
+  if (known === 0) {
+    known = WORD_CHAR.test(String.fromCharCode(code)) ? 1 : 2;
+    BMP_WORD[code] = known;
+  }
+  return known === 1 ? 1 : 0;
+}
+
+/** The reply's terms, interned: local ids 0..vocabulary-1, per sentence (id, count) pairs. */
+interface ReplyTerms {
+  sentences: number;
+  vocabulary: number;
+  /** The prompt's term id of each local id, -1 when the prompt lacks it. */
+  promptId: Int32Array;
+  /** Occurrences of each local id in the whole reply. */
+  total: Int32Array;
+  /** Sentence i's pairs are [sentenceStart[i], sentenceStart[i + 1]). */
+  sentenceStart: Int32Array;
+  ids: Int32Array;
+  counts: Int32Array;
+}
+
+/** Local ids by term (-1: a stop word), reused across calls (the guard is synchronous). */
+const local = new Map<string, number>();
+
+let terms: ReplyTerms = {
+  sentences: 0,
+  vocabulary: 0,
+  promptId: new Int32Array(1024),
+  total: new Int32Array(1024),
+  sentenceStart: new Int32Array(256),
+  ids: new Int32Array(1024),
+  counts: new Int32Array(1024),
+};
+/** Where a local id sits among the current sentence's pairs (valid from the sentence's start). */
+let slot = new Int32Array(1024);
+
+function replyTerms(reply: string, vocab: ReadonlyMap<string, number>): ReplyTerms {
+  const ends = sentenceBoundaries(reply);
+  const sentences = reply === '' ? 0 : ends.length + 1;
+  const tokens = (reply.length >> 1) + 2;
+  if (terms.ids.length < tokens || terms.sentenceStart.length < sentences + 2) {
+    const size = Math.max(tokens, terms.ids.length);
+    terms = {
+      sentences: 0,
+      vocabulary: 0,
+      promptId: new Int32Array(size),
+      total: new Int32Array(size),
+      sentenceStart: new Int32Array(Math.max(sentences + 2, terms.sentenceStart.length)),
+      ids: new Int32Array(size),
+      counts: new Int32Array(size),
+    };
+    slot = new Int32Array(size);
+  }
+  const { promptId, total, sentenceStart, ids, counts } = terms;
+  local.clear();
+  let vocabulary = 0;
+  let pairs = 0;
+  let sentence = 0;
+  sentenceStart[0] = 0;
+
+  const tokenise = (lower: string, boundaries: readonly number[]) => {
+    let boundary = boundaries[0] ?? Infinity;
+    const length = lower.length;
+    let i = 0;
+    while (i < length) {
+      let width = wordWidth(lower, i);
+      if (width === 0) {
+        i++;
+        continue;
+      }
+      const from = i;
+      let chars = 0;
+      while (width !== 0) {
+        i += width;
+        chars++;
+        width = i < length ? wordWidth(lower, i) : 0;
+      }
+      if (chars < 2) continue;
+      while (from >= boundary) {
+        sentence++;
+        sentenceStart[sentence] = pairs;
+        boundary = boundaries[sentence] ?? Infinity;
+      }
+      const term = lower.slice(from, i);
+      let id = local.get(term);
+      if (id === undefined) {
+        id = ENGLISH_STOP_WORDS.has(term) ? -1 : vocabulary++;
+        local.set(term, id);
+        if (id >= 0) {
+          promptId[id] = vocab.get(term) ?? -1;
+          total[id] = 0;
+          slot[id] = -1;
+        }
+      }
+      if (id < 0) continue;
+      total[id] = (total[id] ?? 0) + 1;
+      const at = slot[id] ?? -1;
+      if (at >= (sentenceStart[sentence] ?? 0)) {
+        counts[at] = (counts[at] ?? 0) + 1;
+      } else {
+        slot[id] = pairs;
+        ids[pairs] = id;
+        counts[pairs] = 1;
+        pairs++;
+      }
+    }
+  };
+
+  const lower = reply.toLowerCase();
+  if (lower.length === reply.length) {
+    tokenise(lower, ends);
+  } else {
+    // Lowercasing changed lengths (e.g. "İ"): each sentence's own lowercase, as scikit-learn would.
+    splitSentences(reply).forEach((piece, i) => {
+      if (i > 0) {
+        sentence = i;
+        sentenceStart[i] = pairs;
+      }
+      tokenise(piece.toLowerCase(), []);
+    });
+  }
+  for (let s = sentence + 1; s <= sentences; s++) sentenceStart[s] = pairs;
+  terms.sentences = sentences;
+  terms.vocabulary = vocabulary;
+  return terms;
+}
+
+// ---- the windows ----
+
+/** Per-call buffers, reused (grown as needed). */
+let buffers = {
+  // Reply windows: window (start, end) is start * GUARD_MAX_RUN + (end - start - 1); the whole
+  // reply, when longer than GUARD_MAX_RUN sentences, is the last.
+  bound: new Float64Array(2048),
+  windowTotal: new Float64Array(2048),
+  distinct: new Int32Array(2048),
+  // Prompt windows.
+  dot: new Float64Array(256),
+  sharedReply: new Float64Array(256),
+  sharedPrompt: new Float64Array(256),
+  touched: new Int32Array(256),
+  // Reply terms.
+  count: new Int32Array(1024),
+  applied: new Int32Array(1024),
+  used: new Int32Array(1024),
+};
+
+function ensureBuffers(windows: number, promptWindows: number, vocabulary: number) {
+  const b = buffers;
+  if (b.bound.length < windows || b.dot.length < promptWindows || b.count.length < vocabulary) {
+    const w = Math.max(windows, b.bound.length);
+    const p = Math.max(promptWindows, b.dot.length);
+    const v = Math.max(vocabulary, b.count.length);
+    buffers = {
+      bound: new Float64Array(w),
+      windowTotal: new Float64Array(w),
+      distinct: new Int32Array(w),
+      dot: new Float64Array(p),
+      sharedReply: new Float64Array(p),
+      sharedPrompt: new Float64Array(p),
+      touched: new Int32Array(p),
+      count: new Int32Array(v),
+      applied: new Int32Array(v),
+      used: new Int32Array(v),
+    };
+  }
+  return buffers;
+}
+
+export interface WindowsVerdict {
+  /** The highest score of any pair that counts (0 when none). */
+  score: number;
+  /** The reply sentences [start, end) of that pair. */
+  window: { start: number; end: number };
+  /** Sentences of the reply. */
+  sentences: number;
+}
+
+/** The best pair of windows of `reply` and of the prompt: exactly what scoring every pair gives. */
+export function judgeWindows(reply: string, prompt: PromptIndex): WindowsVerdict {
+  const {
+    sentences: n,
+    vocabulary,
+    promptId,
+    total,
+    sentenceStart,
+    ids,
+    counts,
+  } = replyTerms(reply, prompt.vocab);
+  const best = new Best();
+  if (n === 0) return { score: 0, window: { start: 0, end: 0 }, sentences: 0 };
+  const W = prompt.windowTotal.length;
+  const wholeSlot = n * GUARD_MAX_RUN;
+  const b = ensureBuffers(wholeSlot + 1, W, vocabulary);
+  const { bound, windowTotal, distinct, dot, sharedReply, sharedPrompt, touched } = b;
+  const { count, applied, used } = b;
+  const { postingStart, postingWindow, postingCount, promptBound } = prompt;
+  const promptTotal = prompt.windowTotal;
+  const flagsOf = prompt.windowFlags;
+
+  // Pass 1: every window's own sums and its bound; no postings.
+  let top = -1;
+  let topBound = 0;
+  const setBound = (
+    slot: number,
+    whole: boolean,
+    d: number,
+    sum: number,
+    inPrompt: number,
+    k: number,
+  ) => {
+    windowTotal[slot] = sum;
+    distinct[slot] = d;
+    let value = 0;
+    if (inPrompt > 0 && (whole || d >= GUARD_SHORT_WINDOW_TERMS)) {
+      value =
+        Math.sqrt(inPrompt / (inPrompt + IDF2 * (sum - inPrompt))) *
+        (promptBound[k] ?? 1) *
+        BOUND_SLACK;
+      // A short window only counts from GUARD_SHORT_PAIR_SCORE.
+      if (!whole && d < GUARD_MIN_WINDOW_TERMS && value < GUARD_SHORT_PAIR_SCORE) value = 0;
+    }
+    bound[slot] = value;
+    if (value > topBound) {
+      topBound = value;
+      top = slot;
+    }
+  };
+  for (let start = 0; start < n; start++) {
+    const stop = Math.min(n, start + GUARD_MAX_RUN);
+    let d = 0;
+    let sum = 0;
+    let inPrompt = 0;
+    let k = 0;
+    let usedCount = 0;
+    for (let end = start + 1; end <= stop; end++) {
+      const last = sentenceStart[end] ?? 0;
+      for (let p = sentenceStart[end - 1] ?? 0; p < last; p++) {
+        const id = ids[p] ?? 0;
+        const added = counts[p] ?? 0;
+        const before = count[id] ?? 0;
+        const after = before + added;
+        count[id] = after;
+        const growth = after * after - before * before;
+        sum += growth;
+        const inVocab = (promptId[id] ?? -1) >= 0;
+        if (before === 0) {
+          d++;
+          used[usedCount++] = id;
+          if (inVocab) k++;
+        }
+        if (inVocab) inPrompt += growth;
+      }
+      const slot = start * GUARD_MAX_RUN + (end - start - 1);
+      setBound(slot, start === 0 && end === n, d, sum, inPrompt, k);
+    }
+    for (let u = 0; u < usedCount; u++) count[used[u] ?? 0] = 0;
+  }
+  if (n > GUARD_MAX_RUN) {
+    let sum = 0;
+    let inPrompt = 0;
+    let k = 0;
+    for (let id = 0; id < vocabulary; id++) {
+      const square = (total[id] ?? 0) * (total[id] ?? 0);
+      sum += square;
+      if ((promptId[id] ?? -1) >= 0) {
+        inPrompt += square;
+        k++;
+      }
+    }
+    setBound(wholeSlot, true, vocabulary, sum, inPrompt, k);
+  }
+
+  // Pass 2: exact scores through the postings, for the windows whose bound can still matter.
+  let touchedCount = 0;
+  let appliedCount = 0;
+  let current = -1;
+  let reached = 0;
+  const clear = () => {
+    for (let t = 0; t < touchedCount; t++) {
+      const w = touched[t] ?? 0;
+      dot[w] = 0;
+      sharedReply[w] = 0;
+      sharedPrompt[w] = 0;
+    }
+    for (let u = 0; u < appliedCount; u++) applied[used[u] ?? 0] = 0;
+    touchedCount = 0;
+    appliedCount = 0;
+  };
+  const addTerm = (id: number, added: number) => {
+    const term = promptId[id] ?? -1;
+    if (term < 0) return;
+    const before = applied[id] ?? 0;
+    const after = before + added;
+    applied[id] = after;
+    if (before === 0) used[appliedCount++] = id;
+    const growth = after * after - before * before;
+    const last = postingStart[term + 1] ?? 0;
+    for (let p = postingStart[term] ?? 0; p < last; p++) {
+      const w = postingWindow[p] ?? 0;
+      const c = postingCount[p] ?? 0;
+      if (dot[w] === 0) touched[touchedCount++] = w;
+      dot[w] = (dot[w] ?? 0) + added * c;
+      sharedReply[w] = (sharedReply[w] ?? 0) + growth;
+      if (before === 0) sharedPrompt[w] = (sharedPrompt[w] ?? 0) + c * c;
+    }
+  };
+  /** Brings the postings' sums to the window (start, end), from those of (start, reached). */
+  const reach = (start: number, end: number) => {
+    if (current !== start || reached > end) {
+      clear();
+      current = start;
+      reached = start;
+    }
+    const last = sentenceStart[end] ?? 0;
+    for (let p = sentenceStart[reached] ?? 0; p < last; p++) addTerm(ids[p] ?? 0, counts[p] ?? 0);
+    reached = end;
+  };
+  const reachWhole = () => {
+    clear();
+    current = -1;
+    for (let id = 0; id < vocabulary; id++) addTerm(id, total[id] ?? 0);
+  };
+  const score = (slot: number, whole: boolean) => {
+    const sum = windowTotal[slot] ?? 0;
+    const d = distinct[slot] ?? 0;
+    let value = 0;
+    for (let t = 0; t < touchedCount; t++) {
+      const w = touched[t] ?? 0;
+      const pair = pairSimilarity(
+        dot[w] ?? 0,
+        sharedReply[w] ?? 0,
+        sum,
+        sharedPrompt[w] ?? 0,
+        promptTotal[w] ?? 0,
+      );
+      if (pair > value && pairCounts(flagsOf[w] ?? 0, whole, d, pair)) value = pair;
+    }
+    return value;
+  };
+  const evaluate = (slot: number) => {
+    if (slot === wholeSlot) {
+      reachWhole();
+      best.offer(score(slot, true), 0, n);
+      return;
+    }
+    const start = Math.floor(slot / GUARD_MAX_RUN);
+    const end = start + (slot % GUARD_MAX_RUN) + 1;
+    reach(start, end);
+    best.offer(score(slot, start === 0 && end === n), start, end);
+  };
+
+  if (top >= 0) {
+    // The highest bound first: a good best score early skips more windows.
+    evaluate(top);
+    const matters = (slot: number) => {
+      const value = bound[slot] ?? 0;
+      return slot !== top && value !== 0 && value >= best.score - TIE;
+    };
+    for (let start = 0; start < n; start++) {
+      const runs = Math.min(GUARD_MAX_RUN, n - start);
+      for (let run = 0; run < runs; run++) {
+        const slot = start * GUARD_MAX_RUN + run;
+        if (matters(slot)) evaluate(slot);
+      }
+    }
+    if (n > GUARD_MAX_RUN && matters(wholeSlot)) evaluate(wholeSlot);
+    clear();
+  }
+  return { score: best.score, window: best.window(n), sentences: n };
+}
