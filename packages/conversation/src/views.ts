@@ -70,12 +70,16 @@ const LEET: Readonly<Record<string, string>> = {
   $: 's',
 };
 /** English stop words as rot13 turns them ("the" → "gur", "you" → "lbh", …). */
-const ROT13_WORDS =
-  /\b(?:gur|naq|lbh|lbhe|ner|vf|jvgu|sbe|guvf|gung|jura|jvyy|nobhg|nyjnlf|arire|gb|bs|va)\b/gi;
+export const ROT13_WORDS: readonly string[] =
+  'gur naq lbh lbhe ner vf jvgu sbe guvf gung jura jvyy nobhg nyjnlf arire gb bs va'.split(' ');
 /** English stop words reversed ("the" → "eht", …). */
-const REVERSED_WORDS =
-  /\b(?:eht|dna|uoy|ruoy|era|si|htiw|rof|siht|taht|nehw|lliw|tuoba|syawla|reven|ot|fo|ni)\b/gi;
-const MARKDOWN = /```|~~~|^[ \t]*(?:(?:>|\/\/|--|;|%|#(?!#))[ \t]|\|)/m;
+export const REVERSED_WORDS: readonly string[] =
+  'eht dna uoy ruoy era si htiw rof siht taht nehw lliw tuoba syawla reven ot fo ni'.split(' ');
+/** A word of up to 6 lower-case ASCII letters as a number (5 bits a letter), for the scan. */
+const wordCode = (word: string) =>
+  [...word].reduce((code, ch) => code * 32 + (ch.charCodeAt(0) - 96), 0);
+const ROT13_CODES = new Set(ROT13_WORDS.map(wordCode));
+const REVERSED_CODES = new Set(REVERSED_WORDS.map(wordCode));
 const WORD_HITS = 3;
 
 /**
@@ -89,6 +93,14 @@ export function scanReply(reply: string): ReplyScan {
 
 /** `scanReply` with `needed` leet pairs, rot13 or reversed stop words to say yes. */
 function scanText(reply: string, needed: number): ReplyScan {
+  const scan = scanCharacters(reply, needed);
+  if (!scan.decoded && (reply.includes('\\x') || reply.includes('0x')))
+    scan.decoded = test(HEX_RUN, reply);
+  return scan;
+}
+
+/** The pass over the characters (its own function: the loop is what the JIT compiles). */
+function scanCharacters(reply: string, needed: number): ReplyScan {
   let base64Run = 0;
   let decoded = false;
   let hexToken = 0;
@@ -101,8 +113,39 @@ function scanText(reply: string, needed: number): ReplyScan {
   let leetPairs = 0;
   let previous = Kind.Other;
   let beforePrevious = Kind.Other;
-  for (let i = 0; i < reply.length; i++) {
-    const code = reply.charCodeAt(i);
+  // Words as JavaScript's \b sees them (runs of [A-Za-z0-9_]): their letters as a number.
+  let word = 0;
+  let wordLength = 0;
+  let letters = true;
+  let rot13Hits = 0;
+  let reversedHits = 0;
+  let markdown = false;
+  /** At the start of a line, spaces and tabs skipped. */
+  let lineStart = true;
+  const length = reply.length;
+  for (let i = 0; i <= length; i++) {
+    const code = i < length ? reply.charCodeAt(i) : 0x20;
+    if (isAsciiWord(code)) {
+      const lower = code | 0x20;
+      if (lower >= 0x61 && lower <= 0x7a) {
+        if (wordLength < 7) word = word * 32 + (lower - 96);
+      } else {
+        letters = false;
+      }
+      wordLength++;
+    } else if (wordLength > 0) {
+      if (letters && wordLength <= 6) {
+        if (ROT13_CODES.has(word)) rot13Hits++;
+        if (REVERSED_CODES.has(word)) reversedHits++;
+      }
+      word = 0;
+      wordLength = 0;
+      letters = true;
+    }
+    if (i === length) break;
+    if (!markdown) markdown = markdownAt(reply, i, code, lineStart);
+    if (code === 0x0a || code === 0x0d || code === 0x2028 || code === 0x2029) lineStart = true;
+    else if (code !== 0x20 && code !== 0x09) lineStart = false;
     const kind: Kind = code < 128 ? (ASCII_KIND[code] ?? Kind.Other) : kindOf(code);
     const alphanumeric = kind <= Kind.Leet;
     // base64 / base64url runs (16+ alphabet characters) and hex bytes separated by spaces.
@@ -138,16 +181,15 @@ function scanText(reply: string, needed: number): ReplyScan {
     beforePrevious = previous;
     previous = kind;
   }
-  if (!decoded && (reply.includes('\\x') || reply.includes('0x'))) decoded = test(HEX_RUN, reply);
   return {
     decoded,
     spaced,
     zeroWidth,
     unicode,
     leet: leetPairs >= needed,
-    rot13: hits(ROT13_WORDS, reply, needed),
-    reversed: hits(REVERSED_WORDS, reply, needed),
-    markdown: MARKDOWN.test(reply),
+    rot13: rot13Hits >= needed,
+    reversed: reversedHits >= needed,
+    markdown,
   };
 }
 
@@ -212,6 +254,36 @@ function kindOf(code: number): Kind {
   return Kind.Letter;
 }
 
+function isAsciiWord(code: number): boolean {
+  return (
+    (code >= 0x61 && code <= 0x7a) ||
+    (code >= 0x41 && code <= 0x5a) ||
+    (code >= 0x30 && code <= 0x39) ||
+    code === 0x5f
+  );
+}
+
+/**
+ * Markdown at `i`: a code fence (```, ~~~) anywhere, or at a line's start (after spaces and tabs)
+ * a quote, comment or heading marker followed by a space or tab (`> `, `// `, `-- `, `; `, `% `,
+ * `# `) or a table pipe.
+ */
+function markdownAt(text: string, i: number, code: number, lineStart: boolean): boolean {
+  if (
+    (code === 0x60 || code === 0x7e) &&
+    text.charCodeAt(i + 1) === code &&
+    text.charCodeAt(i + 2) === code
+  )
+    return true;
+  if (!lineStart) return false;
+  if (code === 0x7c) return true;
+  let next = i + 1;
+  if ((code === 0x2f || code === 0x2d) && text.charCodeAt(i + 1) === code) next = i + 2;
+  else if (code !== 0x3e && code !== 0x3b && code !== 0x25 && code !== 0x23) return false;
+  const after = text.charCodeAt(next);
+  return after === 0x20 || after === 0x09;
+}
+
 /** `kindOf` of every ASCII character (the scan's hot path). */
 const ASCII_KIND = Uint8Array.from({ length: 128 }, (_, code) => kindOf(code));
 
@@ -252,16 +324,6 @@ function test(pattern: RegExp, text: string): boolean {
   const found = pattern.test(text);
   pattern.lastIndex = 0;
   return found;
-}
-
-function hits(pattern: RegExp, text: string, needed: number): boolean {
-  pattern.lastIndex = 0;
-  let count = 0;
-  while (pattern.exec(text)) {
-    if (++count >= needed) break;
-  }
-  pattern.lastIndex = 0;
-  return count >= needed;
 }
 
 /** The decoded text of every base64, base64url or hex run that decodes to readable UTF-8. */

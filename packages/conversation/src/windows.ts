@@ -250,8 +250,58 @@ interface ReplyTerms {
   counts: Int32Array;
 }
 
-/** Local ids by term (-1: a stop word), reused across calls (the guard is synchronous). */
-const local = new Map<string, number>();
+/**
+ * Terms seen in the current reply, by their characters in place: open addressing on a hash of the
+ * characters, so a term seen before (most tokens: stop words and repeats) costs no new string.
+ * Slots are valid when stamped with the current call's generation (nothing to clear per call).
+ */
+const seen = {
+  mask: 4095,
+  stamp: new Int32Array(4096),
+  entry: new Int32Array(4096),
+  generation: 0,
+  terms: [] as string[],
+  hashes: new Int32Array(1024),
+  /** Local id of each entry, -1 for a stop word. */
+  ids: new Int32Array(1024),
+};
+
+function resetSeen(tokens: number): void {
+  if (seen.hashes.length < tokens) {
+    seen.hashes = new Int32Array(tokens);
+    seen.ids = new Int32Array(tokens);
+  }
+  if (seen.stamp.length < 2 * tokens) {
+    let size = seen.stamp.length;
+    while (size < 2 * tokens) size *= 2;
+    seen.stamp = new Int32Array(size);
+    seen.entry = new Int32Array(size);
+    seen.mask = size - 1;
+    seen.generation = 0;
+  }
+  if (++seen.generation === 0x7fffffff) {
+    seen.stamp.fill(0);
+    seen.generation = 1;
+  }
+  seen.terms.length = 0;
+}
+
+/** The entry of `text.slice(from, to)` (with `hash`), or where it goes as -1 - slot. */
+function findSeen(text: string, from: number, to: number, hash: number): number {
+  const { mask, stamp, entry, generation, terms, hashes } = seen;
+  let slot = hash & mask;
+  while (stamp[slot] === generation) {
+    const e = entry[slot] ?? 0;
+    const term = terms[e] ?? '';
+    if (hashes[e] === hash && term.length === to - from) {
+      let i = 0;
+      while (i < term.length && term.charCodeAt(i) === text.charCodeAt(from + i)) i++;
+      if (i === term.length) return e;
+    }
+    slot = (slot + 1) & mask;
+  }
+  return -1 - slot;
+}
 
 let terms: ReplyTerms = {
   sentences: 0,
@@ -283,7 +333,7 @@ function replyTerms(reply: string, vocab: ReadonlyMap<string, number>): ReplyTer
     slot = new Int32Array(size);
   }
   const { promptId, total, sentenceStart, ids, counts } = terms;
-  local.clear();
+  resetSeen(tokens);
   let vocabulary = 0;
   let pairs = 0;
   let sentence = 0;
@@ -294,17 +344,23 @@ function replyTerms(reply: string, vocab: ReadonlyMap<string, number>): ReplyTer
     const length = lower.length;
     let i = 0;
     while (i < length) {
-      let width = wordWidth(lower, i);
+      let code = lower.charCodeAt(i);
+      let width = code < 128 ? (ASCII_WORD[code] ?? 0) : wordWidth(lower, i);
       if (width === 0) {
         i++;
         continue;
       }
       const from = i;
       let chars = 0;
+      let hash = 0;
       while (width !== 0) {
+        hash = (Math.imul(hash, 31) + code) | 0;
+        if (width === 2) hash = (Math.imul(hash, 31) + lower.charCodeAt(i + 1)) | 0;
         i += width;
         chars++;
-        width = i < length ? wordWidth(lower, i) : 0;
+        if (i >= length) break;
+        code = lower.charCodeAt(i);
+        width = code < 128 ? (ASCII_WORD[code] ?? 0) : wordWidth(lower, i);
       }
       if (chars < 2) continue;
       while (from >= boundary) {
@@ -312,11 +368,19 @@ function replyTerms(reply: string, vocab: ReadonlyMap<string, number>): ReplyTer
         sentenceStart[sentence] = pairs;
         boundary = boundaries[sentence] ?? Infinity;
       }
-      const term = lower.slice(from, i);
-      let id = local.get(term);
-      if (id === undefined) {
+      const found = findSeen(lower, from, i, hash);
+      let id: number;
+      if (found >= 0) {
+        id = seen.ids[found] ?? -1;
+      } else {
+        const term = lower.slice(from, i);
         id = ENGLISH_STOP_WORDS.has(term) ? -1 : vocabulary++;
-        local.set(term, id);
+        const e = seen.terms.length;
+        seen.terms.push(term);
+        seen.hashes[e] = hash;
+        seen.ids[e] = id;
+        seen.stamp[-1 - found] = seen.generation;
+        seen.entry[-1 - found] = e;
         if (id >= 0) {
           promptId[id] = vocab.get(term) ?? -1;
           total[id] = 0;
@@ -409,154 +473,208 @@ export interface WindowsVerdict {
 
 /** The best pair of windows of `reply` and of the prompt: exactly what scoring every pair gives. */
 export function judgeWindows(reply: string, prompt: PromptIndex): WindowsVerdict {
-  const {
-    sentences: n,
-    vocabulary,
-    promptId,
-    total,
-    sentenceStart,
-    ids,
-    counts,
-  } = replyTerms(reply, prompt.vocab);
-  const best = new Best();
+  const terms = replyTerms(reply, prompt.vocab);
+  const n = terms.sentences;
   if (n === 0) return { score: 0, window: { start: 0, end: 0 }, sentences: 0 };
-  const W = prompt.windowTotal.length;
-  const wholeSlot = n * GUARD_MAX_RUN;
-  const b = ensureBuffers(wholeSlot + 1, W, vocabulary);
-  const { bound, windowTotal, distinct, dot, sharedReply, sharedPrompt, touched } = b;
-  const { count, applied, used } = b;
-  const { postingStart, postingWindow, postingCount, promptBound } = prompt;
-  const promptTotal = prompt.windowTotal;
-  const flagsOf = prompt.windowFlags;
+  const search = new WindowSearch(
+    terms,
+    prompt,
+    ensureBuffers(n * GUARD_MAX_RUN + 1, prompt.windowTotal.length, terms.vocabulary),
+  );
+  search.bound();
+  search.search();
+  return { score: search.best.score, window: search.best.window(n), sentences: n };
+}
 
-  // Pass 1: every window's own sums and its bound; no postings.
-  let top = -1;
-  let topBound = 0;
-  const setBound = (
+/**
+ * One reply's window search. Reply window (start, end) is slot start * GUARD_MAX_RUN +
+ * (end - start - 1); the whole reply, when longer than GUARD_MAX_RUN sentences, is the last slot.
+ */
+class WindowSearch {
+  readonly best = new Best();
+  private readonly n: number;
+  private readonly wholeSlot: number;
+  private top = -1;
+  private topBound = 0;
+  // The postings' sums of the window being scored: (start `current`, end `reached`).
+  private touchedCount = 0;
+  private appliedCount = 0;
+  private current = -1;
+  private reached = 0;
+
+  constructor(
+    private readonly terms: ReplyTerms,
+    private readonly prompt: PromptIndex,
+    private readonly b: typeof buffers,
+  ) {
+    this.n = terms.sentences;
+    this.wholeSlot = this.n * GUARD_MAX_RUN;
+  }
+
+  /** Pass 1: every window's own sums and its bound; no postings. */
+  bound(): void {
+    const { n } = this;
+    const { sentenceStart, ids, counts, promptId, total, vocabulary } = this.terms;
+    const { count, used } = this.b;
+    for (let start = 0; start < n; start++) {
+      const stop = Math.min(n, start + GUARD_MAX_RUN);
+      let distinct = 0;
+      let sum = 0;
+      let inPrompt = 0;
+      let shared = 0;
+      let usedCount = 0;
+      for (let end = start + 1; end <= stop; end++) {
+        const last = sentenceStart[end] ?? 0;
+        for (let p = sentenceStart[end - 1] ?? 0; p < last; p++) {
+          const id = ids[p] ?? 0;
+          const added = counts[p] ?? 0;
+          const before = count[id] ?? 0;
+          const after = before + added;
+          count[id] = after;
+          const growth = after * after - before * before;
+          sum += growth;
+          const inVocab = (promptId[id] ?? -1) >= 0;
+          if (before === 0) {
+            distinct++;
+            used[usedCount++] = id;
+            if (inVocab) shared++;
+          }
+          if (inVocab) inPrompt += growth;
+        }
+        const slot = start * GUARD_MAX_RUN + (end - start - 1);
+        this.setBound(slot, start === 0 && end === n, distinct, sum, inPrompt, shared);
+      }
+      for (let u = 0; u < usedCount; u++) count[used[u] ?? 0] = 0;
+    }
+    if (n > GUARD_MAX_RUN) {
+      let sum = 0;
+      let inPrompt = 0;
+      let shared = 0;
+      for (let id = 0; id < vocabulary; id++) {
+        const square = (total[id] ?? 0) * (total[id] ?? 0);
+        sum += square;
+        if ((promptId[id] ?? -1) >= 0) {
+          inPrompt += square;
+          shared++;
+        }
+      }
+      this.setBound(this.wholeSlot, true, vocabulary, sum, inPrompt, shared);
+    }
+  }
+
+  /**
+   * The most a window can score: its reply-side factor sqrt(inPrompt / norm) (as if every term
+   * the prompt has were shared with one prompt window) times `promptBound[shared]`.
+   */
+  private setBound(
     slot: number,
     whole: boolean,
-    d: number,
+    distinct: number,
     sum: number,
     inPrompt: number,
-    k: number,
-  ) => {
+    shared: number,
+  ): void {
+    const { bound, windowTotal } = this.b;
     windowTotal[slot] = sum;
-    distinct[slot] = d;
+    this.b.distinct[slot] = distinct;
     let value = 0;
-    if (inPrompt > 0 && (whole || d >= GUARD_SHORT_WINDOW_TERMS)) {
+    if (inPrompt > 0 && (whole || distinct >= GUARD_SHORT_WINDOW_TERMS)) {
       value =
         Math.sqrt(inPrompt / (inPrompt + IDF2 * (sum - inPrompt))) *
-        (promptBound[k] ?? 1) *
+        (this.prompt.promptBound[shared] ?? 1) *
         BOUND_SLACK;
       // A short window only counts from GUARD_SHORT_PAIR_SCORE.
-      if (!whole && d < GUARD_MIN_WINDOW_TERMS && value < GUARD_SHORT_PAIR_SCORE) value = 0;
+      if (!whole && distinct < GUARD_MIN_WINDOW_TERMS && value < GUARD_SHORT_PAIR_SCORE) value = 0;
     }
     bound[slot] = value;
-    if (value > topBound) {
-      topBound = value;
-      top = slot;
+    if (value > this.topBound) {
+      this.topBound = value;
+      this.top = slot;
     }
-  };
-  for (let start = 0; start < n; start++) {
-    const stop = Math.min(n, start + GUARD_MAX_RUN);
-    let d = 0;
-    let sum = 0;
-    let inPrompt = 0;
-    let k = 0;
-    let usedCount = 0;
-    for (let end = start + 1; end <= stop; end++) {
-      const last = sentenceStart[end] ?? 0;
-      for (let p = sentenceStart[end - 1] ?? 0; p < last; p++) {
-        const id = ids[p] ?? 0;
-        const added = counts[p] ?? 0;
-        const before = count[id] ?? 0;
-        const after = before + added;
-        count[id] = after;
-        const growth = after * after - before * before;
-        sum += growth;
-        const inVocab = (promptId[id] ?? -1) >= 0;
-        if (before === 0) {
-          d++;
-          used[usedCount++] = id;
-          if (inVocab) k++;
-        }
-        if (inVocab) inPrompt += growth;
-      }
-      const slot = start * GUARD_MAX_RUN + (end - start - 1);
-      setBound(slot, start === 0 && end === n, d, sum, inPrompt, k);
-    }
-    for (let u = 0; u < usedCount; u++) count[used[u] ?? 0] = 0;
-  }
-  if (n > GUARD_MAX_RUN) {
-    let sum = 0;
-    let inPrompt = 0;
-    let k = 0;
-    for (let id = 0; id < vocabulary; id++) {
-      const square = (total[id] ?? 0) * (total[id] ?? 0);
-      sum += square;
-      if ((promptId[id] ?? -1) >= 0) {
-        inPrompt += square;
-        k++;
-      }
-    }
-    setBound(wholeSlot, true, vocabulary, sum, inPrompt, k);
   }
 
-  // Pass 2: exact scores through the postings, for the windows whose bound can still matter.
-  let touchedCount = 0;
-  let appliedCount = 0;
-  let current = -1;
-  let reached = 0;
-  const clear = () => {
-    for (let t = 0; t < touchedCount; t++) {
-      const w = touched[t] ?? 0;
-      dot[w] = 0;
-      sharedReply[w] = 0;
-      sharedPrompt[w] = 0;
+  /**
+   * Pass 2: exact scores through the postings, the highest bound first (a good best score early
+   * skips more windows), then start by start for the windows whose bound can still matter.
+   */
+  search(): void {
+    const { n, top, wholeSlot } = this;
+    if (top < 0) return;
+    this.evaluate(top);
+    for (let start = 0; start < n; start++) {
+      const runs = Math.min(GUARD_MAX_RUN, n - start);
+      for (let run = 0; run < runs; run++) {
+        const slot = start * GUARD_MAX_RUN + run;
+        if (this.matters(slot)) this.evaluate(slot);
+      }
     }
-    for (let u = 0; u < appliedCount; u++) applied[used[u] ?? 0] = 0;
-    touchedCount = 0;
-    appliedCount = 0;
-  };
-  const addTerm = (id: number, added: number) => {
-    const term = promptId[id] ?? -1;
+    if (n > GUARD_MAX_RUN && this.matters(wholeSlot)) this.evaluate(wholeSlot);
+    this.clear();
+  }
+
+  private matters(slot: number): boolean {
+    const value = this.b.bound[slot] ?? 0;
+    return slot !== this.top && value !== 0 && value >= this.best.score - TIE;
+  }
+
+  private evaluate(slot: number): void {
+    const { n } = this;
+    if (slot === this.wholeSlot) {
+      this.clear();
+      this.current = -1;
+      const { vocabulary, total } = this.terms;
+      for (let id = 0; id < vocabulary; id++) this.addTerm(id, total[id] ?? 0);
+      this.best.offer(this.score(slot, true), 0, n);
+      return;
+    }
+    const start = Math.floor(slot / GUARD_MAX_RUN);
+    const end = start + (slot % GUARD_MAX_RUN) + 1;
+    this.reach(start, end);
+    this.best.offer(this.score(slot, start === 0 && end === n), start, end);
+  }
+
+  /** Brings the postings' sums to the window (start, end), from those of (start, reached). */
+  private reach(start: number, end: number): void {
+    if (this.current !== start || this.reached > end) {
+      this.clear();
+      this.current = start;
+      this.reached = start;
+    }
+    const { sentenceStart, ids, counts } = this.terms;
+    const last = sentenceStart[end] ?? 0;
+    for (let p = sentenceStart[this.reached] ?? 0; p < last; p++)
+      this.addTerm(ids[p] ?? 0, counts[p] ?? 0);
+    this.reached = end;
+  }
+
+  private addTerm(id: number, added: number): void {
+    const term = this.terms.promptId[id] ?? -1;
     if (term < 0) return;
+    const { applied, used, dot, sharedReply, sharedPrompt, touched } = this.b;
+    const { postingStart, postingWindow, postingCount } = this.prompt;
     const before = applied[id] ?? 0;
     const after = before + added;
     applied[id] = after;
-    if (before === 0) used[appliedCount++] = id;
+    if (before === 0) used[this.appliedCount++] = id;
     const growth = after * after - before * before;
     const last = postingStart[term + 1] ?? 0;
     for (let p = postingStart[term] ?? 0; p < last; p++) {
       const w = postingWindow[p] ?? 0;
       const c = postingCount[p] ?? 0;
-      if (dot[w] === 0) touched[touchedCount++] = w;
+      if (dot[w] === 0) touched[this.touchedCount++] = w;
       dot[w] = (dot[w] ?? 0) + added * c;
       sharedReply[w] = (sharedReply[w] ?? 0) + growth;
       if (before === 0) sharedPrompt[w] = (sharedPrompt[w] ?? 0) + c * c;
     }
-  };
-  /** Brings the postings' sums to the window (start, end), from those of (start, reached). */
-  const reach = (start: number, end: number) => {
-    if (current !== start || reached > end) {
-      clear();
-      current = start;
-      reached = start;
-    }
-    const last = sentenceStart[end] ?? 0;
-    for (let p = sentenceStart[reached] ?? 0; p < last; p++) addTerm(ids[p] ?? 0, counts[p] ?? 0);
-    reached = end;
-  };
-  const reachWhole = () => {
-    clear();
-    current = -1;
-    for (let id = 0; id < vocabulary; id++) addTerm(id, total[id] ?? 0);
-  };
-  const score = (slot: number, whole: boolean) => {
+  }
+
+  private score(slot: number, whole: boolean): number {
+    const { windowTotal, distinct, dot, sharedReply, sharedPrompt, touched } = this.b;
+    const { windowTotal: promptTotal, windowFlags } = this.prompt;
     const sum = windowTotal[slot] ?? 0;
     const d = distinct[slot] ?? 0;
     let value = 0;
-    for (let t = 0; t < touchedCount; t++) {
+    for (let t = 0; t < this.touchedCount; t++) {
       const w = touched[t] ?? 0;
       const pair = pairSimilarity(
         dot[w] ?? 0,
@@ -565,38 +683,21 @@ export function judgeWindows(reply: string, prompt: PromptIndex): WindowsVerdict
         sharedPrompt[w] ?? 0,
         promptTotal[w] ?? 0,
       );
-      if (pair > value && pairCounts(flagsOf[w] ?? 0, whole, d, pair)) value = pair;
+      if (pair > value && pairCounts(windowFlags[w] ?? 0, whole, d, pair)) value = pair;
     }
     return value;
-  };
-  const evaluate = (slot: number) => {
-    if (slot === wholeSlot) {
-      reachWhole();
-      best.offer(score(slot, true), 0, n);
-      return;
-    }
-    const start = Math.floor(slot / GUARD_MAX_RUN);
-    const end = start + (slot % GUARD_MAX_RUN) + 1;
-    reach(start, end);
-    best.offer(score(slot, start === 0 && end === n), start, end);
-  };
-
-  if (top >= 0) {
-    // The highest bound first: a good best score early skips more windows.
-    evaluate(top);
-    const matters = (slot: number) => {
-      const value = bound[slot] ?? 0;
-      return slot !== top && value !== 0 && value >= best.score - TIE;
-    };
-    for (let start = 0; start < n; start++) {
-      const runs = Math.min(GUARD_MAX_RUN, n - start);
-      for (let run = 0; run < runs; run++) {
-        const slot = start * GUARD_MAX_RUN + run;
-        if (matters(slot)) evaluate(slot);
-      }
-    }
-    if (n > GUARD_MAX_RUN && matters(wholeSlot)) evaluate(wholeSlot);
-    clear();
   }
-  return { score: best.score, window: best.window(n), sentences: n };
+
+  private clear(): void {
+    const { dot, sharedReply, sharedPrompt, touched, applied, used } = this.b;
+    for (let t = 0; t < this.touchedCount; t++) {
+      const w = touched[t] ?? 0;
+      dot[w] = 0;
+      sharedReply[w] = 0;
+      sharedPrompt[w] = 0;
+    }
+    for (let u = 0; u < this.appliedCount; u++) applied[used[u] ?? 0] = 0;
+    this.touchedCount = 0;
+    this.appliedCount = 0;
+  }
 }
