@@ -3,14 +3,20 @@
  * Prints detection and false-positive rates per kind of reply, for the guard (every view) beside
  * the seed's whole-reply rule (tf-idf cosine of the whole reply and the whole prompt ≥ 0.65),
  * a threshold sweep, the per-reply cost (p50) at 0.5k / 2k / 8k tokens for plain replies and
- * replies full of encoded material against a 200-word prompt, and the issue's targets.
+ * replies full of encoded material against a 200-word prompt, and the issue's targets. The
+ * semantic stage runs beside them on the mock LLM's embeddings (`@lab/mock-llm`'s `embed`, what
+ * its `/v1/embeddings` returns: a hashed bag of words, blind to meaning), through the stage's own
+ * judgement (`semanticVerdict`): that column shows the path at work, not what a real embeddings
+ * model would catch.
  *
- *     node bench/dist/guard/main.js [--threshold 0.65] [--iterations 200]
+ *     node bench/dist/guard/main.js [--threshold 0.65] [--semantic-threshold 0.9] [--iterations 200]
  */
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { countTokens, guardReply, splitSentences, tfidfCosineSimilarity } from '@lab/conversation';
+import { comparableSentences, semanticVerdict } from '@lab/llm-worker/dist/src/guard/semantic';
+import { EMBEDDING_MODELS, embed } from '@lab/mock-llm';
 import { PROMPTS, type CorpusPrompt } from './corpus/prompts';
 import { BENIGN, CHATTER, PARAPHRASES } from './corpus/replies';
 import { ENCODINGS, type Encoding } from './encodings';
@@ -19,10 +25,12 @@ import { guardReply as guardV1 } from './guard-v1';
 const { values } = parseArgs({
   options: {
     threshold: { type: 'string', default: '0.65' },
+    'semantic-threshold': { type: 'string', default: '0.9' },
     iterations: { type: 'string', default: '200' },
   },
 });
 const THRESHOLD = Number(values.threshold);
+const SEMANTIC_THRESHOLD = Number(values['semantic-threshold']);
 const ITERATIONS = Number(values.iterations);
 const SEED_THRESHOLD = 0.65;
 
@@ -156,16 +164,38 @@ interface Rates {
   guard: number;
   plain: number;
   seed: number;
+  /** The guard or the semantic stage on the mock's embeddings. */
+  semantic: number;
 }
+
+const EMBEDDING_MODEL = 'text-embedding-3-small';
+const EMBEDDING_DIMENSIONS = EMBEDDING_MODELS[EMBEDDING_MODEL]?.dimensions ?? 1536;
+const vectors = new Map<string, number[]>();
+/** The mock's embedding of each comparable sentence of `text` (cached by sentence). */
+function embeddings(text: string): number[][] {
+  return comparableSentences(text).map((sentence) => {
+    let vector = vectors.get(sentence);
+    if (!vector)
+      vectors.set(sentence, (vector = Array.from(embed(sentence, EMBEDDING_DIMENSIONS))));
+    return vector;
+  });
+}
+const semanticLeak = (c: Case) =>
+  semanticVerdict(embeddings(c.prompt), embeddings(c.reply), SEMANTIC_THRESHOLD).leaked;
 
 function evaluate(cases: Case[], threshold: number): Map<string, Rates> {
   const rows = new Map<string, Rates>();
   for (const c of cases) {
     let row = rows.get(c.kind);
     if (!row)
-      rows.set(c.kind, (row = { kind: c.kind, group: c.group, n: 0, guard: 0, plain: 0, seed: 0 }));
+      rows.set(
+        c.kind,
+        (row = { kind: c.kind, group: c.group, n: 0, guard: 0, plain: 0, seed: 0, semantic: 0 }),
+      );
     row.n++;
-    if (guardReply(c.reply, c.prompt, { threshold }).leaked) row.guard++;
+    const guarded = guardReply(c.reply, c.prompt, { threshold }).leaked;
+    if (guarded) row.guard++;
+    if (guarded || semanticLeak(c)) row.semantic++;
     if (guardReply(c.reply, c.prompt, { threshold, views: false }).leaked) row.plain++;
     if (tfidfCosineSimilarity(c.reply, c.prompt) >= SEED_THRESHOLD) row.seed++;
   }
@@ -177,17 +207,23 @@ const pct = (k: number, n: number) =>
 
 function printRates(rows: Map<string, Rates>): void {
   console.log(
-    `${'kind'.padEnd(48)} ${'n'.padStart(5)}  ${'guard v2'.padStart(9)}  ${'plain view'.padStart(10)}  ${'seed rule'.padStart(9)}`,
+    `${'kind'.padEnd(48)} ${'n'.padStart(5)}  ${'guard v2'.padStart(9)}  ${'plain view'.padStart(10)}  ${'seed rule'.padStart(9)}  ${'+ semantic*'.padStart(11)}`,
   );
   for (const group of ['leak', 'benign'] as const) {
     console.log(group === 'leak' ? '-- leaks: detection rate' : '-- benign: false-positive rate');
     for (const row of rows.values()) {
       if (row.group !== group) continue;
       console.log(
-        `${row.kind.padEnd(48)} ${String(row.n).padStart(5)}  ${pct(row.guard, row.n).padStart(9)}  ${pct(row.plain, row.n).padStart(10)}  ${pct(row.seed, row.n).padStart(9)}`,
+        `${row.kind.padEnd(48)} ${String(row.n).padStart(5)}  ${pct(row.guard, row.n).padStart(9)}  ${pct(row.plain, row.n).padStart(10)}  ${pct(row.seed, row.n).padStart(9)}  ${pct(row.semantic, row.n).padStart(11)}`,
       );
     }
   }
+  console.log(
+    `* guard v2 with the semantic stage on (cosine ≥ ${SEMANTIC_THRESHOLD}) over the MOCK's embeddings (a hashed bag of words,`,
+  );
+  console.log(
+    '  blind to meaning): it shows the stage at work on this corpus, not what a real embeddings model would catch',
+  );
 }
 
 // ---- cost ----
@@ -324,6 +360,28 @@ function main(): void {
 
   console.log('');
   console.log(
+    'semantic stage alone on the MOCK embeddings (hashed bag of words): paraphrase detection, false positives',
+  );
+  console.log(
+    `${'cosine ≥'.padEnd(10)}${'paraphrase'.padStart(12)}${'benign'.padStart(9)}${'others'.padStart(9)}`,
+  );
+  const paraphrases = cases.filter((c) => c.kind === 'paraphrase');
+  const benignCases = cases.filter((c) => c.kind.startsWith('benign'));
+  const otherCases = cases.filter((c) => c.kind.startsWith('another'));
+  for (const t of [0.5, 0.6, 0.7, 0.8, 0.9]) {
+    const share = (group: Case[]) =>
+      pct(
+        group.filter((c) => semanticVerdict(embeddings(c.prompt), embeddings(c.reply), t).leaked)
+          .length,
+        group.length,
+      );
+    console.log(
+      `${String(t).padEnd(10)}${share(paraphrases).padStart(12)}${share(benignCases).padStart(9)}${share(otherCases).padStart(9)}`,
+    );
+  }
+
+  console.log('');
+  console.log(
     `cost per reply, p50 ms, against the ${words}-word prompt (${ITERATIONS} runs, 8k: fewer)`,
   );
   console.log(
@@ -378,6 +436,18 @@ function main(): void {
   );
   console.log(
     `${encodedMs <= 3 ? 'PASS' : 'FAIL'}  ${'p50 encoded 2k-token reply ≤ 3 ms'.padEnd(58)} ${encodedMs.toFixed(3)} ms`,
+  );
+  // Not a target of the issue: the semantic stage on the mock's embeddings, labelled as such.
+  const sum = (filter: (row: Rates) => boolean, field: 'guard' | 'semantic' | 'n') =>
+    [...rows.values()].filter(filter).reduce((total, row) => total + row[field], 0);
+  const paraphrase = (row: Rates) => row.kind === 'paraphrase';
+  const benignRow = (row: Rates) => row.kind.startsWith('benign');
+  const othersRow = (row: Rates) => row.kind.startsWith('another');
+  console.log(
+    `info  ${'paraphrase, semantic stage on (MOCK embeddings, not a meaning model)'.padEnd(58)} ${pct(sum(paraphrase, 'semantic'), sum(paraphrase, 'n'))} (guard alone ${pct(sum(paraphrase, 'guard'), sum(paraphrase, 'n')).trim()})`,
+  );
+  console.log(
+    `info  ${'false positives with it on: benign / other assistants'.padEnd(58)} ${pct(sum(benignRow, 'semantic'), sum(benignRow, 'n'))} / ${pct(sum(othersRow, 'semantic'), sum(othersRow, 'n')).trim()}`,
   );
   const ratio = plainMs / (plain2k?.v1 ?? NaN);
   console.log(

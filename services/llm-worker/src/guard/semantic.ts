@@ -36,22 +36,20 @@ export class SemanticStage {
     reply: string,
     threshold: number,
   ): Promise<SemanticVerdict> {
-    const sentences = comparable(reply);
+    const sentences = comparableSentences(reply);
     if (sentences.length === 0) return { leaked: false, score: 0 };
     const [prompt, replyVectors] = await Promise.all([
       this.promptVectors(client, initialPrompt),
       this.embed(client, sentences),
     ]);
-    let score = 0;
-    for (const r of replyVectors) for (const p of prompt) score = Math.max(score, cosine(r, p));
-    return { leaked: score >= threshold, score };
+    return semanticVerdict(prompt, replyVectors, threshold);
   }
 
   private async promptVectors(client: OpenAI, initialPrompt: string): Promise<number[][]> {
     const name = `guard:embeddings:${createHmac('sha256', this.key).update(`${this.model}\n${initialPrompt}`).digest('hex')}`;
     const cached = await this.redis.get(name);
     if (cached) return JSON.parse(decryptText(cached, this.key, name)) as number[][];
-    const sentences = comparable(initialPrompt);
+    const sentences = comparableSentences(initialPrompt);
     const vectors = sentences.length > 0 ? await this.embed(client, sentences) : [];
     await this.redis.set(
       name,
@@ -68,13 +66,28 @@ export class SemanticStage {
   }
 }
 
-function comparable(text: string): string[] {
+/**
+ * The stage's judgement from embeddings: the highest cosine of a reply sentence with a prompt
+ * sentence, a leak from `threshold` (bench/guard runs it on the mock's embeddings).
+ */
+export function semanticVerdict(
+  prompt: readonly (readonly number[])[],
+  reply: readonly (readonly number[])[],
+  threshold: number,
+): SemanticVerdict {
+  let score = 0;
+  for (const r of reply) for (const p of prompt) score = Math.max(score, cosine(r, p));
+  return { leaked: score >= threshold, score };
+}
+
+/** The sentences the stage embeds: those of `MIN_WORDS` words or more, trimmed. */
+export function comparableSentences(text: string): string[] {
   return splitSentences(text)
     .map((s) => s.trim())
     .filter((s) => s.split(/\s+/).length >= MIN_WORDS);
 }
 
-function cosine(a: number[], b: number[]): number {
+function cosine(a: readonly number[], b: readonly number[]): number {
   let dot = 0;
   let na = 0;
   let nb = 0;
