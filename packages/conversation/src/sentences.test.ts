@@ -1,4 +1,4 @@
-import { SENTENCE_LOOKAHEAD, sentenceBoundaries, splitSentences } from './sentences';
+import { SENTENCE_LOOKAHEAD, isSpace, sentenceBoundaries, splitSentences } from './sentences';
 
 /** Deterministic PRNG (mulberry32) so property tests are reproducible. */
 function rng(seed: number): () => number {
@@ -188,5 +188,14 @@ describe('splitSentences', () => {
         }
       }
     }
+  });
+});
+
+describe('isSpace', () => {
+  it("is JavaScript's \\s over the whole Basic Multilingual Plane", () => {
+    const differ: number[] = [];
+    for (let code = 0; code < 0x10000; code++)
+      if (isSpace(code) !== /\s/u.test(String.fromCharCode(code))) differ.push(code);
+    expect(differ).toEqual([]);
   });
 });

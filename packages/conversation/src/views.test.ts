@@ -1,5 +1,7 @@
 import { GUARD_REPLACEMENT, StreamingGuard, guardReply } from './guard';
 import {
+  REVERSED_WORDS,
+  ROT13_WORDS,
   type ViewKind,
   decodedMaterial,
   foldLeet,
@@ -119,6 +121,55 @@ describe('views', () => {
     expect(verdict.score).toBeGreaterThan(0.9);
     // The view that decides is the one made for the encoding (the test fails if it is removed).
     expect(verdict.view).toBe(kind);
+  });
+
+  it('finds rot13 and reversed stop words and Markdown markers as these regexes define them', () => {
+    const words = (list: readonly string[]) => new RegExp(`\\b(?:${list.join('|')})\\b`, 'gi');
+    const markdown = /```|~~~|^[ \t]*(?:(?:>|\/\/|--|;|%|#(?!#))[ \t]|\|)/m;
+    const count = (pattern: RegExp, text: string) => text.match(pattern)?.length ?? 0;
+    const pieces = [
+      ...ROT13_WORDS,
+      ...REVERSED_WORDS,
+      'Gur',
+      'SI',
+      'vf_',
+      '1gur',
+      'gurz',
+      'the',
+      ' ',
+      '  ',
+      '\n',
+      '\r\n',
+      '\u2028',
+      '\t',
+      '```',
+      '~~~',
+      '``',
+      '> ',
+      '// ',
+      '/ ',
+      '-- ',
+      '- ',
+      '; ',
+      '% ',
+      '# ',
+      '## ',
+      '|',
+      'é',
+      '.',
+      'word',
+    ];
+    const next = rng(16);
+    for (let i = 0; i < 5000; i++) {
+      const text = Array.from(
+        { length: 1 + Math.floor(next() * 12) },
+        () => pieces[Math.floor(next() * pieces.length)],
+      ).join('');
+      const scan = scanReply(text);
+      expect([text, scan.rot13]).toEqual([text, count(words(ROT13_WORDS), text) >= 3]);
+      expect([text, scan.reversed]).toEqual([text, count(words(REVERSED_WORDS), text) >= 3]);
+      expect([text, scan.markdown]).toEqual([text, markdown.test(text)]);
+    }
   });
 
   it('leaves benign replies with material alone', () => {

@@ -125,6 +125,20 @@ function scanCharacters(reply: string, needed: number): ReplyScan {
   const length = reply.length;
   for (let i = 0; i <= length; i++) {
     const code = i < length ? reply.charCodeAt(i) : 0x20;
+    if (code >= 0x61 && code <= 0x7a) {
+      // A lower-case ASCII letter, most of any reply: the general path below, shortened.
+      base64Run++;
+      hexToken = code <= 0x66 ? hexToken + 1 : -1000;
+      if (base64Run >= 16) decoded = true;
+      token++;
+      if (beforePrevious === Kind.Letter && previous === Kind.Leet) leetPairs++;
+      beforePrevious = previous;
+      previous = Kind.Letter;
+      if (wordLength < 7) word = word * 32 + (code - 96);
+      wordLength++;
+      lineStart = false;
+      continue;
+    }
     if (isAsciiWord(code)) {
       const lower = code | 0x20;
       if (lower >= 0x61 && lower <= 0x7a) {
