@@ -18,20 +18,27 @@
  *   score is n / (n + 1.975·(k − n)) (1.975 = the squared idf of an unshared term), so 3 of 4
  *   shared already scores 0.60 and 4 of 5 scores 0.67. Six distinct terms on each side need 5
  *   shared to pass 0.65 (5 of 6: 0.72; 4 of 6: 0.50): verbatim reuse, not a topic in common.
- * - Leak when any scored pair reaches the threshold; `window` reports the reply sentences of the
- *   best pair (ties within 1e-9 go to the longer window, so a leak of two sentences reports both).
+ * - Short pairs. Two short prompt sentences leaked together ("Never decide for them. One question
+ *   at a time; under 120 words.": 5 terms) fall under that minimum. A prompt window of two or more
+ *   sentences with terms and at least `GUARD_SHORT_WINDOW_TERMS` (4) terms, against a reply window
+ *   with as many, is a pair too, but it counts only from `GUARD_SHORT_PAIR_SCORE` (0.9): with five
+ *   terms or fewer a side only the same content words on both sides get there, so the greeting
+ *   echo above (0.71) and a single short rule repeated stay benign.
+ * - Leak when any counted pair reaches the threshold; `window` reports the reply sentences of the
+ *   best pair (ties within 1e-9 go to the longer window, then the first, so a leak of two
+ *   sentences reports both).
  *
- * Work: the prompt is indexed once (term → prompt windows holding it); each reply run start is
- * extended sentence by sentence, updating integer sums per prompt window, so a reply of n
- * sentences costs O(n · GUARD_MAX_RUN) window evaluations, each O(prompt windows).
+ * Work (`windows.ts`): the prompt is indexed once per prompt text (cached); the reply is tokenised
+ * in one pass; every reply window gets an upper bound of its score from its own sums, and only
+ * the windows whose bound reaches the best score found are scored exactly, through the postings:
+ * the verdict is to the bit what scoring every pair gives (the unit tests compare the two).
  *
  * v2 (docs/decisions/0013-guard-v2.md): the same windows are scored over every normalising view
  * of the reply (`views.ts`: decoded base64/hex runs, letter-spaced runs joined, zero-width
  * characters removed, Unicode and look-alikes folded, leetspeak folded, rot13, reversed, Markdown
  * stripped), each built only where a cheap pre-scan finds material for it; a leak in any view is
  * a leak. A canary (a secret marker the caller put into the system prompt sent to the model) found
- * in any view is a certain leak. The prompt's index is built once per prompt text and cached.
- * The plain view runs on interned term ids and typed arrays: the reply is tokenised once.
+ * in any view is a certain leak.
  */
 import { SENTENCE_LOOKAHEAD, sentenceBoundaries } from './sentences';
 import { type TermCounts, pairSimilarity, termCounts } from './tfidf';
@@ -121,7 +128,9 @@ export function canaryLine(canary: string): string {
  * finished reply with `guardReply` and releases the rest if it passes. So the released text always
  * passes `guardReply`, it is the whole reply when there is no leak, and `finish()` reports a leak
  * exactly when `guardReply` on the whole reply does. A sentence too short to be scored alone (under
- * `GUARD_MIN_WINDOW_TERMS` terms) may go out before a later run that includes it is found to leak.
+ * `GUARD_MIN_WINDOW_TERMS` terms) may go out before a later run that includes it is found to leak,
+ * except the start of a short pair: a trailing run of sentences under `GUARD_MIN_WINDOW_TERMS`
+ * terms holding a prompt term waits for the next sentence.
  *
  * Views: before text goes out, the views of everything to be released are judged (only when the
  * pre-scan finds material, so a plain stream pays nothing more), and an encoded run still open at
