@@ -673,13 +673,14 @@ class WindowSearch {
     let value = 0;
     for (let t = 0; t < this.touchedCount; t++) {
       const w = touched[t] ?? 0;
-      const pair = pairSimilarity(
-        dot[w] ?? 0,
-        sharedReply[w] ?? 0,
-        sum,
-        sharedPrompt[w] ?? 0,
-        promptTotal[w] ?? 0,
-      );
+      const product = dot[w] ?? 0;
+      const reply = sharedReply[w] ?? 0;
+      const shared = sharedPrompt[w] ?? 0;
+      const promptSum = promptTotal[w] ?? 0;
+      // Without a square root first: a pair clearly below the best so far is skipped.
+      const norms = (reply + IDF2 * (sum - reply)) * (shared + IDF2 * (promptSum - shared));
+      if (product * product * BOUND_SLACK < value * value * norms) continue;
+      const pair = pairSimilarity(product, reply, sum, shared, promptSum);
       if (pair > value && pairCounts(windowFlags[w] ?? 0, whole, d, pair)) value = pair;
     }
     return value;
