@@ -74,17 +74,28 @@ describe(`the rendered chart, decoded strictly into the types of Kubernetes ${KU
     }
   });
 
-  it('fails a broken manifest: a misspelt field, a wrong type, a missing required field', () => {
-    const good = template();
-    const broken = good
-      .replace('readinessProbe:', 'readinesProbe:')
-      .replace(/containerPort: (\d+)/, 'containerPort: "$1"')
-      .replace(/\n(\s+)selector:\n\1 {2}matchLabels:\n(\1 {4}.*\n)+/, '\n');
-    expect(broken).not.toBe(good);
-    const { status, output } = kubecheck(broken);
+  it('fails broken manifests: a misspelt field, a wrong type, a missing required field', () => {
+    const documents = template().split(/^---$/m);
+    const deployment = (component: string) =>
+      documents.findIndex(
+        (doc) =>
+          /^kind: Deployment$/m.test(doc) &&
+          doc.includes(`app.kubernetes.io/component: ${component}\n`),
+      );
+    const breakIn = (component: string, from: RegExp, to: string) => {
+      const index = deployment(component);
+      const broken = documents[index]!.replace(from, to);
+      expect(broken).not.toBe(documents[index]);
+      documents[index] = broken;
+    };
+    breakIn('gateway', /readinessProbe:/, 'readinesProbe:');
+    breakIn('assistants', /containerPort: (\d+)/, 'containerPort: "$1"');
+    breakIn('sessions', /\n {2}selector:\n {4}matchLabels:\n( {6}.*\n)+/, '\n');
+    const { status, output } = kubecheck(documents.join('---'));
     expect(status).toBe(1);
+    expect(output).toMatch(/^\d+ manifests checked against k8s\.io\/api v0\.\d+\.\d+: 3 failed$/m);
     expect(output).toContain('unknown field "spec.template.spec.containers[0].readinesProbe"');
     expect(output).toMatch(/cannot unmarshal string into Go struct field ContainerPort/);
-    expect(output).toMatch(/missing required field "spec\.selector"/);
+    expect(output).toContain('missing required field "spec.selector"');
   });
 });
