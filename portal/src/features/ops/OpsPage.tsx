@@ -124,6 +124,7 @@ function LiveMetrics({ minutes, live }: { minutes: number; live: boolean }) {
                 title={panel.title}
                 unit={panel.unit}
                 series={panel.series}
+                range={[Date.parse(metrics.data.from) / 1000, Date.parse(metrics.data.to) / 1000]}
               />
             ))}
           </div>
@@ -145,7 +146,11 @@ function Money({ live }: { live: boolean }) {
         <TimeChart
           id="ops-cost-by-day"
           title="Cost per day (USD)"
-          unit="count"
+          unit="usd"
+          range={[
+            Date.parse(`${byDay.data.from}T00:00:00Z`) / 1000,
+            Date.parse(`${byDay.data.to}T00:00:00Z`) / 1000,
+          ]}
           timeFormat="day"
           series={[
             {
@@ -189,8 +194,14 @@ function Money({ live }: { live: boolean }) {
 function UsageTable({ report, label }: { report: Schemas['UsageReport']; label: string }) {
   if (report.groups.length === 0) return <Empty>No usage in these days yet.</Empty>;
   const none = report.groupBy === 'apiKey' ? 'no API key' : 'lab drafts';
+  // Wider than a phone: it scrolls sideways, so it takes the keyboard's focus to be scrolled.
   return (
-    <div className="table-scroll">
+    <div
+      className="table-scroll"
+      tabIndex={0}
+      role="region"
+      aria-label={`Usage by ${label.toLowerCase()}`}
+    >
       <table>
         <caption className="visually-hidden">
           Usage by {label.toLowerCase()}, {report.from} to {report.to}

@@ -6,7 +6,14 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { alignSeries, formatValue, latest, type OpsSeries, type OpsUnit } from './chart-data';
+import {
+  alignSeries,
+  formatTick,
+  formatValue,
+  latest,
+  type OpsSeries,
+  type OpsUnit,
+} from './chart-data';
 
 /** Distinct in light and dark, and for the common colour-vision deficiencies (Okabe–Ito). */
 const COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442'];
@@ -16,15 +23,19 @@ export function TimeChart({
   title,
   unit,
   series,
+  range,
   timeFormat = 'time',
 }: {
   id: string;
   title: string;
   unit: OpsUnit;
   series: OpsSeries[];
+  /** The time axis, unix seconds: the range asked for, however few points it holds. */
+  range: [number, number];
   timeFormat?: 'time' | 'day';
 }) {
   const holder = useRef<HTMLDivElement>(null);
+  const [rangeFrom, rangeTo] = range;
 
   useEffect(() => {
     const element = holder.current;
@@ -38,7 +49,7 @@ export function TimeChart({
         height: 180,
         legend: { show: false },
         cursor: { show: true, drag: { x: false, y: false } },
-        scales: { x: { time: true } },
+        scales: { x: { time: true, range: (): uPlot.Range.MinMax => [rangeFrom, rangeTo] } },
         axes: [
           {
             ...axis,
@@ -46,7 +57,7 @@ export function TimeChart({
               ? { values: (_, ticks) => ticks.map((t) => new Date(t * 1000).toLocaleDateString()) }
               : {}),
           },
-          { ...axis, size: 64, values: (_, ticks) => ticks.map((t) => formatValue(unit, t)) },
+          { ...axis, size: 64, values: (_, ticks) => ticks.map((t) => formatTick(unit, t)) },
         ],
         series: [
           {},
@@ -70,7 +81,7 @@ export function TimeChart({
       resize.disconnect();
       chart.destroy();
     };
-  }, [series, unit, timeFormat]);
+  }, [series, unit, timeFormat, rangeFrom, rangeTo]);
 
   const summary =
     series.length === 0

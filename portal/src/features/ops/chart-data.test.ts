@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alignSeries, formatUsd, formatValue, latest } from './chart-data';
+import { alignSeries, formatTick, formatUsd, formatValue, latest } from './chart-data';
 
 describe('the Ops page numbers', () => {
   it('aligns series on the union of their times, gaps as null', () => {
@@ -51,5 +51,8 @@ describe('the Ops page numbers', () => {
     expect(formatValue('count', null)).toBe('no data');
     expect(formatUsd(0.0000048)).toBe('0.000005 USD');
     expect(formatUsd(12.5)).toBe('12.50 USD');
+    expect(formatValue('usd', 0.25)).toBe('0.25 USD');
+    expect(formatTick('events', 1200)).toBe('1,200');
+    expect(formatTick('seconds', 0.5)).toBe('500 ms');
   });
 });

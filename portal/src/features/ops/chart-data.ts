@@ -5,7 +5,7 @@
 import type { Schemas } from '@lab/client';
 
 export type OpsSeries = Schemas['OpsMetrics']['panels'][number]['series'][number];
-export type OpsUnit = Schemas['OpsMetrics']['panels'][number]['unit'];
+export type OpsUnit = Schemas['OpsMetrics']['panels'][number]['unit'] | 'usd';
 
 /** `[times, values of series 1, values of series 2, ...]` on the union of their timestamps. */
 export function alignSeries(series: OpsSeries[]): [number[], ...(number | null)[][]] {
@@ -41,6 +41,8 @@ export function formatValue(unit: OpsUnit, value: number | null): string {
       return value < 1 ? `${compact.format(value * 1000)} ms` : `${compact.format(value)} s`;
     case 'events':
       return `${compact.format(value)} events`;
+    case 'usd':
+      return formatUsd(value);
     default:
       return compact.format(value);
   }
@@ -48,4 +50,10 @@ export function formatValue(unit: OpsUnit, value: number | null): string {
 
 export function formatUsd(value: number): string {
   return `${value.toLocaleString('en', { minimumFractionDigits: 2, maximumFractionDigits: 6 })} USD`;
+}
+
+/** An axis tick: the value in its unit, short (no `events`, no `USD`). */
+export function formatTick(unit: OpsUnit, value: number): string {
+  if (unit === 'events' || unit === 'count' || unit === 'usd') return compact.format(value);
+  return formatValue(unit, value);
 }
