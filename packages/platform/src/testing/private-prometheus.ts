@@ -7,7 +7,7 @@
  * watchdog kills it if the test process dies without closing it.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -46,15 +46,17 @@ export interface PrivatePrometheus {
 
 const run = promisify(execFile);
 
-async function prometheusBinary(): Promise<string> {
+/**
+ * The Prometheus binary scripts/infra builds, at the version it pins: `scripts/infra/infra install
+ * prometheus` returns at once when it is there, and builds it when not (minutes, cold: the
+ * integration project's global setup calls this once, before any suite's timeout runs).
+ */
+export async function prometheusBinary(): Promise<string> {
   const root = findRepositoryRoot();
-  const binary = join(process.env.INFRA_HOME ?? join(root, '.infra'), 'bin', 'prometheus');
-  if (!existsSync(binary)) {
-    await run(join(root, 'scripts/infra/infra'), ['install', 'prometheus'], {
-      timeout: 30 * 60_000,
-    });
-  }
-  return binary;
+  await run(join(root, 'scripts/infra/infra'), ['install', 'prometheus'], {
+    timeout: 30 * 60_000,
+  });
+  return join(process.env.INFRA_HOME ?? join(root, '.infra'), 'bin', 'prometheus');
 }
 
 /** A YAML scalar: JSON's string quoting is valid YAML. */
