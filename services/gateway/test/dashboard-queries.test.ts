@@ -1,8 +1,9 @@
 /**
  * Every query operators rely on, evaluated for real: the four services as processes with events
- * on, a Prometheus of the suite's own scraping them every second and evaluating the chart's rules,
- * traffic that moves every metric (turns plain and streamed, a lab turn, a guard hit, an LLM
- * fault, a new prompt version), then each PromQL expression of the Grafana dashboard, each
+ * on a Kafka broker of the suite's own, a Prometheus of the suite's own scraping them every second
+ * and evaluating the chart's rules, traffic that moves every metric (turns plain and streamed, a
+ * lab turn, a guard hit, an LLM fault, a new prompt version, a broker pause that the outbox lag
+ * shows and that drains once the broker is back), then each PromQL expression of the Grafana dashboard, each
  * recording rule and each alert's query is run against Prometheus: an invalid one or one that
  * returns no series fails. The ops API's live metrics are read through the gateway from the same
  * Prometheus (PROMETHEUS_URL).
@@ -11,7 +12,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   freeServicePort,
+  type PrivateKafka,
   type PrivatePrometheus,
+  startPrivateKafka,
   startPrivatePrometheus,
 } from '@lab/platform/testing';
 import { parse } from 'yaml';
@@ -19,6 +22,9 @@ import { assistantDraft, eventually, labDraft } from './support/fixtures';
 import { type E2ePlatform, openAiKey, startE2ePlatform } from './support/e2e-platform';
 
 jest.setTimeout(240_000);
+
+/** A sample's value as a number. */
+const valueOf = (samples: { value: [number, string] }[]) => Number(samples[0]?.value[1] ?? NaN);
 
 const ROOT = join(__dirname, '../../..');
 const CHART = join(ROOT, 'deploy/helm/assistant-platform');
@@ -49,11 +55,15 @@ const panelQueries = dashboard.panels
 describe('the dashboard’s and the rules’ queries against a real Prometheus (real services)', () => {
   let p: E2ePlatform;
   let prometheus: PrivatePrometheus;
+  let broker: PrivateKafka;
+  /** The sessions service's outbox lag while the broker was down, and once it was back. */
+  const outboxLag = { paused: NaN, resumed: NaN };
 
   beforeAll(async () => {
     const prometheusPort = await freeServicePort();
+    broker = await startPrivateKafka();
     p = await startE2ePlatform('dashboard-queries', {
-      events: true,
+      events: { brokers: broker.brokers },
       keepLogs: false,
       gatewayEnv: { PROMETHEUS_URL: `http://127.0.0.1:${prometheusPort}` },
     });
@@ -107,11 +117,40 @@ describe('the dashboard’s and the rules’ queries against a real Prometheus (
     await scrapedAfter(Date.now() / 1000);
     await wave(2);
     await scrapedAfter(Date.now() / 1000);
+
+    // A broker pause: turns go on, their events wait in the outbox, and its lag shows it; once
+    // the broker is back the relay drains the outbox and the consumers report their lag again.
+    await broker.stop('SIGKILL');
+    const started = await p.call('POST', '/v1/sessions', key, { assistantId });
+    expect(started.status).toBe(201);
+    const lag = 'max(outbox_lag_seconds{service="sessions"})';
+    outboxLag.paused = valueOf(
+      await eventually(
+        () => prometheus.query(`${lag} > 1`),
+        (samples) => samples.length > 0,
+        30_000,
+      ),
+    );
+    await broker.start();
+    outboxLag.resumed = valueOf(
+      await eventually(
+        () => prometheus.query(`${lag} == 0 and on () count(kafka_consumer_lag) > 0`),
+        (samples) => samples.length > 0,
+        90_000,
+      ),
+    );
+    await scrapedAfter(Date.now() / 1000);
   });
 
   afterAll(async () => {
     await prometheus?.close();
     await p?.close();
+    await broker?.close();
+  });
+
+  it('shows a broker pause as outbox lag, drained once the broker is back', () => {
+    expect(outboxLag.paused).toBeGreaterThan(1);
+    expect(outboxLag.resumed).toBe(0);
   });
 
   it('scrapes every service', async () => {
