@@ -360,6 +360,17 @@ describe('default and production values differ where they must', () => {
         );
       }
     }
+    // The gateway's ops API reads the live metrics from the Prometheus the operator names.
+    const gatewayEnv = get(objects, 'Deployment', 'gateway').spec.template.spec.containers[0]
+      .env as EnvVar[];
+    expect(gatewayEnv.find((variable) => variable.name === 'PROMETHEUS_URL')?.value).toMatch(
+      /^http:\/\/.+:9090$/,
+    );
+    expect(
+      get(renders.default, 'Deployment', 'gateway').spec.template.spec.containers[0].env.some(
+        (v: EnvVar) => v.name === 'PROMETHEUS_URL',
+      ),
+    ).toBe(false);
     const dashboard = get(objects, 'ConfigMap', 'dashboard');
     const json = JSON.parse(dashboard.data!['assistant-platform.json']!);
     expect(json.uid).toBe('assistant-platform');
@@ -589,6 +600,8 @@ describe('docker-compose.yml and the chart describe the same platform', () => {
               'SPEND_CAP_USER_DAILY_USD',
               'SPEND_CAP_USER_WEEKLY_USD',
               'SPEND_CAP_USER_MONTHLY_USD',
+              // Compose: its observability profile's Prometheus; the chart: metrics.prometheusUrl.
+              'PROMETHEUS_URL',
               // The chart's tuning of the archives (compose keeps the code's defaults).
               'SESSION_IDLE_MINUTES',
               'ARCHIVE_SWEEP_MINUTES',

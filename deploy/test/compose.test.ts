@@ -94,10 +94,11 @@ describe('docker-compose.yml', () => {
     const definition = compose.services[name]!;
     const env = environmentOf(definition);
 
-    it('is built from its own Dockerfile', () => {
+    it('is built from the one Dockerfile, as its own target', () => {
       const dockerfile = definition.build!.dockerfile;
-      expect(dockerfile).toBe(`${target.dir}/Dockerfile`);
+      expect(dockerfile).toBe('deploy/docker/Dockerfile');
       expect(existsSync(join(ROOT, dockerfile))).toBe(true);
+      expect(definition.build!.target).toBe(target.name);
       expect(definition.build!.context).toBe('.');
     });
 

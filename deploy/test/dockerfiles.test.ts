@@ -1,9 +1,11 @@
 /**
- * The Dockerfiles, checked without a Docker engine: their shape (Node 24 slim, multi-stage,
- * non-root, health check, the compiled entry point), that the build context keeps what they
- * copy, and a rehearsal of the production-tree stage for the mock LLM, run like the image runs.
+ * The one Dockerfile (deploy/docker/Dockerfile, a target per process), checked without a Docker
+ * engine: its shape (Node 24 slim, a shared build stage, a production tree per target, non-root,
+ * health check, the compiled entry point), that the build context keeps what it copies, that no
+ * production tree holds a test-only package, the image-size script's skip without Docker, and a
+ * rehearsal of the production-tree stage for the mock LLM, run like the image runs.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +13,7 @@ import { defaultMetricsPort, defaultPort, ROOT, SERVICES } from './support/platf
 
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 const workspaces = (JSON.parse(read('package.json')) as { workspaces: string[] }).workspaces;
+const DOCKERFILE = 'deploy/docker/Dockerfile';
 
 /** The instructions of a Dockerfile, continuation lines joined, comments dropped. */
 function instructions(text: string): string[] {
@@ -21,44 +24,92 @@ function instructions(text: string): string[] {
     .filter((line) => line && !line.startsWith('#'));
 }
 
-function buildStage(text: string): string {
-  return text.slice(text.indexOf('FROM ${NODE_IMAGE} AS build'), text.indexOf('FROM build AS'));
+const lines = instructions(read(DOCKERFILE));
+
+/** The instructions of one stage, from its FROM to the next. */
+function stage(name: string): string[] {
+  const from = lines.findIndex((line) => / AS /.test(line) && line.endsWith(` AS ${name}`));
+  if (from < 0) throw new Error(`no stage ${name} in ${DOCKERFILE}`);
+  const next = lines.findIndex((line, i) => i > from && line.startsWith('FROM '));
+  return lines.slice(from, next < 0 ? undefined : next);
 }
 
-describe.each(SERVICES.map((s) => [s.name, s] as const))('%s Dockerfile', (_name, target) => {
-  const text = read(`${target.dir}/Dockerfile`);
-  const lines = instructions(text);
-  const runtime = lines.slice(lines.lastIndexOf('FROM ${NODE_IMAGE} AS runtime'));
-
-  it('builds on Node 24 slim in stages, and ships only the production tree', () => {
+describe('the one Dockerfile', () => {
+  it('is the only one: a shared build, a production tree per process, a runtime, a target each', () => {
+    const others = execFileSync('git', ['ls-files', '*Dockerfile*'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    })
+      .split('\n')
+      .filter(Boolean);
+    expect(others).toEqual([DOCKERFILE]);
     expect(lines).toContain('ARG NODE_IMAGE=node:24-slim');
     expect(lines.filter((line) => line.startsWith('FROM '))).toEqual([
       'FROM ${NODE_IMAGE} AS build',
-      'FROM build AS production-tree',
+      ...SERVICES.map((s) => `FROM build AS ${s.name}-tree`),
       'FROM ${NODE_IMAGE} AS runtime',
+      ...SERVICES.map((s) => `FROM runtime AS ${s.name}`),
     ]);
-    expect(lines).toContain(`RUN node deploy/docker/production-tree.mjs @lab/${target.name} /app`);
-    expect(runtime).toContain('COPY --from=production-tree /app /app');
-    expect(runtime.some((line) => line.startsWith('ENV NODE_ENV=production'))).toBe(true);
+    expect(stage('runtime')).toContain('ENV NODE_ENV=production');
   });
 
-  it('installs from the lockfile with every workspace manifest, then compiles', () => {
+  it('installs from the lockfile with every workspace manifest, then compiles, once for all', () => {
+    const build = stage('build');
     for (const workspace of workspaces) {
-      expect(lines).toContain(`COPY ${workspace}/package.json ${workspace}/`);
+      expect(build).toContain(`COPY ${workspace}/package.json ${workspace}/`);
     }
-    expect(lines.some((line) => /RUN .*npm install --no-audit --no-fund$/.test(line))).toBe(true);
+    expect(build.some((line) => /RUN .*npm install --no-audit --no-fund$/.test(line))).toBe(true);
     // The workspace's build: tsc, then the sessions worker's workflow bundle (scripts/lib/workspace.sh).
-    expect(lines).toContain(
+    expect(build).toContain(
       'RUN npx tsc -b && node services/sessions/dist/src/turns/bundle-workflows.js',
     );
-    // Identical in every image, so BuildKit builds it once for the whole platform.
-    expect(buildStage(text)).toBe(buildStage(read('services/gateway/Dockerfile')));
+  });
+
+  it('prints the images’ sizes where Docker answers, and skips cleanly where it does not', () => {
+    const run = spawnSync(join(ROOT, 'deploy/docker/image-sizes'), [], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', DOCKER_HOST: 'unix:///nonexistent/docker.sock' },
+    });
+    expect(run.stdout).toMatch(/no Docker engine answers here; skipped/);
+    expect(run.status).toBe(0);
+  });
+});
+
+describe.each(SERVICES.map((s) => [s.name, s] as const))('the %s target', (_name, target) => {
+  const runtime = stage(target.name);
+
+  it('ships only its own production tree', () => {
+    expect(stage(`${target.name}-tree`)).toContain(
+      `RUN node deploy/docker/production-tree.mjs @lab/${target.name} /app`,
+    );
+    expect(runtime).toContain(`COPY --from=${target.name}-tree /app /app`);
+  });
+
+  it('has no test-only package in its production dependencies', () => {
+    const listed = execFileSync(
+      'npm',
+      ['ls', '--omit=dev', '--all', '--parseable', '--workspace', `@lab/${target.name}`],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const testOnly = listed
+      .split('\n')
+      .filter((path) =>
+        /node_modules\/(testcontainers|@testcontainers|jest|@jest|playwright-core|ts-jest|vitest)(\/|$)/.test(
+          path,
+        ),
+      );
+    expect(testOnly).toEqual([]);
   });
 
   it('runs as a non-root user, the compiled entry point, with a health check', () => {
     expect(runtime).toContain('USER 1000:1000');
     expect(runtime.indexOf('USER 1000:1000')).toBeGreaterThan(
-      runtime.indexOf('COPY --from=production-tree /app /app'),
+      runtime.indexOf(`COPY --from=${target.name}-tree /app /app`),
     );
     const entry = `${target.dir}/dist/src/main.js`;
     expect(runtime.at(-1)).toBe(`CMD ["node", "${entry}"]`);

@@ -6,7 +6,7 @@ import { ROOT } from './platform';
 
 export interface ComposeService {
   image?: string;
-  build?: { context: string; dockerfile: string };
+  build?: { context: string; dockerfile: string; target?: string };
   profiles?: string[];
   environment?: Record<string, string | number | boolean | null>;
   depends_on?: Record<string, { condition: string; required?: boolean }>;

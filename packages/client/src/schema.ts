@@ -533,6 +533,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/ops/metrics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The live metrics over the last minutes, from Prometheus
+     * @description Turns per second, chat turn latency (p50, p95, p99), workflow failures, guard hits, LLM errors, outbox and consumer lag: about 120 points each, read from the Prometheus at PROMETHEUS_URL (`configured: false` and no panels without one; 503 `metrics_unavailable` when it does not answer). Money is in `/v1/ops/usage`.
+     */
+    get: operations['ops_liveMetrics'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/ops/usage': {
     parameters: {
       query?: never;
@@ -920,6 +940,26 @@ export interface components {
       remainingUsd: number | null;
       /** Format: date-time */
       asOf: string;
+    };
+    OpsMetrics: {
+      /** @description false: PROMETHEUS_URL is not set (no panels) */
+      configured: boolean;
+      /** Format: date-time */
+      from: string;
+      /** Format: date-time */
+      to: string;
+      stepSeconds: number;
+      panels: {
+        id: string;
+        title: string;
+        /** @enum {string} */
+        unit: 'perSecond' | 'seconds' | 'count' | 'events';
+        series: {
+          name: string;
+          /** @description [unix seconds, value or null] */
+          points: (number | null)[][];
+        }[];
+      }[];
     };
     PeriodBudget: {
       /**
@@ -2289,6 +2329,37 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      /** @description An error, in the platform error model */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  ops_liveMetrics: {
+    parameters: {
+      query?: {
+        minutes?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OpsMetrics */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OpsMetrics'];
+        };
       };
       /** @description An error, in the platform error model */
       default: {

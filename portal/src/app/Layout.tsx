@@ -45,6 +45,11 @@ export function Layout() {
                 <li>
                   <NavLink to="/usage">Usage</NavLink>
                 </li>
+                {identity.me.scopes.includes('admin') ? (
+                  <li>
+                    <NavLink to="/ops">Ops</NavLink>
+                  </li>
+                ) : null}
               </>
             ) : null}
           </ul>

@@ -23,6 +23,7 @@ export const router = createBrowserRouter([
       { path: 'mine', lazy: page(() => import('../features/assistants/MyAssistantsPage')) },
       { path: 'mine/:id', lazy: page(() => import('../features/assistants/ManageAssistantPage')) },
       { path: 'usage', lazy: page(() => import('../features/usage/UsagePage')) },
+      { path: 'ops', lazy: page(() => import('../features/ops/OpsPage')) },
       { path: 'faq', lazy: page(() => import('../features/pages/FaqPage')) },
       { path: 'terms', lazy: page(() => import('../features/pages/TermsPage')) },
       { path: 'privacy', lazy: page(() => import('../features/pages/PrivacyPage')) },

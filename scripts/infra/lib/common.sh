@@ -19,11 +19,13 @@ TEMPORAL_UI_PORT="${INFRA_TEMPORAL_UI_PORT:-18233}"
 KAFKA_PORT="${INFRA_KAFKA_PORT:-19092}"
 KAFKA_CONTROLLER_PORT="${INFRA_KAFKA_CONTROLLER_PORT:-19093}"
 S3_PORT="${INFRA_S3_PORT:-19000}"
+PROMETHEUS_PORT="${INFRA_PROMETHEUS_PORT:-19090}"
 
 # Versions installed (see docs/decisions/0002-local-infrastructure-without-docker.md).
 TEMPORAL_CLI_VERSION="v1.5.1"
 KAFKA_VERSION="3.9.2"
 MINIO_VERSION="v0.0.0-20260212201848-7aac2a2c5b7c"
+PROMETHEUS_VERSION="v0.316.0"
 
 # Credentials of the local, loopback-only components. Not secrets: nothing else can reach them.
 PG_USER=lab
@@ -34,7 +36,7 @@ S3_SECRET_KEY=lab-secret-key-local-only
 S3_BUCKET=lab
 S3_REGION=us-east-1
 
-INFRA_COMPONENTS=(postgres redis temporal kafka s3)
+INFRA_COMPONENTS=(postgres redis temporal kafka s3 prometheus)
 
 mkdir -p "$INFRA_BIN" "$INFRA_DATA" "$INFRA_LOGS" "$INFRA_RUN" "$INFRA_VERSIONS"
 

@@ -25,6 +25,7 @@ import { UsageAndEvents1763900000000 } from './migrations/1763900000000-usage-an
 import { ApiKeySpendCaps1764000000000 } from './migrations/1764000000000-api-key-spend-caps';
 import { OpsController } from './ops/ops.controller';
 import { OpsRepository } from './ops/ops.repository';
+import { OpsMetricsService } from './ops/ops-metrics';
 import { SpendCapGuard } from './spend/spend-cap.guard';
 import { SpendCapsRepository } from './spend/spend-caps.repository';
 import { SpendService } from './spend/spend.service';
@@ -89,6 +90,7 @@ export class AppModule {
         SpendService,
         SpendCapGuard,
         OpsRepository,
+        OpsMetricsService,
         UserCountersHandler,
         UsageRollupHandler,
         ...[UserCountersHandler, UsageRollupHandler].map((handler) =>

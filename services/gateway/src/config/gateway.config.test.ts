@@ -35,4 +35,12 @@ describe('the gateway configuration', () => {
     expect(config.httpLimits).toEqual({ headersTimeoutMs: 10_000, requestTimeoutMs: 5000 });
     expect(() => loadConfig(env({ PROVIDER_KEY_PATTERN: '(' }))).toThrow(/PROVIDER_KEY_PATTERN/);
   });
+
+  it('reads the live metrics from PROMETHEUS_URL when set, an http(s) URL', () => {
+    expect(loadConfig(env()).prometheusUrl).toBeNull();
+    expect(
+      loadConfig(env({ PROMETHEUS_URL: 'http://prometheus.monitoring:9090' })).prometheusUrl,
+    ).toBe('http://prometheus.monitoring:9090');
+    expect(() => loadConfig(env({ PROMETHEUS_URL: 'prometheus:9090' }))).toThrow(/PROMETHEUS_URL/);
+  });
 });

@@ -54,6 +54,8 @@ export interface GatewayConfig {
   eventsTopic: string;
   /** Cost caps per user in USD (SPEND_CAP_USER_DAILY_USD, _WEEKLY_, _MONTHLY_); null: no cap. */
   userSpendCaps: SpendCaps;
+  /** PROMETHEUS_URL: the Prometheus the ops API reads the live metrics from; null: none. */
+  prometheusUrl: string | null;
 }
 
 export interface SpendCaps {
@@ -122,6 +124,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     if (!Number.isFinite(value) || value < 0) problems.push(`${name} must be a USD amount`);
     return value;
   };
+  const prometheusUrl = env.PROMETHEUS_URL || null;
+  if (prometheusUrl && !/^https?:\/\/[^/\s]+(\/\S*)?$/.test(prometheusUrl))
+    problems.push('PROMETHEUS_URL must be an http(s) URL');
   const host = env.HOST ?? '127.0.0.1';
   const config = {
     host,
@@ -167,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       weekly: cap('SPEND_CAP_USER_WEEKLY_USD'),
       monthly: cap('SPEND_CAP_USER_MONTHLY_USD'),
     },
+    prometheusUrl,
   };
   read.check();
   // A MASTER_KEYS problem was reported above; this only tells the compiler.

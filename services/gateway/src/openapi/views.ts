@@ -209,6 +209,36 @@ export const VIEW_SCHEMAS: Record<string, Schema> = {
       }),
     },
   }),
+  OpsMetrics: object({
+    configured: { type: 'boolean', description: 'false: PROMETHEUS_URL is not set (no panels)' },
+    from: dateTime,
+    to: dateTime,
+    stepSeconds: integer,
+    panels: {
+      type: 'array',
+      items: object({
+        id: string,
+        title: string,
+        unit: { type: 'string', enum: ['perSecond', 'seconds', 'count', 'events'] },
+        series: {
+          type: 'array',
+          items: object({
+            name: string,
+            points: {
+              type: 'array',
+              description: '[unix seconds, value or null]',
+              items: {
+                type: 'array',
+                minItems: 2,
+                maxItems: 2,
+                items: { type: 'number', nullable: true },
+              },
+            },
+          }),
+        },
+      }),
+    },
+  }),
   Counters: object({
     asOf: dateTime,
     users: object({

@@ -1,6 +1,7 @@
 /**
  * The ops API for dashboards (operators: the ADMIN_TOKEN or an `admin`-scoped API key): usage by
- * period and dimension from the usage rollup, and the gateway's counters. Usage trails the turns
+ * period and dimension from the usage rollup, the gateway's counters, and the live metrics over
+ * time from Prometheus (PROMETHEUS_URL; ops-metrics.ts). Usage trails the turns
  * by the event pipeline's lag (about a second; decision 0009). Per-assistant and per-prompt-
  * version session counters live in the assistants service (`sessionsStarted`/`sessionsEnded`
  * of each assistant); this API serves the gateway's own.
@@ -11,7 +12,8 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminGuard } from '../admin/api-keys.controller';
 import { Answers } from '../openapi/views';
 import { type UsageDimension, UsageRepository, type UsageRow } from '../usage/usage.repository';
-import { UsageQueryDto } from './ops.dto';
+import { OpsMetricsQueryDto, UsageQueryDto } from './ops.dto';
+import { type OpsMetrics, OpsMetricsService } from './ops-metrics';
 import { type GatewayCounters, OpsRepository } from './ops.repository';
 
 type Totals = Omit<UsageRow, 'key'>;
@@ -34,7 +36,20 @@ export class OpsController {
   constructor(
     private readonly usage: UsageRepository,
     private readonly ops: OpsRepository,
+    private readonly metrics: OpsMetricsService,
   ) {}
+
+  @Get('metrics')
+  @ApiOperation({
+    summary: 'The live metrics over the last minutes, from Prometheus',
+    description:
+      'Turns per second, chat turn latency (p50, p95, p99), workflow failures, guard hits, LLM errors, outbox and consumer lag: about 120 points each, read from the Prometheus at PROMETHEUS_URL (`configured: false` and no panels without one; 503 `metrics_unavailable` when it does not answer). Money is in `/v1/ops/usage`.',
+  })
+  @Answers('OpsMetrics')
+  @ApiQueryFrom(OpsMetricsQueryDto)
+  async liveMetrics(@Query() query: OpsMetricsQueryDto): Promise<OpsMetrics> {
+    return this.metrics.read(query.minutes ?? 60);
+  }
 
   @Get('usage')
   @ApiOperation({

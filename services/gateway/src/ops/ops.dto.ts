@@ -1,5 +1,9 @@
+import { OptionalNotNull, ToInteger } from '@lab/contracts/dto';
 import {
   IsIn,
+  IsInt,
+  Max,
+  Min,
   IsString,
   Matches,
   Validate,
@@ -63,4 +67,14 @@ export class UsageQueryDto {
   @IsIn(USAGE_DIMENSIONS)
   @IsString()
   groupBy!: UsageDimension;
+}
+
+export class OpsMetricsQueryDto {
+  /** How far back, in minutes (default 60, at most a day). */
+  @OptionalNotNull()
+  @ToInteger()
+  @Min(5)
+  @Max(1440)
+  @IsInt()
+  minutes?: number;
 }

@@ -1,4 +1,5 @@
 import { TURN_ERRORS } from '@lab/contracts';
+import { costOf, findModel } from '@lab/conversation';
 import { ApplicationFailure } from '@temporalio/common';
 import { register } from 'prom-client';
 import { loadConfig } from '../config';
@@ -45,6 +46,11 @@ describe('llm-worker metrics', () => {
       );
       expect(text).toContain('llm_tokens_total{model="gpt-4o-mini",kind="prompt"} 12');
       expect(text).toContain('llm_tokens_total{model="gpt-4o-mini",kind="completion"} 5');
+      const spec = findModel('gpt-4o-mini')!;
+      expect(text).toContain(
+        `llm_cost_usd_total{model="gpt-4o-mini"} ${costOf(spec, { promptTokens: 12, completionTokens: 5 })}`,
+      );
+      expect(costOf(spec, { promptTokens: 12, completionTokens: 5 })).toBeGreaterThan(0);
       expect(text).toContain('llm_errors_total{model="gpt-4o-mini",kind="rate_limited"} 1');
       expect(text).toContain('guard_hits_total{stage="stream"} 1');
       expect(text).toContain('process_cpu_user_seconds_total');

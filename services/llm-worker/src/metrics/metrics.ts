@@ -6,6 +6,9 @@
  * - `llm_call_duration_seconds{model,endpoint,outcome}`: each `callModel` attempt, `outcome` = `ok`
  *   or the failure's kind (below);
  * - `llm_tokens_total{model,kind}`: tokens the provider reported, `kind` = `prompt` | `completion`;
+ * - `llm_cost_usd_total{model}`: what those tokens cost at the model registry's prices, in USD (the
+ *   live estimate for dashboards; the money of record is the gateway's usage rollup, which also
+ *   counts recaps; a model without a price adds nothing);
  * - `llm_errors_total{model,kind}`: failed attempts, `kind` = `rate_limited` | `unavailable` |
  *   `rejected` | `key_rejected` | `key_unavailable` | `cancelled` | `other`;
  * - `guard_hits_total{stage}`: replies the prompt-leak guard stopped, `stage` = `reply` (the whole
@@ -15,6 +18,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TURN_ERRORS } from '@lab/contracts';
+import { costOf, findModel } from '@lab/conversation';
 import { ApplicationFailure } from '@temporalio/common';
 import { collectDefaultMetrics, Counter, Histogram, type Metric, register } from 'prom-client';
 
@@ -40,6 +44,16 @@ export const llmTokens = once(
       name: 'llm_tokens_total',
       help: 'Tokens reported by the LLM provider, by model and kind (prompt, completion)',
       labelNames: ['model', 'kind'],
+    }),
+);
+
+export const llmCost = once(
+  'llm_cost_usd_total',
+  () =>
+    new Counter({
+      name: 'llm_cost_usd_total',
+      help: 'Cost in USD of the tokens the LLM provider reported, at the model registry prices, by model',
+      labelNames: ['model'],
     }),
 );
 
@@ -109,6 +123,8 @@ export function recordCall(
   if (result.ok) {
     llmTokens.inc({ model: labels.model, kind: 'prompt' }, result.promptTokens);
     llmTokens.inc({ model: labels.model, kind: 'completion' }, result.completionTokens);
+    const spec = findModel(labels.model);
+    if (spec) llmCost.inc({ model: labels.model }, costOf(spec, result));
     if (result.streamGuardHit) guardHits.inc({ stage: 'stream' });
   } else {
     llmErrors.inc({ model: labels.model, kind: result.kind });
