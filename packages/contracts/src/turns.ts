@@ -133,6 +133,8 @@ export interface TurnOutcome {
   usage: Usage;
   model: string;
   condensed: Condensed;
+  /** The model's finish reason (`stop`, `length`); absent in outcomes from before it was kept. */
+  finishReason?: string;
 }
 
 /** Update `end`: the recap, then the session's end and its archive. */
@@ -152,6 +154,34 @@ export interface EndOutcome {
 
 // ---- the stateless exchange (lab turns, OpenAI-compatible completions) ----
 
+/**
+ * What an OpenAI-compatible caller asked of one completion, applied within the assistant's
+ * bounds by the llm-worker (decision 0016): `maxTokens` lowers the assistant's cap and never
+ * raises it; sampling, `seed` and `stop` go to the model; `instructions` are the caller's system
+ * and developer messages, sent right after the assistant's prompt. Travels sealed (purpose
+ * `options`): instructions are message text.
+ */
+export interface CompletionOptions {
+  maxTokens?: number;
+  temperature?: number;
+  topP?: number;
+  presencePenalty?: number;
+  frequencyPenalty?: number;
+  seed?: number;
+  stop?: string[];
+  instructions?: string[];
+  /** OpenAI's `response_format`: a JSON object, or one following `jsonSchema` (given with it). */
+  responseFormat?: {
+    type: 'json_object' | 'json_schema';
+    jsonSchema?: {
+      name: string;
+      description?: string;
+      schema: Record<string, unknown>;
+      strict: boolean;
+    };
+  };
+}
+
 export interface ExchangeWorkflowInput extends ExchangeKey {
   turnId: string;
   requestHash: string;
@@ -162,6 +192,8 @@ export interface ExchangeWorkflowInput extends ExchangeKey {
   /** The caller's thread, sealed (purpose `payload`). */
   thread: Sealed;
   userMessage: Sealed | null;
+  /** A completion's `CompletionOptions`, sealed (purpose `options`). */
+  options?: Sealed;
   credentialRef?: string;
   streamChannel?: string;
   chatTurnsTaskQueue: string;
@@ -190,6 +222,8 @@ export interface ExchangeInput extends ExchangeKey {
   thread: Sealed;
   userMessage: Sealed | null;
   attachments?: Sealed | null;
+  /** A completion's `CompletionOptions`, sealed (purpose `options`). */
+  options?: Sealed;
   credentialRef?: string;
   streamChannel?: string;
   /** Files in the reply become attachments (stored sessions only). */
@@ -201,6 +235,8 @@ export interface ExchangeResult {
   guardHit: boolean;
   usage: Usage;
   model: string;
+  /** The model's finish reason: `stop`, or `length` when the output cap cut the reply. */
+  finishReason?: string;
   latencyMs: number;
   /**
    * The thread with this exchange in it: condensed already (`keep`, `truncate`), or, for

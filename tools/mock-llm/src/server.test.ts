@@ -231,6 +231,70 @@ describe('chat completions', () => {
   });
 });
 
+describe('structured output', () => {
+  it('answers json_object with a JSON object, and refuses it without "json" in the messages', async () => {
+    const completion = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Answer in JSON please.' }],
+      response_format: { type: 'json_object' },
+    });
+    const parsed = JSON.parse(completion.choices[0]?.message.content ?? '') as unknown;
+    expect(parsed).toEqual({ reply: expect.stringContaining('Mock reply') });
+    await expect(
+      client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'No format word here.' }],
+        response_format: { type: 'json_object' },
+      }),
+    ).rejects.toMatchObject({ status: 400, param: 'messages' });
+  });
+
+  it('answers json_schema with a value that follows the schema, streamed too', async () => {
+    const schema = {
+      type: 'object',
+      properties: {
+        title: { type: 'string' },
+        steps: { type: 'array', items: { $ref: '#/$defs/step' } },
+        level: { type: 'string', enum: ['low', 'high'] },
+        note: { anyOf: [{ type: 'string' }, { type: 'null' }] },
+      },
+      required: ['title', 'steps', 'level', 'note'],
+      additionalProperties: false,
+      $defs: {
+        step: {
+          type: 'object',
+          properties: { order: { type: 'integer' }, done: { type: 'boolean' } },
+          required: ['order', 'done'],
+          additionalProperties: false,
+        },
+      },
+    };
+    const request = {
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user' as const, content: 'Plan my week.' }],
+      response_format: {
+        type: 'json_schema' as const,
+        json_schema: { name: 'plan', strict: true, schema },
+      },
+    };
+    const completion = await client.chat.completions.create(request);
+    const value = JSON.parse(completion.choices[0]?.message.content ?? '') as Record<
+      string,
+      unknown
+    >;
+    expect(value).toEqual({
+      title: expect.any(String),
+      steps: [{ order: 1, done: true }],
+      level: 'low',
+      note: expect.any(String),
+    });
+    const stream = await client.chat.completions.create({ ...request, stream: true });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    expect(JSON.parse(text)).toEqual(value);
+  });
+});
+
 describe('legacy completions', () => {
   const prompt = 'You are a poet.\n\nUser: Write about the sea.\nAssistant:';
 

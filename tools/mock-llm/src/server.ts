@@ -18,6 +18,7 @@ import {
   splitDeltas,
   truncateToTokens,
 } from './text';
+import { formatReply, type ResponseFormat } from './structured';
 import { countChat, countText, preloadTokenizers } from './tokens';
 import type {
   Endpoint,
@@ -110,6 +111,57 @@ interface Job {
   defaultReply: (text: string) => string;
   /** The system prompt `leak_*` faults disclose. */
   systemPrompt: (text: string) => string;
+  /** Chat only: `response_format` (the default reply in that format; scripted replies as given). */
+  format: ResponseFormat;
+}
+
+/** `response_format`, checked as the real API checks it. */
+function parseResponseFormat(body: Record<string, unknown>, texts: string[]): ResponseFormat {
+  const format = body.response_format;
+  if (format === undefined || format === null) return { type: 'text' };
+  if (!isRecord(format)) throw invalidType('response_format', 'an object', format);
+  if (format.type === 'text') return { type: 'text' };
+  if (format.type === 'json_object') {
+    if (!texts.some((text) => /json/i.test(text))) {
+      throw invalid(
+        "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.",
+        'messages',
+      );
+    }
+    return { type: 'json_object' };
+  }
+  if (format.type === 'json_schema') {
+    const spec = format.json_schema;
+    if (!isRecord(spec)) throw missing('response_format.json_schema');
+    if (typeof spec.name !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(spec.name)) {
+      throw invalid(
+        "Invalid 'response_format.json_schema.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.",
+        'response_format.json_schema.name',
+        'invalid_value',
+      );
+    }
+    const schema = spec.schema ?? {};
+    if (!isRecord(schema)) {
+      throw invalidType('response_format.json_schema.schema', 'an object', schema);
+    }
+    if (spec.strict === true && schema.type !== 'object') {
+      throw invalid(
+        "Invalid schema for response_format '" +
+          spec.name +
+          "': schema must be a JSON Schema of 'type: \"object\"', got 'type: \"" +
+          String(schema.type) +
+          '"\'.',
+        'response_format',
+        'invalid_value',
+      );
+    }
+    return { type: 'json_schema', name: spec.name, schema };
+  }
+  throw invalid(
+    `Invalid value: '${String(format.type)}'. Supported values are: 'text', 'json_object', and 'json_schema'.`,
+    'response_format.type',
+    'invalid_value',
+  );
 }
 
 function contentText(content: unknown, param: string): string {
@@ -248,16 +300,24 @@ function parseChat(body: Record<string, unknown>, models: ReadonlySet<string>): 
     if (messages[i]?.role === 'user') lastUser = i;
   }
   const system = messages.find((m) => m.role === 'system' || m.role === 'developer');
+  const format = parseResponseFormat(
+    body,
+    messages.map((m) => m.content),
+  );
   return {
     endpoint: 'chat',
     ...common,
+    format,
     maxTokens: parseMaxTokens(body, 'max_completion_tokens') ?? parseMaxTokens(body, 'max_tokens'),
     promptTokens: countChat(messages, common.model),
     matchText: messages[lastUser]?.content ?? '',
     defaultReply: (text) =>
-      deterministicReply(
-        text,
-        messages.flatMap((m, i) => [m.role, i === lastUser ? text : m.content]),
+      formatReply(
+        format,
+        deterministicReply(
+          text,
+          messages.flatMap((m, i) => [m.role, i === lastUser ? text : m.content]),
+        ),
       ),
     systemPrompt: () => system?.content ?? '',
   };
@@ -273,6 +333,7 @@ function parseCompletion(body: Record<string, unknown>, models: ReadonlySet<stri
   return {
     endpoint: 'completions',
     ...common,
+    format: { type: 'text' },
     maxTokens: parseMaxTokens(body, 'max_tokens'),
     promptTokens: countText(prompt, common.model),
     matchText: prompt,

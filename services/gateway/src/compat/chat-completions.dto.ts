@@ -1,7 +1,10 @@
 /**
  * OpenAI's chat-completions request, as far as an assistant uses it. The model is
- * `assistant/<id or share code>`; the assistant's own prompts and model configuration apply, so
- * sampling fields an SDK may send are accepted and ignored. Unknown fields are refused.
+ * `assistant/<id or share code>`; the assistant's own prompts, guard and model configuration
+ * apply, and the caller's parameters within them: `max_tokens` / `max_completion_tokens` lower
+ * the assistant's cap, sampling parameters, `seed` and `stop` go to the model, `response_format`
+ * too. A top-level field of OpenAI's that is not here is ignored with a warning
+ * (openai-request.ts); a nested one is refused.
  */
 import {
   ArrayMaxSize,
@@ -10,6 +13,7 @@ import {
   IsIn,
   IsInt,
   IsNumber,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -17,12 +21,21 @@ import {
   MaxLength,
   Min,
   Validate,
+  ValidateIf,
+  type ValidationArguments,
   ValidatorConstraint,
   type ValidatorConstraintInterface,
 } from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
 import type { SchemaObject } from 'openapi3-ts';
-import { NestedObjects, OptionalNestedObject, OptionalNotNull } from '@lab/contracts/dto';
+import {
+  NestedObject,
+  NestedObjects,
+  OptionalNestedObject,
+  OptionalNotNull,
+} from '@lab/contracts/dto';
+
+const nullable = JSONSchema({ nullable: true });
 
 const textPart: SchemaObject = {
   type: 'object',
@@ -108,13 +121,60 @@ export class ChatMessageDto {
   name?: string;
 }
 
+/** `response_format.json_schema`: the schema the reply must follow (strict: exactly). */
+export class JsonSchemaFormatDto {
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, {
+    message: 'name must be 1 to 64 letters, digits, underscores or dashes',
+  })
+  @IsString()
+  name!: string;
+
+  @OptionalNotNull()
+  @MaxLength(1024)
+  @IsString()
+  description?: string;
+
+  @JSONSchema({ type: 'object', additionalProperties: true })
+  @OptionalNotNull()
+  @IsObject()
+  schema?: Record<string, unknown>;
+
+  @nullable
+  @IsOptional()
+  @IsBoolean()
+  strict?: boolean | null;
+}
+
+@ValidatorConstraint({ name: 'isJsonSchemaFormat' })
+export class IsWithJsonSchemaType implements ValidatorConstraintInterface {
+  validate(_value: unknown, args: ValidationArguments): boolean {
+    return (args.object as ResponseFormatDto).type === 'json_schema';
+  }
+
+  defaultMessage(): string {
+    return 'json_schema goes with type "json_schema" only';
+  }
+}
+
+export class ResponseFormatDto {
+  @IsIn(['text', 'json_object', 'json_schema'])
+  type!: 'text' | 'json_object' | 'json_schema';
+
+  /** Required with `type: "json_schema"`, and only there. */
+  @ValidateIf(
+    (format: ResponseFormatDto) =>
+      format.type === 'json_schema' || format.json_schema !== undefined,
+  )
+  @NestedObject(() => JsonSchemaFormatDto)
+  @Validate(IsWithJsonSchemaType)
+  json_schema?: JsonSchemaFormatDto;
+}
+
 export class StreamOptionsDto {
   @OptionalNotNull()
   @IsBoolean()
   include_usage?: boolean;
 }
-
-const nullable = JSONSchema({ nullable: true });
 
 export class ChatCompletionsDto {
   @Matches(/^assistant\/[A-Za-z0-9-]{4,64}$/, {
@@ -137,15 +197,15 @@ export class ChatCompletionsDto {
   @OptionalNestedObject(() => StreamOptionsDto)
   stream_options?: StreamOptionsDto;
 
-  /** Only one choice is ever made. */
+  /** One choice per request: each is guarded, and a reply is one exchange. */
   @nullable
   @IsOptional()
+  @Max(1, { message: 'n must be 1: an assistant answers one choice per request' })
   @Min(1)
-  @Max(1)
   @IsInt()
   n?: number | null;
 
-  // Checked as OpenAI checks them, then ignored: the assistant's model configuration decides.
+  // The assistant's model configuration unless the caller sets them (bounded as OpenAI bounds them).
   @nullable
   @IsOptional()
   @Min(0)
@@ -225,4 +285,20 @@ export class ChatCompletionsDto {
   @IsOptional()
   @IsBoolean()
   store?: boolean | null;
+
+  @OptionalNestedObject(() => ResponseFormatDto)
+  response_format?: ResponseFormatDto;
+
+  /** Accepted; no log probabilities are returned (`logprobs: null`, and a warning when asked). */
+  @nullable
+  @IsOptional()
+  @IsBoolean()
+  logprobs?: boolean | null;
+
+  @nullable
+  @IsOptional()
+  @Min(0)
+  @Max(20)
+  @IsInt()
+  top_logprobs?: number | null;
 }

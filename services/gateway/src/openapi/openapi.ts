@@ -41,6 +41,32 @@ export function buildOpenApiDocument(app: INestApplication, publicUrl: string): 
   const schemas = validationMetadatasToSchemas(DTO_SCHEMA_OPTIONS);
   // The validation pipe refuses unknown fields (forbidNonWhitelisted): the document says so.
   for (const schema of Object.values(schemas)) schema.additionalProperties = false;
+  // Except OpenAI's own request: a top-level parameter it does not know is ignored with a
+  // `Warning` (compat/openai-request.ts), as OpenAI's API grows faster than any copy of it.
+  const chat = schemas.ChatCompletionsDto;
+  if (chat) chat.additionalProperties = true;
+  // `json_schema` goes with `type: "json_schema"`, and only there (a rule across two fields).
+  if (schemas.ResponseFormatDto) {
+    schemas.ResponseFormatDto = {
+      oneOf: [
+        {
+          type: 'object',
+          required: ['type'],
+          additionalProperties: false,
+          properties: { type: { type: 'string', enum: ['text', 'json_object'] } },
+        },
+        {
+          type: 'object',
+          required: ['type', 'json_schema'],
+          additionalProperties: false,
+          properties: {
+            type: { type: 'string', enum: ['json_schema'] },
+            json_schema: { $ref: '#/components/schemas/JsonSchemaFormatDto' },
+          },
+        },
+      ],
+    };
+  }
   // The services check a model config against the model registry (a known model, and
   // maxTokens within that model's own limit, which no schema can state): the models listed.
   const model = schemas.ModelConfigDto?.properties?.model;

@@ -14,6 +14,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import {
+  type CompletionOptions,
   type Condensed,
   type ExchangeInput,
   type ExchangeResult,
@@ -43,7 +44,7 @@ import type { TurnStreamPublisher } from '../stream/turn-stream';
 import { canaryFor, withCanary } from '../guard/canary';
 import type { SemanticStage } from '../guard/semantic';
 import type { CallMemo } from './call-memo';
-import { modelSpec, summaryCall, turnRequest, withAttachments } from './requests';
+import { boundedModel, modelSpec, summaryCall, turnRequest, withAttachments } from './requests';
 
 export interface ExchangeDependencies {
   /** The client with the worker's configured key. */
@@ -124,6 +125,9 @@ export function createExchangeActivities({
               ],
             };
       const attachments = input.attachments ? cipher.open('attachments', input.attachments) : null;
+      const options = input.options
+        ? cipher.openJson<CompletionOptions>('options', input.options)
+        : undefined;
       // The canary goes into the prompt the model is sent, and nowhere else.
       const canary =
         assistant.guardCanary && guard
@@ -146,8 +150,8 @@ export function createExchangeActivities({
         turn,
         `${input.turnId}:reply`,
         {
-          model: assistant.model,
-          ...turnRequest(sent, attachments ? withAttachments(asked, attachments) : asked),
+          model: boundedModel(assistant.model, options),
+          ...turnRequest(sent, attachments ? withAttachments(asked, attachments) : asked, options),
           ...(input.streamChannel
             ? {
                 stream: {
@@ -204,6 +208,7 @@ export function createExchangeActivities({
         guardHit,
         usage: answer.usage,
         model: assistant.model.model,
+        finishReason: answer.finishReason,
         latencyMs: answer.latencyMs,
         // `summarise` hands the grown thread on: the summary is a call of its own.
         thread: cipher.thread(plan.kind === 'truncate' ? plan.thread : answered),

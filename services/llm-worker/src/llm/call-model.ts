@@ -7,7 +7,7 @@
  * no streamed text is something the guard would block.
  */
 import { performance } from 'node:perf_hooks';
-import type { ModelSettings, Usage } from '@lab/contracts';
+import type { CompletionOptions, ModelSettings, Usage } from '@lab/contracts';
 import { parseCompletion, StreamingGuard } from '@lab/conversation';
 import type { Context } from '@temporalio/activity';
 import type OpenAI from 'openai';
@@ -24,6 +24,9 @@ export interface ModelRequest {
   messages?: ChatMessage[];
   prompt?: string;
   stop?: string[];
+  seed?: number;
+  /** A completion's JSON mode (chat models only). */
+  responseFormat?: CompletionOptions['responseFormat'];
 }
 
 export interface ModelCall extends ModelRequest {
@@ -138,6 +141,33 @@ function sampling(input: ModelCall) {
     top_p: input.model.topP,
     frequency_penalty: input.model.frequencyPenalty,
     presence_penalty: input.model.presencePenalty,
+    ...(input.seed !== undefined ? { seed: input.seed } : {}),
+  };
+}
+
+/** What a chat call adds to the sampling: the caller's stop sequences and JSON mode. */
+function chatOptions(input: ModelCall) {
+  const format = input.responseFormat;
+  return {
+    ...(input.stop ? { stop: input.stop } : {}),
+    ...(format?.type === 'json_object'
+      ? { response_format: { type: 'json_object' as const } }
+      : {}),
+    ...(format?.type === 'json_schema' && format.jsonSchema
+      ? {
+          response_format: {
+            type: 'json_schema' as const,
+            json_schema: {
+              name: format.jsonSchema.name,
+              ...(format.jsonSchema.description
+                ? { description: format.jsonSchema.description }
+                : {}),
+              schema: format.jsonSchema.schema,
+              strict: format.jsonSchema.strict,
+            },
+          },
+        }
+      : {}),
   };
 }
 
@@ -164,7 +194,7 @@ async function whole(openai: OpenAI, input: ModelCall, signal: AbortSignal): Pro
     };
   }
   const answer = await openai.chat.completions.create(
-    { ...sampling(input), messages: input.messages ?? [] },
+    { ...sampling(input), ...chatOptions(input), messages: input.messages ?? [] },
     { signal },
   );
   const choice = answer.choices[0];
@@ -227,6 +257,7 @@ async function streamed(
     const chunks = await openai.chat.completions.create(
       {
         ...sampling(input),
+        ...chatOptions(input),
         messages: input.messages ?? [],
         stream: true,
         stream_options: { include_usage: true },

@@ -38,6 +38,7 @@ export class CompletionsController {
       turnIdFrom(idempotencyKey),
       body.assistantId,
       body.messages,
+      body.options,
     );
     const keys = { dataKey, providerKey, callerKeyId };
     if (body.stream !== true) return this.completions.complete(userId, prepared, keys);
