@@ -472,7 +472,7 @@ export interface paths {
     put?: never;
     /**
      * OpenAI-compatible chat completion with an assistant
-     * @description `model` is `assistant/<id or share code>`. The assistant’s prompts, model configuration and guard apply; client system messages and sampling parameters are ignored. A guarded reply ends with `finish_reason: "content_filter"`.
+     * @description `model` is `assistant/<id or share code>`. The assistant’s prompt, guard and model configuration apply; the caller’s `system`/`developer` messages are sent right after the assistant’s prompt, `max_tokens`/`max_completion_tokens` lower its output cap (never raise it), `temperature`, `top_p`, penalties, `seed`, `stop` and `response_format` go to the model. A top-level parameter not listed here is ignored and named in a `Warning` header. A guarded reply ends with `finish_reason: "content_filter"`; in the JSON modes it is a `refusal`. Errors are OpenAI’s `{ error: { message, type, param, code } }`; a spend cap is 429 `insufficient_quota`.
      */
     post: operations['chatCompletions_complete'];
     delete?: never;
@@ -490,6 +490,23 @@ export interface paths {
     };
     /** The assistants usable as models: showcased and mine */
     get: operations['chatCompletions_models'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/models/{model}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One assistant as a model: which assistant, and its base model */
+    get: operations['chatCompletions_model'];
     put?: never;
     post?: never;
     delete?: never;
@@ -715,12 +732,12 @@ export interface components {
         index: number;
         message: {
           role: string;
-          content: string;
+          content: string | null;
           refusal: string | null;
         };
         logprobs: Record<string, never> | null;
         /** @enum {string} */
-        finish_reason: 'stop' | 'content_filter';
+        finish_reason: 'stop' | 'length' | 'content_filter';
       }[];
       usage: {
         prompt_tokens: number;
@@ -747,6 +764,11 @@ export interface components {
         [key: string]: string;
       } | null;
       store?: boolean | null;
+      response_format?: components['schemas']['ResponseFormatDto'];
+      logprobs?: boolean | null;
+      top_logprobs?: number | null;
+    } & {
+      [key: string]: unknown;
     };
     ChatMessageDto: {
       /** @enum {string} */
@@ -822,6 +844,14 @@ export interface components {
         }[];
       };
     };
+    JsonSchemaFormatDto: {
+      name: string;
+      description?: string;
+      schema?: {
+        [key: string]: unknown;
+      };
+      strict?: boolean | null;
+    };
     LabDraftDto: {
       /** @enum {string} */
       sessionType: 'brainstorm' | 'coach';
@@ -874,6 +904,20 @@ export interface components {
         assistantsCreated: number;
       };
     };
+    Model: {
+      id: string;
+      /** @enum {string} */
+      object: 'model';
+      created: number;
+      owned_by: string;
+      assistant: {
+        /** Format: uuid */
+        id: string;
+        code: string;
+        name: string;
+      };
+      base_model: string | null;
+    };
     ModelConfigDto: {
       /** @enum {string} */
       model:
@@ -893,12 +937,7 @@ export interface components {
     ModelList: {
       /** @enum {string} */
       object: 'list';
-      data: {
-        id: string;
-        object: string;
-        created: number;
-        owned_by: string;
-      }[];
+      data: components['schemas']['Model'][];
     };
     ModelRegistry: {
       items: {
@@ -921,6 +960,18 @@ export interface components {
       /** Format: date-time */
       asOf: string;
     };
+    OpenAiError: {
+      error: {
+        message: string;
+        type: string;
+        param: string | null;
+        code: string | null;
+        details?: {
+          field?: string;
+          message: string;
+        }[];
+      };
+    };
     PeriodBudget: {
       /**
        * Format: date
@@ -933,6 +984,16 @@ export interface components {
       capUsd: number | null;
       remainingUsd: number | null;
     };
+    ResponseFormatDto:
+      | {
+          /** @enum {string} */
+          type: 'text' | 'json_object';
+        }
+      | {
+          /** @enum {string} */
+          type: 'json_schema';
+          json_schema: components['schemas']['JsonSchemaFormatDto'];
+        };
     ResumedSession: {
       session: components['schemas']['Session'];
       messages: {
@@ -2171,13 +2232,13 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description An error, in the platform error model */
+      /** @description An error, in OpenAI’s error model */
       default: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['OpenAiError'];
         };
       };
     };
@@ -2200,13 +2261,45 @@ export interface operations {
           'application/json': components['schemas']['ModelList'];
         };
       };
-      /** @description An error, in the platform error model */
+      /** @description An error, in OpenAI’s error model */
       default: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['OpenAiError'];
+        };
+      };
+    };
+  };
+  chatCompletions_model: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description `assistant/<id or share code>`, URL-encoded as one path segment */
+        model: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Model */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Model'];
+        };
+      };
+      /** @description An error, in OpenAI’s error model */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OpenAiError'];
         };
       };
     };

@@ -13,6 +13,7 @@ import {
   HttpException,
   HttpStatus,
   Inject,
+  Param,
   Post,
   Req,
   Res,
@@ -89,6 +90,13 @@ function modelObject(assistant: AssistantSummary) {
     base_model: assistant.activeModelConfigVersion?.model ?? null,
   };
 }
+
+const modelNotFound = (model: string) =>
+  new ApiException(
+    HttpStatus.NOT_FOUND,
+    'model_not_found',
+    `The model ${JSON.stringify(model)} does not exist`,
+  );
 
 /** Parameters OpenAI has that an assistant refuses, with the reason (never silently dropped). */
 const REFUSED: Record<string, string> = {
@@ -271,29 +279,33 @@ export class ChatCompletionsController {
     return { object: 'list', data };
   }
 
-  // The SDKs send the model's name as one path segment (`assistant%2FCODE`); curl users type the
-  // slash: both are this route.
-  @Get(['models/:model', 'models/assistant/:code'])
+  // The SDKs send the name as one path segment, its slash encoded (`assistant%2FCODE`).
+  @Get('models/:model')
   @Authenticated('chat')
   @ApiOperation({ summary: 'One assistant as a model: which assistant, and its base model' })
   @ApiParam({
     name: 'model',
-    description: '`assistant/<id or share code>` (the slash URL-encoded as one segment)',
+    description: '`assistant/<id or share code>`, URL-encoded as one path segment',
     schema: { type: 'string', maxLength: 80 },
   })
   @Answers('Model')
   async model(
     @Caller() caller: AuthenticatedCaller,
+    @Param('model') model: string,
     @Req() request: Request,
   ): Promise<ReturnType<typeof modelObject>> {
-    const params = request.params as { model?: string; code?: string };
-    const name = params.code ?? (params.model ?? '').replace(/^assistant\//, '');
-    const assistantId = await this.resolve(caller, name, request);
-    const { body } = await this.assistants.json<AssistantSummary>(caller, {
-      path: `/assistants/${assistantId}`,
-      request,
-    });
-    return modelObject(body);
+    const name = model.startsWith('assistant/') ? model.slice('assistant/'.length) : '';
+    const path = UUID.test(name)
+      ? `/assistants/${name.toLowerCase()}`
+      : `/assistants/by-code/${encodeURIComponent(name)}`;
+    try {
+      if (!UUID.test(name) && !SHARE_CODE.test(name)) throw modelNotFound(model);
+      const { body } = await this.assistants.json<AssistantSummary>(caller, { path, request });
+      return modelObject(body);
+    } catch (error) {
+      if (error instanceof HttpException && error.getStatus() === 404) throw modelNotFound(model);
+      throw error;
+    }
   }
 
   /** `assistant/<uuid>` names it; anything else is a share code. */
@@ -310,11 +322,7 @@ export class ChatCompletionsController {
       return body.id;
     } catch (error) {
       if (error instanceof HttpException && error.getStatus() === 404) {
-        throw new ApiException(
-          HttpStatus.NOT_FOUND,
-          'model_not_found',
-          `The model ${JSON.stringify(`assistant/${name}`)} does not exist`,
-        );
+        throw modelNotFound(`assistant/${name}`);
       }
       throw error;
     }
@@ -338,7 +346,11 @@ export class ChatCompletionsController {
       !(answer.headers.get('content-type') ?? '').startsWith('text/event-stream') ||
       !answer.body
     ) {
-      throw upstreamError(answer.status, await answer.json().catch(() => undefined));
+      throw upstreamError(
+        answer.status,
+        await answer.json().catch(() => undefined),
+        answer.headers.get('retry-after'),
+      );
     }
     response.status(200);
     response.setHeader('content-type', 'text/event-stream; charset=utf-8');

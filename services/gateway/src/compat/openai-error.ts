@@ -4,12 +4,14 @@
  * The platform's error (its code and details) is kept, and said the way OpenAI's SDKs read it:
  * the reason in `message` (not only in `details`), an OpenAI `type`, the field in `param`. A
  * spend cap is 429 `insufficient_quota`, as OpenAI answers an exhausted quota (402 means nothing
- * to its SDKs), and the platform's own limit 429 `rate_limit_exceeded`, with the `Retry-After`
- * the rate-limit guard set from the bucket.
+ * to its SDKs); the platform's own limit is 429 `rate_limit_exceeded` with the `Retry-After` the
+ * rate-limit guard set from the bucket, and a model provider that kept rate limiting 429
+ * `rate_limit_exceeded` with the provider's `Retry-After`.
  */
 import { type ArgumentsHost, Catch, HttpStatus, Logger } from '@nestjs/common';
 import { type ErrorBody, type ErrorDetail, HttpErrorFilter } from '@lab/platform/http';
 import type { Response } from 'express';
+import { RetryLaterError } from '../upstream/upstream';
 
 export interface OpenAiErrorBody {
   error: {
@@ -59,7 +61,7 @@ export function toOpenAiError(status: number, body: ErrorBody): [number, OpenAiE
       },
     ];
   }
-  if (code === 'rate_limited') {
+  if (code === 'rate_limited' || code === 'llm_rate_limited') {
     return [
       status,
       {
@@ -91,6 +93,9 @@ export class OpenAiErrorFilter extends HttpErrorFilter {
       this.log.error(exception instanceof Error ? exception.stack : String(exception));
     if (response.headersSent) return;
     const [status, body] = toOpenAiError(platformStatus, platformBody);
+    // The model provider's own wait, passed on (the rate-limit guard set ours already).
+    if (exception instanceof RetryLaterError)
+      response.setHeader('retry-after', exception.retryAfter);
     response.status(status).json(body);
   }
 }

@@ -9,9 +9,10 @@
  *    OpenAI SDK users and agent frameworks read;
  *  - `Retry-After` (delta seconds, at least 1) and `retry-after-ms` when the request is refused:
  *    the time until the bucket has a token again, plus a random share of the time it takes to
- *    refill a tenth of its capacity. Clients refused together (an SDK's concurrent retries) are
- *    told different times, so their retries spread over the refill instead of colliding on the
- *    next token; the OpenAI SDKs wait exactly `retry-after-ms`.
+ *    refill half its capacity. Clients refused together (an SDK's concurrent retries) are told
+ *    different times, so their retries spread over the refill instead of colliding on the next
+ *    token (a crowd up to half the burst gets through in one retry); the OpenAI SDKs wait
+ *    exactly `retry-after-ms`.
  */
 import type { RateLimitDecision } from './rate-limiter';
 

@@ -35,9 +35,9 @@ describe('toDecision', () => {
   it('keeps the exact wait and the jitter window when it knows the refill rate', () => {
     const refused = toDecision([0, '0.300000', 9_700, 700], 10, 2);
     expect(refused.retryAfterMs).toBe(700);
-    // A tenth of 10 tokens is 1 token: half a second at 2 per second.
-    expect(refused.jitterWindowMs).toBe(500);
-    expect(toDecision([1, '6.400000', 3_600, 0], 60, 5).jitterWindowMs).toBe(1_200);
+    // Half of 10 tokens is 5: two and a half seconds at 2 per second.
+    expect(refused.jitterWindowMs).toBe(2_500);
+    expect(toDecision([1, '6.400000', 3_600, 0], 60, 5).jitterWindowMs).toBe(6_000);
     expect(toDecision([1, '6.400000', 3_600, 0], 60, 5).retryAfterMs).toBe(0);
   });
 });

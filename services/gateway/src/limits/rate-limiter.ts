@@ -26,7 +26,7 @@ export interface RateLimitDecision {
   retryAfterSeconds: number;
   /** The same, exact: milliseconds until the tokens are there (0 when allowed). */
   retryAfterMs?: number;
-  /** Milliseconds the bucket needs to refill a tenth of its capacity (the retry jitter window). */
+  /** Milliseconds the bucket needs to refill half its capacity (the retry jitter window). */
   jitterWindowMs?: number;
 }
 
@@ -151,7 +151,7 @@ export function toDecision(
     ...(refillPerSecond
       ? {
           retryAfterMs: isAllowed ? 0 : Math.max(0, msUntilAllowed),
-          jitterWindowMs: Math.ceil((Math.max(1, capacity / 10) * 1000) / refillPerSecond),
+          jitterWindowMs: Math.ceil((Math.max(1, capacity / 2) * 1000) / refillPerSecond),
         }
       : {}),
   };
