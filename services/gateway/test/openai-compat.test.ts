@@ -4,8 +4,12 @@
  * LLM in the provider's place): OpenAI's error model, parameters within the assistant's bounds,
  * the caller's system messages after the assistant's prompt, structured output with the SDK's
  * `.parse()` and stream helper, `GET /v1/models/{model}`, and the rate limits as the SDK's own
- * retries meet them. What the model was sent is read from the mock's request log.
+ * retries meet them; and the official Python SDK (in a venv of its own) through the same rows.
+ * What the model was sent is read from the mock's request log.
  */
+import { execFile, execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import OpenAI, { BadRequestError, NotFoundError, RateLimitError, type ClientOptions } from 'openai';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
@@ -45,7 +49,14 @@ describe('OpenAI compatibility with the official SDK', () => {
   const sent = (marker: string) =>
     p.mock.requests({ match: marker }).map((r) => r.body as ChatBody);
 
+  let python: string;
+
   beforeAll(async () => {
+    // The Python SDK's venv, made once (outside the platform's start-up bound).
+    python = execFileSync(
+      join(__dirname, '..', '..', '..', 'scripts', 'lib', 'openai-python-venv.sh'),
+      { encoding: 'utf8' },
+    ).trim();
     // A burst of 40 and 10 a second: the concurrency case below meets the limit, the rest not.
     p = await startE2ePlatform('openai_compat', { rateLimitBurst: 40, rateLimitPerSecond: 10 });
     key = openAiKey();
@@ -53,7 +64,7 @@ describe('OpenAI compatibility with the official SDK', () => {
     expect(created.status).toBe(201);
     code = created.body.code;
     model = `assistant/${code}`;
-  }, 120_000);
+  }, 240_000);
 
   afterAll(async () => {
     await p?.close();
@@ -388,4 +399,34 @@ describe('OpenAI compatibility with the official SDK', () => {
       expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
     }, 60_000);
   });
+
+  it('works the same with the official Python SDK: chat, stream, caps, parse, errors, models', async () => {
+    // Not execFileSync: the mock LLM answers from this process.
+    const { stdout } = await promisify(execFile)(
+      python,
+      [join(__dirname, 'python', 'openai_sdk_check.py')],
+      {
+        encoding: 'utf8',
+        env: {
+          PATH: process.env.PATH ?? '',
+          OPENAI_BASE_URL: `${p.url}/v1`,
+          OPENAI_API_KEY: key,
+          LAB_MODEL: model,
+        },
+      },
+    );
+    expect(stdout.trim().split('\n')).toEqual([
+      'ok chat',
+      'ok stream',
+      'ok max_tokens',
+      'ok parse',
+      'ok parse stream',
+      'ok json_object',
+      'ok unknown parameters',
+      'ok bad request',
+      'ok not found',
+      'ok model',
+      'ok models',
+    ]);
+  }, 60_000);
 });
