@@ -41,11 +41,12 @@ export function instanceOf(root: Schema, words: string[]): unknown {
     if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0];
     const choices = schema.anyOf ?? schema.oneOf;
     if (Array.isArray(choices) && choices.length > 0) {
-      const first = choices.find((c) => isSchema(c) && c.type !== 'null') ?? choices[0];
+      const first: unknown =
+        (choices as unknown[]).find((c) => isSchema(c) && c.type !== 'null') ?? choices[0];
       return build(isSchema(first) ? first : {}, depth + 1);
     }
-    const types = Array.isArray(schema.type) ? schema.type : [schema.type];
-    const type = types.find((t) => t !== 'null') ?? types[0];
+    const types: unknown[] = Array.isArray(schema.type) ? schema.type : [schema.type];
+    const type: unknown = types.find((t) => t !== 'null') ?? types[0];
     switch (type) {
       case 'object': {
         const properties = isSchema(schema.properties) ? schema.properties : {};

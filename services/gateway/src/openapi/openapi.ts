@@ -25,7 +25,7 @@ export function buildOpenApiDocument(app: INestApplication, publicUrl: string): 
         '',
         'Authenticate with `Authorization: Bearer <credential>`: your own OpenAI key (bring-your-own-key),',
         'an OIDC access token of the portal, or a platform API key (`lab_…`) of an internal system.',
-        'Errors are always `{ "error": { "code", "message", "details" } }` with the matching status.',
+        'Errors are always `{ "error": { "code", "message", "details" } }` with the matching status; on the OpenAI-compatible routes (`/v1/chat/completions`, `/v1/models*`) they are OpenAI’s, `{ "error": { "message", "type", "param", "code", "details" } }`.',
         'Text, in every body field and query parameter, must be well-formed UTF-8 without NUL (`\\u0000`) or lone surrogates (400 `invalid_utf8`, `invalid_text`); JSON bodies nest at most 64 levels (400 `too_deep`).',
         'Every answer carries `x-request-id` and the rate-limit headers (`RateLimit-*`).',
       ].join('\n'),
