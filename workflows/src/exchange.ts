@@ -59,6 +59,7 @@ export async function exchangeWorkflow(input: ExchangeWorkflowInput): Promise<Ex
       model: exchanged.model,
       condensed: exchanged.condensed,
       ...(exchanged.finishReason ? { finishReason: exchanged.finishReason } : {}),
+      ...(exchanged.toolCalls ? { toolCalls: exchanged.toolCalls } : {}),
       thread,
     };
   } catch (error) {

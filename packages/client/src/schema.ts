@@ -472,7 +472,7 @@ export interface paths {
     put?: never;
     /**
      * OpenAI-compatible chat completion with an assistant
-     * @description `model` is `assistant/<id or share code>`. The assistant’s prompt, guard and model configuration apply; the caller’s `system`/`developer` messages are sent right after the assistant’s prompt, `max_tokens`/`max_completion_tokens` lower its output cap (never raise it), `temperature`, `top_p`, penalties, `seed`, `stop` and `response_format` go to the model. A top-level parameter not listed here is ignored and named in a `Warning` header. A guarded reply ends with `finish_reason: "content_filter"`; in the JSON modes it is a `refusal`. Errors are OpenAI’s `{ error: { message, type, param, code } }`; a spend cap is 429 `insufficient_quota`.
+     * @description `model` is `assistant/<id or share code>`. The assistant’s prompt, guard and model configuration apply; the caller’s `system`/`developer` messages are sent right after the assistant’s prompt, `max_tokens`/`max_completion_tokens` lower its output cap (never raise it), `temperature`, `top_p`, penalties, `seed`, `stop`, `response_format` and `tools` (with `tool_choice`, `parallel_tool_calls`, and `tool` messages in the history) go to the model; a call carrying the assistant’s prompt is guarded like a reply. A top-level parameter not listed here is ignored and named in a `Warning` header. A guarded reply ends with `finish_reason: "content_filter"`; in the JSON modes it is a `refusal`. Errors are OpenAI’s `{ error: { message, type, param, code } }`; a spend cap is 429 `insufficient_quota`.
      */
     post: operations['chatCompletions_complete'];
     delete?: never;
@@ -765,6 +765,9 @@ export interface components {
       } | null;
       store?: boolean | null;
       response_format?: components['schemas']['ResponseFormatDto'];
+      tools?: components['schemas']['ToolDto'][];
+      tool_choice?: ('none' | 'auto' | 'required') | components['schemas']['NamedToolChoiceDto'];
+      parallel_tool_calls?: boolean | null;
       logprobs?: boolean | null;
       top_logprobs?: number | null;
     } & {
@@ -772,15 +775,20 @@ export interface components {
     };
     ChatMessageDto: {
       /** @enum {string} */
-      role: 'system' | 'developer' | 'user' | 'assistant';
-      content:
-        | string
-        | {
-            /** @enum {string} */
-            type: 'text';
-            text: string;
-          }[];
+      role: 'system' | 'developer' | 'user' | 'assistant' | 'tool';
+      content?:
+        | (
+            | string
+            | {
+                /** @enum {string} */
+                type: 'text';
+                text: string;
+              }[]
+          )
+        | null;
       name?: string;
+      tool_calls?: components['schemas']['ToolCallDto'][];
+      tool_call_id?: string;
     };
     Counters: {
       /** Format: date-time */
@@ -843,6 +851,14 @@ export interface components {
           message: string;
         }[];
       };
+    };
+    FunctionDefinitionDto: {
+      name: string;
+      description?: string;
+      parameters?: {
+        [key: string]: unknown;
+      };
+      strict?: boolean | null;
     };
     JsonSchemaFormatDto: {
       name: string;
@@ -960,6 +976,14 @@ export interface components {
       /** Format: date-time */
       asOf: string;
     };
+    NamedFunctionDto: {
+      name: string;
+    };
+    NamedToolChoiceDto: {
+      /** @enum {string} */
+      type: 'function';
+      function: components['schemas']['NamedFunctionDto'];
+    };
     OpenAiError: {
       error: {
         message: string;
@@ -1071,6 +1095,21 @@ export interface components {
         role: 'user' | 'assistant';
         content: string;
       }[];
+    };
+    ToolCallDto: {
+      id: string;
+      /** @enum {string} */
+      type: 'function';
+      function: components['schemas']['ToolCallFunctionDto'];
+    };
+    ToolCallFunctionDto: {
+      name: string;
+      arguments: string;
+    };
+    ToolDto: {
+      /** @enum {string} */
+      type: 'function';
+      function: components['schemas']['FunctionDefinitionDto'];
     };
     TurnResult: {
       turnId: string;

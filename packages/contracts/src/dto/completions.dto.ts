@@ -1,4 +1,6 @@
+import type { CompletionMessage, CompletionTool } from '../turns';
 import {
+  Allow,
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
@@ -111,6 +113,27 @@ export class CompletionOptionsDto {
 
   @OptionalNestedObject(() => CompletionResponseFormatDto)
   responseFormat?: CompletionResponseFormatDto;
+
+  /** The caller's functions, as OpenAI defines them (the gateway checked their shape). */
+  @OptionalNotNull()
+  @IsObject({ each: true })
+  @ArrayMaxSize(128)
+  @IsArray()
+  tools?: CompletionTool[];
+
+  @Allow()
+  toolChoice?: unknown;
+
+  @OptionalNotNull()
+  @IsBoolean()
+  parallelToolCalls?: boolean;
+
+  /** With tools: the conversation as OpenAI's messages (the gateway checked their shape). */
+  @OptionalNotNull()
+  @IsObject({ each: true })
+  @ArrayMaxSize(200)
+  @IsArray()
+  conversation?: CompletionMessage[];
 }
 
 /** A completion with a stored assistant: the caller keeps the conversation and sends it whole. */

@@ -47,8 +47,14 @@ interface CompletionResult {
   guardHit: boolean;
   usage: { promptTokens: number; completionTokens: number };
   model: string;
-  /** The model's own finish reason (`stop`, `length`). */
+  /** The model's own finish reason (`stop`, `length`, `tool_calls`). */
   finishReason?: string;
+  /** The model's calls of the caller's functions (guarded: none when the reply leaked). */
+  toolCalls?: Array<{
+    id: string;
+    type: 'function';
+    function: { name: string; arguments: string };
+  }>;
 }
 
 interface AssistantSummary {
@@ -68,14 +74,53 @@ interface AssistantSummary {
  */
 function finishReason(result: CompletionResult, json: boolean): string {
   if (result.guardHit) return json ? 'stop' : 'content_filter';
+  if (result.toolCalls && result.toolCalls.length > 0) return 'tool_calls';
   return result.finishReason === 'length' ? 'length' : 'stop';
 }
 
-/** The assistant's message: its text, or in the JSON modes a guarded reply as a refusal. */
+/**
+ * The assistant's message: its text (none beside calls of the caller's functions, as OpenAI
+ * has it), or in the JSON modes a guarded reply as a refusal.
+ */
 function replyMessage(result: CompletionResult, json: boolean) {
-  return json && result.guardHit
-    ? { role: 'assistant', content: null, refusal: result.reply }
-    : { role: 'assistant', content: result.reply, refusal: null };
+  if (json && result.guardHit) return { role: 'assistant', content: null, refusal: result.reply };
+  const calls = result.toolCalls ?? [];
+  if (calls.length === 0) return { role: 'assistant', content: result.reply, refusal: null };
+  return {
+    role: 'assistant',
+    content: result.reply === '' ? null : result.reply,
+    refusal: null,
+    tool_calls: calls,
+  };
+}
+
+/** Whether the request involves the caller's functions: offered, called or answered. */
+const withTools = (body: ChatCompletionsDto) =>
+  (body.tools?.length ?? 0) > 0 ||
+  body.messages.some((m) => m.role === 'tool' || (m.tool_calls?.length ?? 0) > 0);
+
+/** The conversation in OpenAI's shape (system and developer messages aside: instructions). */
+function toolConversation(body: ChatCompletionsDto) {
+  return body.messages.flatMap((message, index) => {
+    if (message.role === 'system' || message.role === 'developer') return [];
+    const text = contentText(message, index);
+    return [
+      {
+        role: message.role,
+        content: message.role === 'assistant' && text === '' ? null : text,
+        ...(message.tool_calls?.length
+          ? {
+              tool_calls: message.tool_calls.map((call) => ({
+                id: call.id,
+                type: 'function' as const,
+                function: { name: call.function.name, arguments: call.function.arguments },
+              })),
+            }
+          : {}),
+        ...(message.tool_call_id ? { tool_call_id: message.tool_call_id } : {}),
+      },
+    ];
+  });
 }
 
 /** An OpenAI model object for an assistant: which assistant, and its base model when shown. */
@@ -100,10 +145,8 @@ const modelNotFound = (model: string) =>
 
 /** Parameters OpenAI has that an assistant refuses, with the reason (never silently dropped). */
 const REFUSED: Record<string, string> = {
-  tools: 'function calling (tools) is not supported by assistants',
-  tool_choice: 'function calling (tools) is not supported by assistants',
-  functions: 'function calling (functions) is not supported by assistants',
-  function_call: 'function calling (functions) is not supported by assistants',
+  functions: 'the legacy functions parameter is not supported: use tools',
+  function_call: 'the legacy function_call parameter is not supported: use tool_choice',
   audio: 'audio output is not supported by assistants',
   prediction: 'predicted outputs are not supported by assistants',
 };
@@ -114,9 +157,10 @@ const openAiUsage = (usage: CompletionResult['usage']) => ({
   total_tokens: usage.promptTokens + usage.completionTokens,
 });
 
-/** Message content as text: a string, or the text parts of an array. */
+/** Message content as text: a string, or the text parts of an array (none: empty). */
 export function contentText(message: ChatMessageDto, index: number): string {
   if (typeof message.content === 'string') return message.content;
+  if (message.content === null || message.content === undefined) return '';
   if (
     Array.isArray(message.content) &&
     message.content.every((part) => part?.type === 'text' && typeof part.text === 'string')
@@ -144,6 +188,30 @@ function completionOptions(body: ChatCompletionsDto) {
     ...(body.frequency_penalty != null ? { frequencyPenalty: body.frequency_penalty } : {}),
     ...(body.seed != null ? { seed: body.seed } : {}),
     ...(stop && stop.length > 0 ? { stop } : {}),
+    ...(withTools(body)
+      ? {
+          ...(body.tools?.length
+            ? {
+                tools: body.tools.map((tool) => ({
+                  type: 'function' as const,
+                  function: {
+                    name: tool.function.name,
+                    ...(tool.function.description
+                      ? { description: tool.function.description }
+                      : {}),
+                    ...(tool.function.parameters ? { parameters: tool.function.parameters } : {}),
+                    ...(tool.function.strict != null ? { strict: tool.function.strict } : {}),
+                  },
+                })),
+              }
+            : {}),
+          ...(body.tool_choice !== undefined ? { toolChoice: body.tool_choice } : {}),
+          ...(body.parallel_tool_calls != null
+            ? { parallelToolCalls: body.parallel_tool_calls }
+            : {}),
+          conversation: toolConversation(body),
+        }
+      : {}),
     ...(format && format.type !== 'text'
       ? {
           responseFormat:
@@ -185,7 +253,7 @@ export class ChatCompletionsController {
   @ApiOperation({
     summary: 'OpenAI-compatible chat completion with an assistant',
     description:
-      '`model` is `assistant/<id or share code>`. The assistant’s prompt, guard and model configuration apply; the caller’s `system`/`developer` messages are sent right after the assistant’s prompt, `max_tokens`/`max_completion_tokens` lower its output cap (never raise it), `temperature`, `top_p`, penalties, `seed`, `stop` and `response_format` go to the model. A top-level parameter not listed here is ignored and named in a `Warning` header. A guarded reply ends with `finish_reason: "content_filter"`; in the JSON modes it is a `refusal`. Errors are OpenAI’s `{ error: { message, type, param, code } }`; a spend cap is 429 `insufficient_quota`.',
+      '`model` is `assistant/<id or share code>`. The assistant’s prompt, guard and model configuration apply; the caller’s `system`/`developer` messages are sent right after the assistant’s prompt, `max_tokens`/`max_completion_tokens` lower its output cap (never raise it), `temperature`, `top_p`, penalties, `seed`, `stop`, `response_format` and `tools` (with `tool_choice`, `parallel_tool_calls`, and `tool` messages in the history) go to the model; a call carrying the assistant’s prompt is guarded like a reply. A top-level parameter not listed here is ignored and named in a `Warning` header. A guarded reply ends with `finish_reason: "content_filter"`; in the JSON modes it is a `refusal`. Errors are OpenAI’s `{ error: { message, type, param, code } }`; a spend cap is 429 `insufficient_quota`.',
   })
   @ApiBody({ type: ChatCompletionsDto })
   @AnswersOrStreams('ChatCompletion')
@@ -209,10 +277,17 @@ export class ChatCompletionsController {
       ...(body.top_logprobs ? ['top_logprobs'] : []),
     ];
     warnIgnored(response, ignored);
-    const messages = body.messages.map((message, index) => ({
-      role: message.role === 'developer' ? 'system' : message.role,
-      content: contentText(message, index),
-    }));
+    // The conversation's text; with tools, the messages themselves go along (the options).
+    const messages = body.messages.flatMap((message, index) =>
+      message.role === 'tool'
+        ? []
+        : [
+            {
+              role: message.role === 'developer' ? 'system' : message.role,
+              content: contentText(message, index),
+            },
+          ],
+    );
     const assistantId = await this.resolve(caller, body.model.slice('assistant/'.length), request);
     const json = body.response_format !== undefined && body.response_format.type !== 'text';
     const call = {
@@ -395,6 +470,10 @@ export class ChatCompletionsController {
           if (meta.json) {
             chunk(result.guardHit ? { refusal: result.reply } : { content: result.reply }, null);
           }
+          // Calls of the caller's functions come whole, once guarded: one delta per call.
+          (result.toolCalls ?? []).forEach((call, index) =>
+            chunk({ tool_calls: [{ index, ...call }] }, null),
+          );
           chunk({}, finishReason(result, meta.json));
           if (meta.includeUsage) {
             send({

@@ -101,24 +101,144 @@ export class IsMetadata implements ValidatorConstraintInterface {
   }
 }
 
-export class ChatMessageDto {
-  @IsIn(['system', 'developer', 'user', 'assistant'])
-  role!: 'system' | 'developer' | 'user' | 'assistant';
+const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const FUNCTION_NAME_MESSAGE = 'name must be 1 to 64 letters, digits, underscores or dashes';
 
-  /** A string, or an array of `{ type: 'text', text }` parts. */
+/** A call the model made of one of the caller's functions, as the history carries it. */
+export class ToolCallFunctionDto {
+  @Matches(FUNCTION_NAME, { message: FUNCTION_NAME_MESSAGE })
+  @IsString()
+  name!: string;
+
+  /** The arguments, a JSON text as the model wrote it. */
+  @MaxLength(16_000)
+  @IsString()
+  arguments!: string;
+}
+
+export class ToolCallDto {
+  @Matches(/^[\w-]{1,64}$/, {
+    message: 'id must be 1 to 64 letters, digits, underscores or dashes',
+  })
+  @IsString()
+  id!: string;
+
+  @IsIn(['function'])
+  type!: 'function';
+
+  @NestedObject(() => ToolCallFunctionDto)
+  function!: ToolCallFunctionDto;
+}
+
+export class ChatMessageDto {
+  @IsIn(['system', 'developer', 'user', 'assistant', 'tool'])
+  role!: 'system' | 'developer' | 'user' | 'assistant' | 'tool';
+
+  /**
+   * A string, or an array of `{ type: 'text', text }` parts; an assistant's message that calls
+   * functions may have none (null).
+   */
   @JSONSchema(() => ({
+    nullable: true,
     oneOf: [
       { type: 'string', maxLength: 16_000 },
       { type: 'array', maxItems: 100, items: textPart },
     ],
   }))
+  @ValidateIf(
+    (message: ChatMessageDto) =>
+      message.role !== 'assistant' || (message.content !== null && message.content !== undefined),
+  )
   @Validate(IsMessageContent)
-  content!: string | Array<{ type: 'text'; text: string }>;
+  content?: string | Array<{ type: 'text'; text: string }> | null;
 
   @OptionalNotNull()
   @MaxLength(64)
   @IsString()
   name?: string;
+
+  /** An assistant's calls of the caller's functions. */
+  @ArrayMaxSize(64)
+  @OptionalNotNull()
+  @NestedObjects(() => ToolCallDto)
+  tool_calls?: ToolCallDto[];
+
+  /** A tool message: the call it answers. */
+  @Matches(/^[\w-]{1,64}$/, {
+    message: 'tool_call_id must be 1 to 64 letters, digits, underscores or dashes',
+  })
+  @ValidateIf(
+    (message: ChatMessageDto) => message.role === 'tool' || message.tool_call_id !== undefined,
+  )
+  @IsString()
+  tool_call_id?: string;
+}
+
+/** One of the caller's functions: its name, what it does, its parameters' JSON Schema. */
+export class FunctionDefinitionDto {
+  @Matches(FUNCTION_NAME, { message: FUNCTION_NAME_MESSAGE })
+  @IsString()
+  name!: string;
+
+  @OptionalNotNull()
+  @MaxLength(1024)
+  @IsString()
+  description?: string;
+
+  @JSONSchema({ type: 'object', additionalProperties: true })
+  @OptionalNotNull()
+  @IsObject()
+  parameters?: Record<string, unknown>;
+
+  @nullable
+  @IsOptional()
+  @IsBoolean()
+  strict?: boolean | null;
+}
+
+export class ToolDto {
+  @IsIn(['function'])
+  type!: 'function';
+
+  @NestedObject(() => FunctionDefinitionDto)
+  function!: FunctionDefinitionDto;
+}
+
+export class NamedFunctionDto {
+  @Matches(FUNCTION_NAME, { message: FUNCTION_NAME_MESSAGE })
+  @IsString()
+  name!: string;
+}
+
+export class NamedToolChoiceDto {
+  @IsIn(['function'])
+  type!: 'function';
+
+  @NestedObject(() => NamedFunctionDto)
+  function!: NamedFunctionDto;
+}
+
+@ValidatorConstraint({ name: 'isToolChoice' })
+export class IsToolChoice implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (value === 'none' || value === 'auto' || value === 'required') return true;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+    const choice = value as { type?: unknown; function?: unknown };
+    const fn = choice.function as { name?: unknown } | undefined;
+    return (
+      Object.keys(value).every((key) => key === 'type' || key === 'function') &&
+      choice.type === 'function' &&
+      typeof fn === 'object' &&
+      fn !== null &&
+      Object.keys(fn).every((key) => key === 'name') &&
+      typeof fn.name === 'string' &&
+      FUNCTION_NAME.test(fn.name)
+    );
+  }
+
+  defaultMessage(): string {
+    return 'tool_choice must be "none", "auto", "required" or {type: "function", function: {name}}';
+  }
 }
 
 /** `response_format.json_schema`: the schema the reply must follow (strict: exactly). */
@@ -288,6 +408,27 @@ export class ChatCompletionsDto {
 
   @OptionalNestedObject(() => ResponseFormatDto)
   response_format?: ResponseFormatDto;
+
+  /** The caller's functions, offered to the model with the assistant's prompt in front. */
+  @ArrayMaxSize(128)
+  @OptionalNotNull()
+  @NestedObjects(() => ToolDto)
+  tools?: ToolDto[];
+
+  @JSONSchema(() => ({
+    oneOf: [
+      { type: 'string', enum: ['none', 'auto', 'required'] },
+      { $ref: '#/components/schemas/NamedToolChoiceDto' },
+    ],
+  }))
+  @OptionalNotNull()
+  @Validate(IsToolChoice)
+  tool_choice?: 'none' | 'auto' | 'required' | NamedToolChoiceDto;
+
+  @nullable
+  @IsOptional()
+  @IsBoolean()
+  parallel_tool_calls?: boolean | null;
 
   /** Accepted; no log probabilities are returned (`logprobs: null`, and a warning when asked). */
   @nullable

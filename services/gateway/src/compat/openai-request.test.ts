@@ -19,10 +19,10 @@ describe('OpenAiRequestPipe', () => {
       ...base,
       reasoning_effort: 'low',
       service_tier: 'auto',
-      parallel_tool_calls: true,
+      prompt_cache_key: 'k1',
       temperature: 0.2,
     });
-    expect(read.ignored).toEqual(['reasoning_effort', 'service_tier', 'parallel_tool_calls']);
+    expect(read.ignored).toEqual(['reasoning_effort', 'service_tier', 'prompt_cache_key']);
     expect(read.body).toBeInstanceOf(ChatCompletionsDto);
     expect(read.body.temperature).toBe(0.2);
     expect(Object.keys(read.body)).not.toContain('reasoning_effort');

@@ -124,6 +124,32 @@ try:
 except openai.NotFoundError as error:
     check("not found", error.code == "model_not_found", error.body)
 
+weather = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string"}},
+            "required": ["city"],
+        },
+    },
+}
+asked = [{"role": "user", "content": "Will it rain in Oslo? PY-TOOLS"}]
+called = client.chat.completions.create(model=MODEL, messages=asked, tools=[weather])
+calls = called.choices[0].message.tool_calls
+check("tool call", called.choices[0].finish_reason == "tool_calls" and len(calls) == 1, called)
+answered = client.chat.completions.create(
+    model=MODEL,
+    tools=[weather],
+    messages=asked
+    + [
+        called.choices[0].message.model_dump(exclude_none=True),
+        {"role": "tool", "tool_call_id": calls[0].id, "content": "Light rain, 9 C"},
+    ],
+)
+check("tool result", "Light rain, 9 C" in answered.choices[0].message.content, answered)
+
 model = client.models.retrieve(MODEL)
 check("model", model.id == MODEL and model.assistant["code"] == MODEL.split("/")[1], model)
 check("models", MODEL in [m.id for m in client.models.list()])

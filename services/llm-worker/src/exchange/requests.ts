@@ -36,6 +36,11 @@ export function turnRequest(
   const asked = {
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.responseFormat ? { responseFormat: options.responseFormat } : {}),
+    ...(options.tools ? { tools: options.tools } : {}),
+    ...(options.toolChoice !== undefined ? { toolChoice: options.toolChoice } : {}),
+    ...(options.parallelToolCalls !== undefined
+      ? { parallelToolCalls: options.parallelToolCalls }
+      : {}),
   };
   if (assistant.model.endpoint === 'completion') {
     const { prompt, stop } = toCompletionPrompt(
@@ -49,7 +54,8 @@ export function turnRequest(
     messages: [
       ...(system ? [system] : []),
       ...instructions.map((content) => ({ role: 'system' as const, content })),
-      ...rest,
+      // With tools, the caller's own messages (tool calls and results); else the thread's text.
+      ...(options.conversation ?? rest),
     ],
     ...(options.stop ? { stop: options.stop } : {}),
     ...asked,

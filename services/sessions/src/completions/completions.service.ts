@@ -10,6 +10,7 @@ import type {
   CompletionOptions,
   Thread,
   ThreadMessage,
+  ToolCall,
   TurnAssistant,
   Usage,
 } from '@lab/contracts';
@@ -27,6 +28,7 @@ export interface Completion {
   usage: Usage;
   model: string;
   finishReason?: string;
+  toolCalls?: ToolCall[];
 }
 
 /** What a completion will run, checked before anything is answered (or streamed). */
@@ -34,7 +36,7 @@ export interface PreparedCompletion {
   turnId: string;
   assistant: TurnAssistant;
   thread: Thread;
-  userMessage: string;
+  userMessage: string | null;
   options: CompletionOptions;
   /** The request as the caller sent it (what its idempotency key is bound to). */
   request: unknown;
@@ -65,11 +67,14 @@ export class CompletionsService {
       (m): m is CompletionMessageDto & ThreadMessage => m.role !== 'system',
     );
     const last = conversation.at(-1);
-    if (!last || last.role !== 'user' || last.content.trim() === '') {
+    // With tools, a conversation may also end with the results of the model's calls.
+    const toolResults = asked.conversation?.at(-1)?.role === 'tool';
+    if (!toolResults && (!last || last.role !== 'user' || last.content.trim() === '')) {
       throw badRequest('The request is not valid', [
         {
           field: 'messages',
-          message: 'the last message (system messages aside) must be a non-empty user message',
+          message:
+            'the last message (system messages aside) must be a non-empty user message, or tool results',
         },
       ]);
     }
@@ -81,6 +86,11 @@ export class CompletionsService {
       if (asked.responseFormat) {
         throw badRequest('The request is not valid', [
           { field: 'response_format', message: `${legacy}, which has no JSON modes` },
+        ]);
+      }
+      if (asked.tools || asked.conversation) {
+        throw badRequest('The request is not valid', [
+          { field: 'tools', message: `${legacy}, which cannot call functions` },
         ]);
       }
       // Its prompt format takes two of the four stop sequences the endpoint allows.
@@ -99,9 +109,11 @@ export class CompletionsService {
       assistant,
       thread: {
         summary: null,
-        messages: conversation.slice(0, -1).map(({ role, content }) => ({ role, content })),
+        messages: (toolResults ? conversation : conversation.slice(0, -1)).map(
+          ({ role, content }) => ({ role, content }),
+        ),
       },
-      userMessage: last.content,
+      userMessage: toolResults ? null : (last?.content ?? ''),
       options,
       request: { assistantId, messages, options: asked },
     };
@@ -131,6 +143,7 @@ export class CompletionsService {
       usage: result.usage,
       model: result.model,
       ...(result.finishReason ? { finishReason: result.finishReason } : {}),
+      ...(result.toolCalls ? { toolCalls: result.toolCalls } : {}),
     };
   }
 }

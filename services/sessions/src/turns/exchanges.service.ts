@@ -5,7 +5,14 @@
  * outcome opened for the answer. Nothing is stored but the usage.
  */
 import { Injectable } from '@nestjs/common';
-import type { CompletionOptions, Condensed, Thread, TurnAssistant, Usage } from '@lab/contracts';
+import type {
+  CompletionOptions,
+  Condensed,
+  Thread,
+  ToolCall,
+  TurnAssistant,
+  Usage,
+} from '@lab/contracts';
 import { exchangeKey, SessionCipher } from '@lab/platform';
 import { completionWorkflowId, labWorkflowId } from '@lab/workflows/ids';
 import type { TurnKeys } from './turn-keys';
@@ -33,6 +40,7 @@ export interface ExchangeAnswer {
   model: string;
   condensed: Condensed;
   finishReason?: string;
+  toolCalls?: ToolCall[];
   thread: Thread;
 }
 
@@ -79,6 +87,9 @@ export class ExchangesService {
       model: outcome.model,
       condensed: outcome.condensed,
       ...(outcome.finishReason ? { finishReason: outcome.finishReason } : {}),
+      ...(outcome.toolCalls
+        ? { toolCalls: cipher.openJson<ToolCall[]>('options', outcome.toolCalls) }
+        : {}),
       thread: cipher.readThread<Thread>(outcome.thread),
     };
   }
