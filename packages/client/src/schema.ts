@@ -734,10 +734,19 @@ export interface components {
           role: string;
           content: string | null;
           refusal: string | null;
+          tool_calls?: {
+            id: string;
+            /** @enum {string} */
+            type: 'function';
+            function: {
+              name: string;
+              arguments: string;
+            };
+          }[];
         };
         logprobs: Record<string, never> | null;
         /** @enum {string} */
-        finish_reason: 'stop' | 'length' | 'content_filter';
+        finish_reason: 'stop' | 'length' | 'tool_calls' | 'content_filter';
       }[];
       usage: {
         prompt_tokens: number;
@@ -2262,13 +2271,13 @@ export interface operations {
           };
         };
       };
-      /** @description `spend_cap_reached`: a daily, weekly or monthly spend cap of the user or API key is reached; nothing was sent to the model. While a cap applies, every answer of this route carries `x-spend-remaining-usd` (the tightest remaining budget, USD). */
-      402: {
+      /** @description `insufficient_quota`: a daily, weekly or monthly spend cap of the user or API key is reached; nothing was sent to the model. While a cap applies, every answer of this route carries `x-spend-remaining-usd` (the tightest remaining budget, USD). */
+      429: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['OpenAiError'];
         };
       };
       /** @description An error, in OpenAI’s error model */

@@ -179,7 +179,6 @@ export function contentText(message: ChatMessageDto, index: number): string {
 function completionOptions(body: ChatCompletionsDto) {
   const maxTokens = body.max_completion_tokens ?? body.max_tokens;
   const stop = typeof body.stop === 'string' ? [body.stop] : body.stop;
-  const format = body.response_format;
   return {
     ...(maxTokens != null ? { maxTokens } : {}),
     ...(body.temperature != null ? { temperature: body.temperature } : {}),
@@ -188,48 +187,47 @@ function completionOptions(body: ChatCompletionsDto) {
     ...(body.frequency_penalty != null ? { frequencyPenalty: body.frequency_penalty } : {}),
     ...(body.seed != null ? { seed: body.seed } : {}),
     ...(stop && stop.length > 0 ? { stop } : {}),
-    ...(withTools(body)
-      ? {
-          ...(body.tools?.length
-            ? {
-                tools: body.tools.map((tool) => ({
-                  type: 'function' as const,
-                  function: {
-                    name: tool.function.name,
-                    ...(tool.function.description
-                      ? { description: tool.function.description }
-                      : {}),
-                    ...(tool.function.parameters ? { parameters: tool.function.parameters } : {}),
-                    ...(tool.function.strict != null ? { strict: tool.function.strict } : {}),
-                  },
-                })),
-              }
-            : {}),
-          ...(body.tool_choice !== undefined ? { toolChoice: body.tool_choice } : {}),
-          ...(body.parallel_tool_calls != null
-            ? { parallelToolCalls: body.parallel_tool_calls }
-            : {}),
-          conversation: toolConversation(body),
-        }
-      : {}),
-    ...(format && format.type !== 'text'
-      ? {
-          responseFormat:
-            format.type === 'json_schema' && format.json_schema
-              ? {
-                  type: 'json_schema' as const,
-                  jsonSchema: {
-                    name: format.json_schema.name,
-                    ...(format.json_schema.description
-                      ? { description: format.json_schema.description }
-                      : {}),
-                    schema: format.json_schema.schema ?? {},
-                    strict: format.json_schema.strict === true,
-                  },
-                }
-              : { type: 'json_object' as const },
-        }
-      : {}),
+    ...(withTools(body) ? toolOptions(body) : {}),
+    ...responseFormatOption(body),
+  };
+}
+
+/** The caller's functions, its choice among them, and the conversation that calls them. */
+function toolOptions(body: ChatCompletionsDto) {
+  const tools = (body.tools ?? []).map(({ function: fn }) => ({
+    type: 'function' as const,
+    function: {
+      name: fn.name,
+      ...(fn.description ? { description: fn.description } : {}),
+      ...(fn.parameters ? { parameters: fn.parameters } : {}),
+      ...(fn.strict != null ? { strict: fn.strict } : {}),
+    },
+  }));
+  return {
+    ...(tools.length > 0 ? { tools } : {}),
+    ...(body.tool_choice !== undefined ? { toolChoice: body.tool_choice } : {}),
+    ...(body.parallel_tool_calls != null ? { parallelToolCalls: body.parallel_tool_calls } : {}),
+    conversation: toolConversation(body),
+  };
+}
+
+function responseFormatOption(body: ChatCompletionsDto) {
+  const format = body.response_format;
+  if (!format || format.type === 'text') return {};
+  if (format.type === 'json_object' || !format.json_schema) {
+    return { responseFormat: { type: 'json_object' as const } };
+  }
+  const { name, description, schema, strict } = format.json_schema;
+  return {
+    responseFormat: {
+      type: 'json_schema' as const,
+      jsonSchema: {
+        name,
+        ...(description ? { description } : {}),
+        schema: schema ?? {},
+        strict: strict === true,
+      },
+    },
   };
 }
 
@@ -248,7 +246,7 @@ export class ChatCompletionsController {
 
   @Post('chat/completions')
   @HttpCode(HttpStatus.OK)
-  @SpendCapped()
+  @SpendCapped('openai')
   @Authenticated('chat')
   @ApiOperation({
     summary: 'OpenAI-compatible chat completion with an assistant',

@@ -240,9 +240,24 @@ export const VIEW_SCHEMAS: Record<string, Schema> = {
       items: object({
         index: integer,
         // In the JSON modes a guarded reply is a refusal: `content` null, `refusal` the text.
-        message: object({ role: string, content: nullableString, refusal: nullableString }),
+        message: object(
+          {
+            role: string,
+            content: nullableString,
+            refusal: nullableString,
+            tool_calls: {
+              type: 'array',
+              items: object({
+                id: string,
+                type: { type: 'string', enum: ['function'] },
+                function: object({ name: string, arguments: string }),
+              }),
+            },
+          },
+          ['tool_calls'],
+        ),
         logprobs: { type: 'object', nullable: true },
-        finish_reason: { type: 'string', enum: ['stop', 'length', 'content_filter'] },
+        finish_reason: { type: 'string', enum: ['stop', 'length', 'tool_calls', 'content_filter'] },
       }),
     },
     usage: object({ prompt_tokens: integer, completion_tokens: integer, total_tokens: integer }),
