@@ -782,23 +782,48 @@ export interface components {
     } & {
       [key: string]: unknown;
     };
-    ChatMessageDto: {
-      /** @enum {string} */
-      role: 'system' | 'developer' | 'user' | 'assistant' | 'tool';
-      content?:
-        | (
+    ChatMessageDto:
+      | {
+          /** @enum {string} */
+          role: 'system' | 'developer' | 'user';
+          name?: string;
+          content:
             | string
             | {
                 /** @enum {string} */
                 type: 'text';
                 text: string;
-              }[]
-          )
-        | null;
-      name?: string;
-      tool_calls?: components['schemas']['ToolCallDto'][];
-      tool_call_id?: string;
-    };
+              }[];
+        }
+      | {
+          /** @enum {string} */
+          role: 'assistant';
+          name?: string;
+          content?:
+            | (
+                | string
+                | {
+                    /** @enum {string} */
+                    type: 'text';
+                    text: string;
+                  }[]
+              )
+            | null;
+          tool_calls?: components['schemas']['ToolCallDto'][];
+        }
+      | {
+          /** @enum {string} */
+          role: 'tool';
+          name?: string;
+          content:
+            | string
+            | {
+                /** @enum {string} */
+                type: 'text';
+                text: string;
+              }[];
+          tool_call_id: string;
+        };
     Counters: {
       /** Format: date-time */
       asOf: string;
@@ -996,8 +1021,8 @@ export interface components {
     OpenAiError: {
       error: {
         message: string;
-        type: string;
-        param: string | null;
+        type?: string;
+        param?: string | null;
         code: string | null;
         details?: {
           field?: string;

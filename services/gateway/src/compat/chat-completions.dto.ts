@@ -130,6 +130,18 @@ export class ToolCallDto {
   function!: ToolCallFunctionDto;
 }
 
+/** A field only some roles' messages have (`tool_calls`: the assistant's; `tool_call_id`: a tool's). */
+@ValidatorConstraint({ name: 'isForRole' })
+export class IsForRole implements ValidatorConstraintInterface {
+  validate(_value: unknown, args: ValidationArguments): boolean {
+    return (args.object as ChatMessageDto).role === args.constraints[0];
+  }
+
+  defaultMessage(args: ValidationArguments): string {
+    return `${args.property} goes with role "${String(args.constraints[0])}" only`;
+  }
+}
+
 export class ChatMessageDto {
   @IsIn(['system', 'developer', 'user', 'assistant', 'tool'])
   role!: 'system' | 'developer' | 'user' | 'assistant' | 'tool';
@@ -161,6 +173,7 @@ export class ChatMessageDto {
   @ArrayMaxSize(64)
   @OptionalNotNull()
   @NestedObjects(() => ToolCallDto)
+  @Validate(IsForRole, ['assistant'])
   tool_calls?: ToolCallDto[];
 
   /** A tool message: the call it answers. */
@@ -171,6 +184,7 @@ export class ChatMessageDto {
     (message: ChatMessageDto) => message.role === 'tool' || message.tool_call_id !== undefined,
   )
   @IsString()
+  @Validate(IsForRole, ['tool'])
   tool_call_id?: string;
 }
 

@@ -8,6 +8,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
+import type { SchemaObject } from 'openapi3-ts';
 import { modelIds } from '@lab/conversation';
 import { DTO_SCHEMA_OPTIONS } from './decorators';
 import { methodNotAllowed } from './method-not-allowed';
@@ -45,6 +46,32 @@ export function buildOpenApiDocument(app: INestApplication, publicUrl: string): 
   // `Warning` (compat/openai-request.ts), as OpenAI's API grows faster than any copy of it.
   const chat = schemas.ChatCompletionsDto;
   if (chat) chat.additionalProperties = true;
+  // A chat message's fields by its role: a tool result answers a call; the assistant's calls
+  // are its own; only its content may be left out (a message that calls functions).
+  const message = schemas.ChatMessageDto?.properties;
+  if (message) {
+    const { role, content, name, tool_call_id: callId } = message;
+    const variant = (roles: string[], properties: Record<string, unknown>, required: string[]) =>
+      ({
+        type: 'object',
+        additionalProperties: false,
+        required: ['role', ...required],
+        properties: { role: { ...role, enum: roles }, name, ...properties },
+      }) as SchemaObject;
+    const text = { ...content, nullable: false };
+    const calls = {
+      type: 'array',
+      maxItems: 64,
+      items: { $ref: '#/components/schemas/ToolCallDto' },
+    };
+    schemas.ChatMessageDto = {
+      oneOf: [
+        variant(['system', 'developer', 'user'], { content: text }, ['content']),
+        variant(['assistant'], { content, tool_calls: calls }, []),
+        variant(['tool'], { content: text, tool_call_id: callId }, ['content', 'tool_call_id']),
+      ],
+    };
+  }
   // `json_schema` goes with `type: "json_schema"`, and only there (a rule across two fields).
   if (schemas.ResponseFormatDto) {
     schemas.ResponseFormatDto = {

@@ -279,7 +279,11 @@ export const VIEW_SCHEMAS: Record<string, Schema> = {
     object: { type: 'string', enum: ['list'] },
     data: { type: 'array', items: ref('Model') },
   }),
-  /** OpenAI's error model, on the OpenAI-compatible routes (`details` as in the platform's). */
+  /**
+   * OpenAI's error model, on the OpenAI-compatible routes (`details` as in the platform's). What
+   * is refused before the route (a body past the limit, malformed or too deep JSON, bad text)
+   * answers in the platform's model: `code` and `message`, without `type` and `param`.
+   */
   OpenAiError: object({
     error: object(
       {
@@ -292,7 +296,7 @@ export const VIEW_SCHEMAS: Record<string, Schema> = {
           items: object({ field: string, message: string }, ['field']),
         },
       },
-      ['details'],
+      ['details', 'type', 'param'],
     ),
   }),
 };
