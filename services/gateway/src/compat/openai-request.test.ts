@@ -53,6 +53,29 @@ describe('OpenAiRequestPipe', () => {
     await refusal({ ...base, response_format: { type: 'xml' } });
   });
 
+  it("checks a message's fields by its role", async () => {
+    const call = { id: 'call_1', type: 'function', function: { name: 'f', arguments: '{}' } };
+    const read = await pipe.transform({
+      ...base,
+      messages: [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: null, tool_calls: [call] },
+        { role: 'tool', tool_call_id: 'call_1', content: 'done' },
+      ],
+    });
+    expect(read.body.messages[1]?.tool_calls?.[0]?.function.name).toBe('f');
+    const fields = async (messages: unknown[]) =>
+      (await refusal({ ...base, messages })).error.details.map((d) => d.field);
+    expect(await fields([{ role: 'tool', content: 'done' }])).toContain('messages.0.tool_call_id');
+    expect(await fields([{ role: 'user', content: 'hi', tool_call_id: 'call_1' }])).toContain(
+      'messages.0.tool_call_id',
+    );
+    expect(await fields([{ role: 'user', content: 'hi', tool_calls: [call] }])).toContain(
+      'messages.0.tool_calls',
+    );
+    expect(await fields([{ role: 'user', content: null }])).toContain('messages.0.content');
+  });
+
   it('refuses n above 1 with the reason', async () => {
     const answer = (await refusal({ ...base, n: 2 })) as unknown as {
       error: { details: Array<{ message: string }> };
