@@ -23,6 +23,7 @@ export async function exchangeWorkflow(input: ExchangeWorkflowInput): Promise<Ex
       assistant: input.assistant,
       thread: input.thread,
       userMessage: input.userMessage,
+      ...(input.options ? { options: input.options } : {}),
       ...(input.streamChannel ? { streamChannel: input.streamChannel } : {}),
     });
     let thread = exchanged.thread;
@@ -57,6 +58,8 @@ export async function exchangeWorkflow(input: ExchangeWorkflowInput): Promise<Ex
       usage,
       model: exchanged.model,
       condensed: exchanged.condensed,
+      ...(exchanged.finishReason ? { finishReason: exchanged.finishReason } : {}),
+      ...(exchanged.toolCalls ? { toolCalls: exchanged.toolCalls } : {}),
       thread,
     };
   } catch (error) {

@@ -472,7 +472,7 @@ export interface paths {
     put?: never;
     /**
      * OpenAI-compatible chat completion with an assistant
-     * @description `model` is `assistant/<id or share code>`. The assistant’s prompts, model configuration and guard apply; client system messages and sampling parameters are ignored. A guarded reply ends with `finish_reason: "content_filter"`.
+     * @description `model` is `assistant/<id or share code>`. The assistant’s prompt, guard and model configuration apply; the caller’s `system`/`developer` messages are sent right after the assistant’s prompt, `max_tokens`/`max_completion_tokens` lower its output cap (never raise it), `temperature`, `top_p`, penalties, `seed`, `stop`, `response_format` and `tools` (with `tool_choice`, `parallel_tool_calls`, and `tool` messages in the history) go to the model; a call carrying the assistant’s prompt is guarded like a reply. A top-level parameter not listed here is ignored and named in a `Warning` header. A guarded reply ends with `finish_reason: "content_filter"`; in the JSON modes it is a `refusal`. Errors are OpenAI’s `{ error: { message, type, param, code } }`; a spend cap is 429 `insufficient_quota`.
      */
     post: operations['chatCompletions_complete'];
     delete?: never;
@@ -490,6 +490,23 @@ export interface paths {
     };
     /** The assistants usable as models: showcased and mine */
     get: operations['chatCompletions_models'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/models/{model}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One assistant as a model: which assistant, and its base model */
+    get: operations['chatCompletions_model'];
     put?: never;
     post?: never;
     delete?: never;
@@ -735,12 +752,21 @@ export interface components {
         index: number;
         message: {
           role: string;
-          content: string;
+          content: string | null;
           refusal: string | null;
+          tool_calls?: {
+            id: string;
+            /** @enum {string} */
+            type: 'function';
+            function: {
+              name: string;
+              arguments: string;
+            };
+          }[];
         };
         logprobs: Record<string, never> | null;
         /** @enum {string} */
-        finish_reason: 'stop' | 'content_filter';
+        finish_reason: 'stop' | 'length' | 'tool_calls' | 'content_filter';
       }[];
       usage: {
         prompt_tokens: number;
@@ -767,19 +793,57 @@ export interface components {
         [key: string]: string;
       } | null;
       store?: boolean | null;
+      response_format?: components['schemas']['ResponseFormatDto'];
+      tools?: components['schemas']['ToolDto'][];
+      tool_choice?: ('none' | 'auto' | 'required') | components['schemas']['NamedToolChoiceDto'];
+      parallel_tool_calls?: boolean | null;
+      logprobs?: boolean | null;
+      top_logprobs?: number | null;
+    } & {
+      [key: string]: unknown;
     };
-    ChatMessageDto: {
-      /** @enum {string} */
-      role: 'system' | 'developer' | 'user' | 'assistant';
-      content:
-        | string
-        | {
-            /** @enum {string} */
-            type: 'text';
-            text: string;
-          }[];
-      name?: string;
-    };
+    ChatMessageDto:
+      | {
+          /** @enum {string} */
+          role: 'system' | 'developer' | 'user';
+          name?: string;
+          content:
+            | string
+            | {
+                /** @enum {string} */
+                type: 'text';
+                text: string;
+              }[];
+        }
+      | {
+          /** @enum {string} */
+          role: 'assistant';
+          name?: string;
+          content?:
+            | (
+                | string
+                | {
+                    /** @enum {string} */
+                    type: 'text';
+                    text: string;
+                  }[]
+              )
+            | null;
+          tool_calls?: components['schemas']['ToolCallDto'][];
+        }
+      | {
+          /** @enum {string} */
+          role: 'tool';
+          name?: string;
+          content:
+            | string
+            | {
+                /** @enum {string} */
+                type: 'text';
+                text: string;
+              }[];
+          tool_call_id: string;
+        };
     Counters: {
       /** Format: date-time */
       asOf: string;
@@ -842,6 +906,22 @@ export interface components {
         }[];
       };
     };
+    FunctionDefinitionDto: {
+      name: string;
+      description?: string;
+      parameters?: {
+        [key: string]: unknown;
+      };
+      strict?: boolean | null;
+    };
+    JsonSchemaFormatDto: {
+      name: string;
+      description?: string;
+      schema?: {
+        [key: string]: unknown;
+      };
+      strict?: boolean | null;
+    };
     LabDraftDto: {
       /** @enum {string} */
       sessionType: 'brainstorm' | 'coach';
@@ -894,6 +974,20 @@ export interface components {
         assistantsCreated: number;
       };
     };
+    Model: {
+      id: string;
+      /** @enum {string} */
+      object: 'model';
+      created: number;
+      owned_by: string;
+      assistant: {
+        /** Format: uuid */
+        id: string;
+        code: string;
+        name: string;
+      };
+      base_model: string | null;
+    };
     ModelConfigDto: {
       /** @enum {string} */
       model:
@@ -913,12 +1007,7 @@ export interface components {
     ModelList: {
       /** @enum {string} */
       object: 'list';
-      data: {
-        id: string;
-        object: string;
-        created: number;
-        owned_by: string;
-      }[];
+      data: components['schemas']['Model'][];
     };
     ModelRegistry: {
       items: {
@@ -940,6 +1029,26 @@ export interface components {
       remainingUsd: number | null;
       /** Format: date-time */
       asOf: string;
+    };
+    NamedFunctionDto: {
+      name: string;
+    };
+    NamedToolChoiceDto: {
+      /** @enum {string} */
+      type: 'function';
+      function: components['schemas']['NamedFunctionDto'];
+    };
+    OpenAiError: {
+      error: {
+        message: string;
+        type?: string;
+        param?: string | null;
+        code: string | null;
+        details?: {
+          field?: string;
+          message: string;
+        }[];
+      };
     };
     OpsMetrics: {
       /** @description false: PROMETHEUS_URL is not set (no panels) */
@@ -973,6 +1082,16 @@ export interface components {
       capUsd: number | null;
       remainingUsd: number | null;
     };
+    ResponseFormatDto:
+      | {
+          /** @enum {string} */
+          type: 'text' | 'json_object';
+        }
+      | {
+          /** @enum {string} */
+          type: 'json_schema';
+          json_schema: components['schemas']['JsonSchemaFormatDto'];
+        };
     ResumedSession: {
       session: components['schemas']['Session'];
       messages: {
@@ -1050,6 +1169,21 @@ export interface components {
         role: 'user' | 'assistant';
         content: string;
       }[];
+    };
+    ToolCallDto: {
+      id: string;
+      /** @enum {string} */
+      type: 'function';
+      function: components['schemas']['ToolCallFunctionDto'];
+    };
+    ToolCallFunctionDto: {
+      name: string;
+      arguments: string;
+    };
+    ToolDto: {
+      /** @enum {string} */
+      type: 'function';
+      function: components['schemas']['FunctionDefinitionDto'];
     };
     TurnResult: {
       turnId: string;
@@ -2202,22 +2336,22 @@ export interface operations {
           };
         };
       };
-      /** @description `spend_cap_reached`: a daily, weekly or monthly spend cap of the user or API key is reached; nothing was sent to the model. While a cap applies, every answer of this route carries `x-spend-remaining-usd` (the tightest remaining budget, USD). */
-      402: {
+      /** @description `insufficient_quota`: a daily, weekly or monthly spend cap of the user or API key is reached; nothing was sent to the model. While a cap applies, every answer of this route carries `x-spend-remaining-usd` (the tightest remaining budget, USD). */
+      429: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['OpenAiError'];
         };
       };
-      /** @description An error, in the platform error model */
+      /** @description An error, in OpenAI’s error model */
       default: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['OpenAiError'];
         };
       };
     };
@@ -2240,13 +2374,45 @@ export interface operations {
           'application/json': components['schemas']['ModelList'];
         };
       };
-      /** @description An error, in the platform error model */
+      /** @description An error, in OpenAI’s error model */
       default: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['OpenAiError'];
+        };
+      };
+    };
+  };
+  chatCompletions_model: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description `assistant/<id or share code>`, URL-encoded as one path segment */
+        model: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Model */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Model'];
+        };
+      };
+      /** @description An error, in OpenAI’s error model */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OpenAiError'];
         };
       };
     };

@@ -133,6 +133,10 @@ export interface TurnOutcome {
   usage: Usage;
   model: string;
   condensed: Condensed;
+  /** The model's finish reason (`stop`, `length`); absent in outcomes from before it was kept. */
+  finishReason?: string;
+  /** The model's calls of the caller's functions (`ToolCall[]`), sealed (purpose `options`). */
+  toolCalls?: Sealed;
 }
 
 /** Update `end`: the recap, then the session's end and its archive. */
@@ -152,6 +156,70 @@ export interface EndOutcome {
 
 // ---- the stateless exchange (lab turns, OpenAI-compatible completions) ----
 
+/** A function the caller offers the model (OpenAI's tool definition). */
+export interface CompletionTool {
+  type: 'function';
+  function: {
+    name: string;
+    description?: string;
+    parameters?: Record<string, unknown>;
+    strict?: boolean;
+  };
+}
+
+/** A call of one of the caller's functions, as the model made it. */
+export interface ToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+/** A message of a conversation with tools, in OpenAI's shape (never a system message here). */
+export interface CompletionMessage {
+  role: 'user' | 'assistant' | 'tool';
+  content: string | null;
+  tool_calls?: ToolCall[];
+  tool_call_id?: string;
+}
+
+/**
+ * What an OpenAI-compatible caller asked of one completion, applied within the assistant's
+ * bounds by the llm-worker (decision 0016): `maxTokens` lowers the assistant's cap and never
+ * raises it; sampling, `seed` and `stop` go to the model; `instructions` are the caller's system
+ * and developer messages, sent right after the assistant's prompt. Travels sealed (purpose
+ * `options`): instructions are message text.
+ */
+export interface CompletionOptions {
+  maxTokens?: number;
+  temperature?: number;
+  topP?: number;
+  presencePenalty?: number;
+  frequencyPenalty?: number;
+  seed?: number;
+  stop?: string[];
+  instructions?: string[];
+  /** The caller's functions (OpenAI's `tools`), offered to the model as they are. */
+  tools?: CompletionTool[];
+  /** `none`, `auto`, `required`, or `{ type: 'function', function: { name } }`. */
+  toolChoice?: unknown;
+  parallelToolCalls?: boolean;
+  /**
+   * With tools, the conversation as OpenAI's messages (tool calls, tool results), sent in place of
+   * the thread's text after the assistant's prompt and the instructions.
+   */
+  conversation?: CompletionMessage[];
+  /** OpenAI's `response_format`: a JSON object, or one following `jsonSchema` (given with it). */
+  responseFormat?: {
+    type: 'json_object' | 'json_schema';
+    jsonSchema?: {
+      name: string;
+      description?: string;
+      schema: Record<string, unknown>;
+      strict: boolean;
+    };
+  };
+}
+
 export interface ExchangeWorkflowInput extends ExchangeKey {
   turnId: string;
   requestHash: string;
@@ -162,6 +230,8 @@ export interface ExchangeWorkflowInput extends ExchangeKey {
   /** The caller's thread, sealed (purpose `payload`). */
   thread: Sealed;
   userMessage: Sealed | null;
+  /** A completion's `CompletionOptions`, sealed (purpose `options`). */
+  options?: Sealed;
   credentialRef?: string;
   streamChannel?: string;
   chatTurnsTaskQueue: string;
@@ -190,6 +260,8 @@ export interface ExchangeInput extends ExchangeKey {
   thread: Sealed;
   userMessage: Sealed | null;
   attachments?: Sealed | null;
+  /** A completion's `CompletionOptions`, sealed (purpose `options`). */
+  options?: Sealed;
   credentialRef?: string;
   streamChannel?: string;
   /** Files in the reply become attachments (stored sessions only). */
@@ -201,6 +273,10 @@ export interface ExchangeResult {
   guardHit: boolean;
   usage: Usage;
   model: string;
+  /** The model's finish reason: `stop`, `length` when the output cap cut it, `tool_calls`. */
+  finishReason?: string;
+  /** The model's calls of the caller's functions (`ToolCall[]`), sealed (purpose `options`). */
+  toolCalls?: Sealed;
   latencyMs: number;
   /**
    * The thread with this exchange in it: condensed already (`keep`, `truncate`), or, for

@@ -364,7 +364,8 @@ describe('the platform through the gateway', () => {
     const stream = await client.chat.completions.create({
       model: `assistant/${created.body.id}`,
       messages: [
-        { role: 'system', content: 'Ignored: the assistant has its own prompt.' },
+        // Sent after the assistant's own prompt (decision 0016).
+        { role: 'system', content: 'Answer in two sentences at most.' },
         { role: 'user', content: 'And what if they say no?' },
       ],
       stream: true,

@@ -118,13 +118,23 @@ describe('spend caps (real services, Kafka, PostgreSQL, Temporal)', () => {
         draft: labDraft(),
         message: 'Hi',
       }),
-      await p.call('POST', '/v1/chat/completions', alice, {
-        model: `assistant/${showcased}`,
-        messages: [{ role: 'user', content: 'Hello' }],
-      }),
       await p.call('POST', '/v1/sessions', alice, { assistantId: showcased }),
       await p.call('POST', `/v1/sessions/${sessionId}/end`, alice),
     ];
+    // The OpenAI-compatible route says it as OpenAI does: 429 `insufficient_quota`, same reason.
+    const quota = await p.call('POST', '/v1/chat/completions', alice, {
+      model: `assistant/${showcased}`,
+      messages: [{ role: 'user', content: 'Hello' }],
+    });
+    expect(quota.status).toBe(429);
+    expect(quota.body.error).toMatchObject({
+      type: 'insufficient_quota',
+      code: 'insufficient_quota',
+      param: null,
+    });
+    expect(quota.body.error.message).toContain('daily spend cap of this user');
+    expect(quota.body.error.message).toContain(`daily cap of ${USER_DAILY_CAP} USD`);
+    expect(quota.headers.get('x-spend-remaining-usd')).toBe('0');
     for (const refused of refusals) {
       expect(refused.status).toBe(402);
       expect(refused.body.error.code).toBe('spend_cap_reached');
@@ -190,8 +200,8 @@ describe('spend caps (real services, Kafka, PostgreSQL, Temporal)', () => {
 
     const calls = p.mock.requests().length;
     const refused = await completion(small.body.key);
-    expect(refused.status).toBe(402);
-    expect(refused.body.error.code).toBe('spend_cap_reached');
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.code).toBe('insufficient_quota');
     expect(refused.body.error.details[0].field).toBe('apiKey.daily');
     expect(p.mock.requests().length).toBe(calls);
 

@@ -231,6 +231,143 @@ describe('chat completions', () => {
   });
 });
 
+describe('structured output', () => {
+  it('answers json_object with a JSON object, and refuses it without "json" in the messages', async () => {
+    const completion = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Answer in JSON please.' }],
+      response_format: { type: 'json_object' },
+    });
+    const parsed = JSON.parse(completion.choices[0]?.message.content ?? '') as unknown;
+    expect(parsed).toEqual({ reply: expect.stringContaining('Mock reply') });
+    await expect(
+      client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'No format word here.' }],
+        response_format: { type: 'json_object' },
+      }),
+    ).rejects.toMatchObject({ status: 400, param: 'messages' });
+  });
+
+  it('answers json_schema with a value that follows the schema, streamed too', async () => {
+    const schema = {
+      type: 'object',
+      properties: {
+        title: { type: 'string' },
+        steps: { type: 'array', items: { $ref: '#/$defs/step' } },
+        level: { type: 'string', enum: ['low', 'high'] },
+        note: { anyOf: [{ type: 'string' }, { type: 'null' }] },
+      },
+      required: ['title', 'steps', 'level', 'note'],
+      additionalProperties: false,
+      $defs: {
+        step: {
+          type: 'object',
+          properties: { order: { type: 'integer' }, done: { type: 'boolean' } },
+          required: ['order', 'done'],
+          additionalProperties: false,
+        },
+      },
+    };
+    const request = {
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user' as const, content: 'Plan my week.' }],
+      response_format: {
+        type: 'json_schema' as const,
+        json_schema: { name: 'plan', strict: true, schema },
+      },
+    };
+    const completion = await client.chat.completions.create(request);
+    const value = JSON.parse(completion.choices[0]?.message.content ?? '') as Record<
+      string,
+      unknown
+    >;
+    expect(value).toEqual({
+      title: expect.any(String),
+      steps: [{ order: 1, done: true }],
+      level: 'low',
+      note: expect.any(String),
+    });
+    const stream = await client.chat.completions.create({ ...request, stream: true });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    expect(JSON.parse(text)).toEqual(value);
+  });
+});
+
+describe('tools', () => {
+  const tools = [
+    {
+      type: 'function' as const,
+      function: {
+        name: 'get_weather',
+        parameters: {
+          type: 'object',
+          properties: { city: { type: 'string' }, days: { type: 'integer' } },
+          required: ['city', 'days'],
+        },
+      },
+    },
+  ];
+
+  it('calls a function with arguments that follow its parameters, streamed the same', async () => {
+    const request = {
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user' as const, content: 'Weather in Paris?' }],
+      tools,
+    };
+    const completion = await client.chat.completions.create(request);
+    const [choice] = completion.choices;
+    expect(choice?.finish_reason).toBe('tool_calls');
+    expect(choice?.message.content).toBeNull();
+    const call = choice?.message.tool_calls?.[0];
+    expect(call?.type === 'function' && call.function.name).toBe('get_weather');
+    const args = JSON.parse(call?.type === 'function' ? call.function.arguments : '') as unknown;
+    expect(args).toEqual({ city: expect.any(String), days: 1 });
+
+    const stream = await client.chat.completions.create({ ...request, stream: true });
+    let streamed = '';
+    let finish: string | null = null;
+    for await (const chunk of stream) {
+      streamed += chunk.choices[0]?.delta.tool_calls?.[0]?.function?.arguments ?? '';
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+    }
+    expect(JSON.parse(streamed)).toEqual(args);
+    expect(finish).toBe('tool_calls');
+  });
+
+  it('answers in text once the conversation ends with tool results, or with tool_choice none', async () => {
+    const answered = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      tools,
+      messages: [
+        { role: 'user', content: 'Weather in Paris?' },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            {
+              id: 'call_1',
+              type: 'function',
+              function: { name: 'get_weather', arguments: '{"city":"Paris","days":1}' },
+            },
+          ],
+        },
+        { role: 'tool', tool_call_id: 'call_1', content: 'Sunny, 21 C' },
+      ],
+    });
+    expect(answered.choices[0]?.finish_reason).toBe('stop');
+    expect(answered.choices[0]?.message.content).toContain('Sunny, 21 C');
+    const none = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      tools,
+      tool_choice: 'none',
+      messages: [{ role: 'user', content: 'Weather in Paris?' }],
+    });
+    expect(none.choices[0]?.message.tool_calls).toBeUndefined();
+  });
+});
+
 describe('legacy completions', () => {
   const prompt = 'You are a poet.\n\nUser: Write about the sea.\nAssistant:';
 

@@ -18,6 +18,7 @@ import {
   splitDeltas,
   truncateToTokens,
 } from './text';
+import { formatReply, instanceOf, type ResponseFormat } from './structured';
 import { countChat, countText, preloadTokenizers } from './tokens';
 import type {
   Endpoint,
@@ -110,6 +111,96 @@ interface Job {
   defaultReply: (text: string) => string;
   /** The system prompt `leak_*` faults disclose. */
   systemPrompt: (text: string) => string;
+  /** Chat only: `response_format` (the default reply in that format; scripted replies as given). */
+  format: ResponseFormat;
+  /**
+   * Chat only: the function the model calls instead of replying — with `tools` (and
+   * `tool_choice` not `none`) unless the conversation ends with tool results.
+   */
+  toolCall?: { name: string; parameters: Record<string, unknown> };
+}
+
+/** `tools` and `tool_choice`, checked as the real API checks them: the function to call, if any. */
+function parseTools(body: Record<string, unknown>, lastRole: string | undefined): Job['toolCall'] {
+  const tools = body.tools;
+  if (tools === undefined || tools === null) return undefined;
+  if (!Array.isArray(tools)) throw invalidType('tools', 'an array', tools);
+  const functions = tools.map((tool: unknown, i) => {
+    const fn = isRecord(tool) ? tool.function : undefined;
+    if (!isRecord(tool) || tool.type !== 'function' || !isRecord(fn)) {
+      throw invalid(`Invalid 'tools[${i}]': expected a function tool.`, `tools[${i}]`);
+    }
+    if (typeof fn.name !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(fn.name)) {
+      throw invalid(
+        `Invalid 'tools[${i}].function.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.`,
+        `tools[${i}].function.name`,
+        'invalid_value',
+      );
+    }
+    return { name: fn.name, parameters: isRecord(fn.parameters) ? fn.parameters : {} };
+  });
+  const choice = body.tool_choice ?? 'auto';
+  if (choice === 'none' || functions.length === 0 || lastRole === 'tool') return undefined;
+  if (isRecord(choice) && isRecord(choice.function)) {
+    const named = functions.find((f) => f.name === (choice.function as { name?: unknown }).name);
+    if (!named) {
+      throw invalid(
+        "Invalid value for 'tool_choice': no function by that name in 'tools'.",
+        'tool_choice',
+      );
+    }
+    return named;
+  }
+  return functions[0];
+}
+
+/** `response_format`, checked as the real API checks it. */
+function parseResponseFormat(body: Record<string, unknown>, texts: string[]): ResponseFormat {
+  const format = body.response_format;
+  if (format === undefined || format === null) return { type: 'text' };
+  if (!isRecord(format)) throw invalidType('response_format', 'an object', format);
+  if (format.type === 'text') return { type: 'text' };
+  if (format.type === 'json_object') {
+    if (!texts.some((text) => /json/i.test(text))) {
+      throw invalid(
+        "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.",
+        'messages',
+      );
+    }
+    return { type: 'json_object' };
+  }
+  if (format.type === 'json_schema') {
+    const spec = format.json_schema;
+    if (!isRecord(spec)) throw missing('response_format.json_schema');
+    if (typeof spec.name !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(spec.name)) {
+      throw invalid(
+        "Invalid 'response_format.json_schema.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.",
+        'response_format.json_schema.name',
+        'invalid_value',
+      );
+    }
+    const schema = spec.schema ?? {};
+    if (!isRecord(schema)) {
+      throw invalidType('response_format.json_schema.schema', 'an object', schema);
+    }
+    if (spec.strict === true && schema.type !== 'object') {
+      throw invalid(
+        "Invalid schema for response_format '" +
+          spec.name +
+          "': schema must be a JSON Schema of 'type: \"object\"', got 'type: \"" +
+          String(schema.type) +
+          '"\'.',
+        'response_format',
+        'invalid_value',
+      );
+    }
+    return { type: 'json_schema', name: spec.name, schema };
+  }
+  throw invalid(
+    `Invalid value: '${String(format.type)}'. Supported values are: 'text', 'json_object', and 'json_schema'.`,
+    'response_format.type',
+    'invalid_value',
+  );
 }
 
 function contentText(content: unknown, param: string): string {
@@ -248,16 +339,28 @@ function parseChat(body: Record<string, unknown>, models: ReadonlySet<string>): 
     if (messages[i]?.role === 'user') lastUser = i;
   }
   const system = messages.find((m) => m.role === 'system' || m.role === 'developer');
+  const format = parseResponseFormat(
+    body,
+    messages.map((m) => m.content),
+  );
+  const toolCall = parseTools(body, messages.at(-1)?.role);
+  const lastTool = messages.at(-1)?.role === 'tool' ? messages.at(-1)?.content : undefined;
   return {
     endpoint: 'chat',
     ...common,
+    format,
+    ...(toolCall ? { toolCall } : {}),
     maxTokens: parseMaxTokens(body, 'max_completion_tokens') ?? parseMaxTokens(body, 'max_tokens'),
     promptTokens: countChat(messages, common.model),
     matchText: messages[lastUser]?.content ?? '',
+    // After tool results, the reply quotes them (what a model answering with them does).
     defaultReply: (text) =>
-      deterministicReply(
-        text,
-        messages.flatMap((m, i) => [m.role, i === lastUser ? text : m.content]),
+      formatReply(
+        format,
+        deterministicReply(
+          lastTool ?? text,
+          messages.flatMap((m, i) => [m.role, i === lastUser ? text : m.content]),
+        ),
       ),
     systemPrompt: () => system?.content ?? '',
   };
@@ -273,6 +376,7 @@ function parseCompletion(body: Record<string, unknown>, models: ReadonlySet<stri
   return {
     endpoint: 'completions',
     ...common,
+    format: { type: 'text' },
     maxTokens: parseMaxTokens(body, 'max_tokens'),
     promptTokens: countText(prompt, common.model),
     matchText: prompt,
@@ -547,14 +651,35 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
     } else if (b.reply !== undefined) reply = b.reply;
     else reply = job.defaultReply(text);
 
-    let finishReason: 'stop' | 'length' = 'stop';
+    // A function call instead of a reply: its arguments follow the function's parameters (every
+    // string the system prompt under a leak fault, as a model tricked into passing it on).
+    const call = job.toolCall
+      ? {
+          id: `call_${nextId()}`,
+          type: 'function' as const,
+          function: {
+            name: job.toolCall.name,
+            arguments: JSON.stringify(
+              instanceOf(
+                job.toolCall.parameters,
+                leak && system
+                  ? [system]
+                  : reply.split(/\s+/).filter((w) => /^[\p{L}\p{N}'-]+$/u.test(w)),
+              ) ?? {},
+            ),
+          },
+        }
+      : undefined;
+    if (call) reply = '';
+
+    let finishReason: 'stop' | 'length' | 'tool_calls' = call ? 'tool_calls' : 'stop';
     reply = applyStop(reply, job.stops).text;
     if (job.maxTokens !== undefined) {
       const cut = truncateToTokens(reply, job.maxTokens, job.model);
       reply = cut.text;
       if (cut.truncated) finishReason = 'length';
     }
-    const completionTokens = countText(reply, job.model);
+    const completionTokens = countText(call ? call.function.arguments : reply, job.model);
     const created = Math.floor(Date.now() / 1000);
     const id = job.endpoint === 'chat' ? `chatcmpl-${nextId()}` : `cmpl-${nextId()}`;
     const usage =
@@ -589,7 +714,15 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
               choices: [
                 {
                   index: 0,
-                  message: { role: 'assistant', content: reply, refusal: null, annotations: [] },
+                  message: call
+                    ? {
+                        role: 'assistant',
+                        content: null,
+                        refusal: null,
+                        annotations: [],
+                        tool_calls: [call],
+                      }
+                    : { role: 'assistant', content: reply, refusal: null, annotations: [] },
                   logprobs: null,
                   finish_reason: finishReason,
                 },
@@ -639,6 +772,24 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
         `data: ${prefix},"choices":[{"index":0,"delta":${delta},"logprobs":null,"finish_reason":${finish}}]${usageField}}\n\n`;
       chunks.push(chunk('{"role":"assistant","content":"","refusal":null}', 'null'));
       for (const d of deltas) chunks.push(chunk(`{"content":${JSON.stringify(d)}}`, 'null'));
+      if (call) {
+        // As the API streams a call: its id and name first, then the arguments in pieces.
+        const head = {
+          index: 0,
+          id: call.id,
+          type: 'function',
+          function: { name: call.function.name, arguments: '' },
+        };
+        chunks.push(chunk(JSON.stringify({ tool_calls: [head] }), 'null'));
+        for (const piece of call.function.arguments.match(/.{1,12}/gs) ?? []) {
+          chunks.push(
+            chunk(
+              JSON.stringify({ tool_calls: [{ index: 0, function: { arguments: piece } }] }),
+              'null',
+            ),
+          );
+        }
+      }
       cutLimit = chunks.length;
       chunks.push(chunk('{}', `"${finishReason}"`));
       if (job.includeUsage) {

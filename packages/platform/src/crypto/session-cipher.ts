@@ -16,7 +16,7 @@ import { openAttachment, sealAttachment } from './attachment-seal';
 import { decryptText, encryptText } from './envelope';
 
 export type SealPurpose =
-  'message' | 'payload' | 'recap' | 'assistant' | 'attachments' | 'model-call';
+  'message' | 'payload' | 'recap' | 'assistant' | 'attachments' | 'model-call' | 'options';
 
 export class SessionCipher {
   private macKey?: Buffer;

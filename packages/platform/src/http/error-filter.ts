@@ -26,7 +26,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (!response.headersSent) response.status(status).json(body);
   }
 
-  private toErrorBody(exception: unknown): [number, ErrorBody] {
+  protected toErrorBody(exception: unknown): [number, ErrorBody] {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const payload = exception.getResponse();

@@ -1,8 +1,9 @@
 /**
  * OpenAI compatibility: any OpenAI SDK chats with an assistant through `POST /v1/chat/completions`
  * with `model: "assistant/<id or share code>"`, streamed or not. The conversation is the
- * caller's (nothing is stored); the assistant's prompts, model configuration and guard apply.
- * `GET /v1/models` lists the assistants the caller can use.
+ * caller's (nothing is stored); the assistant's prompts, model configuration and guard apply,
+ * and the caller's parameters within them (decision 0016). `GET /v1/models` lists the assistants
+ * the caller can use, `GET /v1/models/{model}` tells one. Errors are OpenAI's (openai-error.ts).
  */
 import {
   Body,
@@ -12,11 +13,13 @@ import {
   HttpException,
   HttpStatus,
   Inject,
+  Param,
   Post,
   Req,
   Res,
+  UseFilters,
 } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiDefaultResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiException, badRequest, type ErrorBody } from '@lab/platform/http';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { Answers, AnswersOrStreams } from '../openapi/views';
@@ -32,8 +35,11 @@ import {
   upstreamError,
 } from '../upstream/upstream';
 import { ChatCompletionsDto, type ChatMessageDto } from './chat-completions.dto';
+import { OpenAiErrorFilter, toOpenAiError } from './openai-error';
+import { type OpenAiRequest, OpenAiRequestPipe, warnIgnored } from './openai-request';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SHARE_CODE = /^[A-Za-z0-9-]{4,64}$/;
 
 interface CompletionResult {
   turnId: string;
@@ -41,16 +47,109 @@ interface CompletionResult {
   guardHit: boolean;
   usage: { promptTokens: number; completionTokens: number };
   model: string;
+  /** The model's own finish reason (`stop`, `length`, `tool_calls`). */
+  finishReason?: string;
+  /** The model's calls of the caller's functions (guarded: none when the reply leaked). */
+  toolCalls?: Array<{
+    id: string;
+    type: 'function';
+    function: { name: string; arguments: string };
+  }>;
 }
 
 interface AssistantSummary {
   id: string;
   code: string;
+  name: string;
   createdAt: string;
   createdByYou: boolean;
+  /** The creator's view only. */
+  activeModelConfigVersion?: { model?: string } | null;
 }
 
-const finishReason = (result: CompletionResult) => (result.guardHit ? 'content_filter' : 'stop');
+/**
+ * How a reply ends. A guarded reply is `content_filter`, except in the JSON modes: there it is a
+ * refusal (`message.refusal`, no content), which ends with `stop` as OpenAI's own refusals do
+ * (and which the SDKs' `.parse()` reads as a refusal instead of throwing).
+ */
+function finishReason(result: CompletionResult, json: boolean): string {
+  if (result.guardHit) return json ? 'stop' : 'content_filter';
+  if (result.toolCalls && result.toolCalls.length > 0) return 'tool_calls';
+  return result.finishReason === 'length' ? 'length' : 'stop';
+}
+
+/**
+ * The assistant's message: its text (none beside calls of the caller's functions, as OpenAI
+ * has it), or in the JSON modes a guarded reply as a refusal.
+ */
+function replyMessage(result: CompletionResult, json: boolean) {
+  if (json && result.guardHit) return { role: 'assistant', content: null, refusal: result.reply };
+  const calls = result.toolCalls ?? [];
+  if (calls.length === 0) return { role: 'assistant', content: result.reply, refusal: null };
+  return {
+    role: 'assistant',
+    content: result.reply === '' ? null : result.reply,
+    refusal: null,
+    tool_calls: calls,
+  };
+}
+
+/** Whether the request involves the caller's functions: offered, called or answered. */
+const withTools = (body: ChatCompletionsDto) =>
+  (body.tools?.length ?? 0) > 0 ||
+  body.messages.some((m) => m.role === 'tool' || (m.tool_calls?.length ?? 0) > 0);
+
+/** The conversation in OpenAI's shape (system and developer messages aside: instructions). */
+function toolConversation(body: ChatCompletionsDto) {
+  return body.messages.flatMap((message, index) => {
+    if (message.role === 'system' || message.role === 'developer') return [];
+    const text = contentText(message, index);
+    return [
+      {
+        role: message.role,
+        content: message.role === 'assistant' && text === '' ? null : text,
+        ...(message.tool_calls?.length
+          ? {
+              tool_calls: message.tool_calls.map((call) => ({
+                id: call.id,
+                type: 'function' as const,
+                function: { name: call.function.name, arguments: call.function.arguments },
+              })),
+            }
+          : {}),
+        ...(message.tool_call_id ? { tool_call_id: message.tool_call_id } : {}),
+      },
+    ];
+  });
+}
+
+/** An OpenAI model object for an assistant: which assistant, and its base model when shown. */
+function modelObject(assistant: AssistantSummary) {
+  return {
+    id: `assistant/${assistant.code}`,
+    object: 'model',
+    created: Math.floor(Date.parse(assistant.createdAt) / 1000),
+    owned_by: assistant.createdByYou ? 'you' : 'platform',
+    assistant: { id: assistant.id, code: assistant.code, name: assistant.name },
+    // The model configuration is the creator's to see (as in the assistant's own view).
+    base_model: assistant.activeModelConfigVersion?.model ?? null,
+  };
+}
+
+const modelNotFound = (model: string) =>
+  new ApiException(
+    HttpStatus.NOT_FOUND,
+    'model_not_found',
+    `The model ${JSON.stringify(model)} does not exist`,
+  );
+
+/** Parameters OpenAI has that an assistant refuses, with the reason (never silently dropped). */
+const REFUSED: Record<string, string> = {
+  functions: 'the legacy functions parameter is not supported: use tools',
+  function_call: 'the legacy function_call parameter is not supported: use tool_choice',
+  audio: 'audio output is not supported by assistants',
+  prediction: 'predicted outputs are not supported by assistants',
+};
 
 const openAiUsage = (usage: CompletionResult['usage']) => ({
   prompt_tokens: usage.promptTokens,
@@ -58,9 +157,10 @@ const openAiUsage = (usage: CompletionResult['usage']) => ({
   total_tokens: usage.promptTokens + usage.completionTokens,
 });
 
-/** Message content as text: a string, or the text parts of an array. */
+/** Message content as text: a string, or the text parts of an array (none: empty). */
 export function contentText(message: ChatMessageDto, index: number): string {
   if (typeof message.content === 'string') return message.content;
+  if (message.content === null || message.content === undefined) return '';
   if (
     Array.isArray(message.content) &&
     message.content.every((part) => part?.type === 'text' && typeof part.text === 'string')
@@ -75,8 +175,69 @@ export function contentText(message: ChatMessageDto, index: number): string {
   ]);
 }
 
+/** What the caller asked of this completion, for the sessions service (within the assistant's bounds). */
+function completionOptions(body: ChatCompletionsDto) {
+  const maxTokens = body.max_completion_tokens ?? body.max_tokens;
+  const stop = typeof body.stop === 'string' ? [body.stop] : body.stop;
+  return {
+    ...(maxTokens != null ? { maxTokens } : {}),
+    ...(body.temperature != null ? { temperature: body.temperature } : {}),
+    ...(body.top_p != null ? { topP: body.top_p } : {}),
+    ...(body.presence_penalty != null ? { presencePenalty: body.presence_penalty } : {}),
+    ...(body.frequency_penalty != null ? { frequencyPenalty: body.frequency_penalty } : {}),
+    ...(body.seed != null ? { seed: body.seed } : {}),
+    ...(stop && stop.length > 0 ? { stop } : {}),
+    ...(withTools(body) ? toolOptions(body) : {}),
+    ...responseFormatOption(body),
+  };
+}
+
+/** The caller's functions, its choice among them, and the conversation that calls them. */
+function toolOptions(body: ChatCompletionsDto) {
+  const tools = (body.tools ?? []).map(({ function: fn }) => ({
+    type: 'function' as const,
+    function: {
+      name: fn.name,
+      ...(fn.description ? { description: fn.description } : {}),
+      ...(fn.parameters ? { parameters: fn.parameters } : {}),
+      ...(fn.strict != null ? { strict: fn.strict } : {}),
+    },
+  }));
+  return {
+    ...(tools.length > 0 ? { tools } : {}),
+    ...(body.tool_choice !== undefined ? { toolChoice: body.tool_choice } : {}),
+    ...(body.parallel_tool_calls != null ? { parallelToolCalls: body.parallel_tool_calls } : {}),
+    conversation: toolConversation(body),
+  };
+}
+
+function responseFormatOption(body: ChatCompletionsDto) {
+  const format = body.response_format;
+  if (!format || format.type === 'text') return {};
+  if (format.type === 'json_object' || !format.json_schema) {
+    return { responseFormat: { type: 'json_object' as const } };
+  }
+  const { name, description, schema, strict } = format.json_schema;
+  return {
+    responseFormat: {
+      type: 'json_schema' as const,
+      jsonSchema: {
+        name,
+        ...(description ? { description } : {}),
+        schema: schema ?? {},
+        strict: strict === true,
+      },
+    },
+  };
+}
+
 @ApiTags('openai-compatible')
 @Controller('v1')
+@UseFilters(OpenAiErrorFilter)
+@ApiDefaultResponse({
+  description: 'An error, in OpenAI’s error model',
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/OpenAiError' } } },
+})
 export class ChatCompletionsController {
   constructor(
     @Inject(ASSISTANTS) private readonly assistants: Upstream,
@@ -85,29 +246,57 @@ export class ChatCompletionsController {
 
   @Post('chat/completions')
   @HttpCode(HttpStatus.OK)
-  @SpendCapped()
+  @SpendCapped('openai')
   @Authenticated('chat')
   @ApiOperation({
     summary: 'OpenAI-compatible chat completion with an assistant',
     description:
-      '`model` is `assistant/<id or share code>`. The assistant’s prompts, model configuration and guard apply; client system messages and sampling parameters are ignored. A guarded reply ends with `finish_reason: "content_filter"`.',
+      '`model` is `assistant/<id or share code>`. The assistant’s prompt, guard and model configuration apply; the caller’s `system`/`developer` messages are sent right after the assistant’s prompt, `max_tokens`/`max_completion_tokens` lower its output cap (never raise it), `temperature`, `top_p`, penalties, `seed`, `stop`, `response_format` and `tools` (with `tool_choice`, `parallel_tool_calls`, and `tool` messages in the history) go to the model; a call carrying the assistant’s prompt is guarded like a reply. A top-level parameter not listed here is ignored and named in a `Warning` header. A guarded reply ends with `finish_reason: "content_filter"`; in the JSON modes it is a `refusal`. Errors are OpenAI’s `{ error: { message, type, param, code } }`; a spend cap is 429 `insufficient_quota`.',
   })
+  @ApiBody({ type: ChatCompletionsDto })
   @AnswersOrStreams('ChatCompletion')
   async complete(
     @Caller() caller: AuthenticatedCaller,
-    @Body() body: ChatCompletionsDto,
+    @Body(new OpenAiRequestPipe(ChatCompletionsDto)) read: OpenAiRequest<ChatCompletionsDto>,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const messages = body.messages.map((message, index) => ({
-      role: message.role === 'developer' ? 'system' : message.role,
-      content: contentText(message, index),
-    }));
+    const { body } = read;
+    const refused = read.ignored.filter((name) => REFUSED[name]);
+    if (refused.length > 0) {
+      throw badRequest(
+        'The request is not valid',
+        refused.map((field) => ({ field, message: REFUSED[field] as string })),
+      );
+    }
+    const ignored = [
+      ...read.ignored,
+      ...(body.logprobs === true ? ['logprobs'] : []),
+      ...(body.top_logprobs ? ['top_logprobs'] : []),
+    ];
+    warnIgnored(response, ignored);
+    // The conversation's text; with tools, the messages themselves go along (the options).
+    const messages = body.messages.flatMap((message, index) =>
+      message.role === 'tool'
+        ? []
+        : [
+            {
+              role: message.role === 'developer' ? 'system' : message.role,
+              content: contentText(message, index),
+            },
+          ],
+    );
     const assistantId = await this.resolve(caller, body.model.slice('assistant/'.length), request);
+    const json = body.response_format !== undefined && body.response_format.type !== 'text';
     const call = {
       method: 'POST' as const,
       path: '/completions',
-      body: { assistantId, messages, stream: body.stream === true },
+      body: {
+        assistantId,
+        messages,
+        stream: body.stream === true,
+        options: completionOptions(body),
+      },
       request,
     };
     const id = `chatcmpl-${requestIdOf(request) ?? Date.now()}`;
@@ -122,9 +311,9 @@ export class ChatCompletionsController {
         choices: [
           {
             index: 0,
-            message: { role: 'assistant', content: result.reply, refusal: null },
+            message: replyMessage(result, json),
             logprobs: null,
-            finish_reason: finishReason(result),
+            finish_reason: finishReason(result, json),
           },
         ],
         usage: openAiUsage(result.usage),
@@ -135,6 +324,7 @@ export class ChatCompletionsController {
       created,
       model: body.model,
       includeUsage: body.stream_options?.include_usage === true,
+      json,
     });
     return undefined;
   }
@@ -158,13 +348,37 @@ export class ChatCompletionsController {
     const seen = new Set<string>();
     const data = [...showcased.body.items, ...mine.body.items]
       .filter((assistant) => !seen.has(assistant.id) && seen.add(assistant.id))
-      .map((assistant) => ({
-        id: `assistant/${assistant.code}`,
-        object: 'model',
-        created: Math.floor(Date.parse(assistant.createdAt) / 1000),
-        owned_by: assistant.createdByYou ? 'you' : 'platform',
-      }));
+      .map(modelObject);
     return { object: 'list', data };
+  }
+
+  // The SDKs send the name as one path segment, its slash encoded (`assistant%2FCODE`).
+  @Get('models/:model')
+  @Authenticated('chat')
+  @ApiOperation({ summary: 'One assistant as a model: which assistant, and its base model' })
+  @ApiParam({
+    name: 'model',
+    description: '`assistant/<id or share code>`, URL-encoded as one path segment',
+    schema: { type: 'string', maxLength: 80 },
+  })
+  @Answers('Model')
+  async model(
+    @Caller() caller: AuthenticatedCaller,
+    @Param('model') model: string,
+    @Req() request: Request,
+  ): Promise<ReturnType<typeof modelObject>> {
+    const name = model.startsWith('assistant/') ? model.slice('assistant/'.length) : '';
+    const path = UUID.test(name)
+      ? `/assistants/${name.toLowerCase()}`
+      : `/assistants/by-code/${encodeURIComponent(name)}`;
+    try {
+      if (!UUID.test(name) && !SHARE_CODE.test(name)) throw modelNotFound(model);
+      const { body } = await this.assistants.json<AssistantSummary>(caller, { path, request });
+      return modelObject(body);
+    } catch (error) {
+      if (error instanceof HttpException && error.getStatus() === 404) throw modelNotFound(model);
+      throw error;
+    }
   }
 
   /** `assistant/<uuid>` names it; anything else is a share code. */
@@ -175,16 +389,13 @@ export class ChatCompletionsController {
   ): Promise<string> {
     if (UUID.test(name)) return name.toLowerCase();
     try {
+      if (!SHARE_CODE.test(name)) throw new HttpException('not found', HttpStatus.NOT_FOUND);
       const path = `/assistants/by-code/${encodeURIComponent(name)}`;
       const { body } = await this.assistants.json<{ id: string }>(caller, { path, request });
       return body.id;
     } catch (error) {
       if (error instanceof HttpException && error.getStatus() === 404) {
-        throw new ApiException(
-          HttpStatus.NOT_FOUND,
-          'model_not_found',
-          `The model ${JSON.stringify(`assistant/${name}`)} does not exist`,
-        );
+        throw modelNotFound(`assistant/${name}`);
       }
       throw error;
     }
@@ -195,7 +406,7 @@ export class ChatCompletionsController {
     caller: AuthenticatedCaller,
     call: Parameters<Upstream['fetch']>[1],
     response: Response,
-    meta: { id: string; created: number; model: string; includeUsage: boolean },
+    meta: { id: string; created: number; model: string; includeUsage: boolean; json: boolean },
   ): Promise<void> {
     const abort = new AbortController();
     response.on('close', () => abort.abort());
@@ -208,7 +419,11 @@ export class ChatCompletionsController {
       !(answer.headers.get('content-type') ?? '').startsWith('text/event-stream') ||
       !answer.body
     ) {
-      throw upstreamError(answer.status, await answer.json().catch(() => undefined));
+      throw upstreamError(
+        answer.status,
+        await answer.json().catch(() => undefined),
+        answer.headers.get('retry-after'),
+      );
     }
     response.status(200);
     response.setHeader('content-type', 'text/event-stream; charset=utf-8');
@@ -228,7 +443,7 @@ export class ChatCompletionsController {
     const finish = (error?: ErrorBody) => {
       if (finished) return;
       finished = true;
-      if (error) send(error);
+      if (error) send(toOpenAiError(500, error)[1]);
       else response.write('data: [DONE]\n\n');
       response.end();
     };
@@ -237,8 +452,10 @@ export class ChatCompletionsController {
       onEvent: (event: EventSourceMessage) => {
         if (finished) return;
         const data = JSON.parse(event.data) as Record<string, unknown>;
-        if (event.event === 'delta') chunk({ content: data.text }, null);
-        else if (event.event === 'reset') {
+        // In the JSON modes the reply goes out whole at the end: valid JSON, or a refusal.
+        if (event.event === 'delta') {
+          if (!meta.json) chunk({ content: data.text }, null);
+        } else if (event.event === 'reset') {
           // What was sent cannot be taken back in this protocol: the client retries instead.
           finish({
             error: {
@@ -248,7 +465,14 @@ export class ChatCompletionsController {
           });
         } else if (event.event === 'done') {
           const result = data as unknown as CompletionResult;
-          chunk({}, finishReason(result));
+          if (meta.json) {
+            chunk(result.guardHit ? { refusal: result.reply } : { content: result.reply }, null);
+          }
+          // Calls of the caller's functions come whole, once guarded: one delta per call.
+          (result.toolCalls ?? []).forEach((call, index) =>
+            chunk({ tool_calls: [{ index, ...call }] }, null),
+          );
+          chunk({}, finishReason(result, meta.json));
           if (meta.includeUsage) {
             send({
               id: meta.id,

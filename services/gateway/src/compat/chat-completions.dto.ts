@@ -1,7 +1,10 @@
 /**
  * OpenAI's chat-completions request, as far as an assistant uses it. The model is
- * `assistant/<id or share code>`; the assistant's own prompts and model configuration apply, so
- * sampling fields an SDK may send are accepted and ignored. Unknown fields are refused.
+ * `assistant/<id or share code>`; the assistant's own prompts, guard and model configuration
+ * apply, and the caller's parameters within them: `max_tokens` / `max_completion_tokens` lower
+ * the assistant's cap, sampling parameters, `seed` and `stop` go to the model, `response_format`
+ * too. A top-level field of OpenAI's that is not here is ignored with a warning
+ * (openai-request.ts); a nested one is refused.
  */
 import {
   ArrayMaxSize,
@@ -10,6 +13,7 @@ import {
   IsIn,
   IsInt,
   IsNumber,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -17,12 +21,21 @@ import {
   MaxLength,
   Min,
   Validate,
+  ValidateIf,
+  type ValidationArguments,
   ValidatorConstraint,
   type ValidatorConstraintInterface,
 } from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
 import type { SchemaObject } from 'openapi3-ts';
-import { NestedObjects, OptionalNestedObject, OptionalNotNull } from '@lab/contracts/dto';
+import {
+  NestedObject,
+  NestedObjects,
+  OptionalNestedObject,
+  OptionalNotNull,
+} from '@lab/contracts/dto';
+
+const nullable = JSONSchema({ nullable: true });
 
 const textPart: SchemaObject = {
   type: 'object',
@@ -88,24 +101,207 @@ export class IsMetadata implements ValidatorConstraintInterface {
   }
 }
 
-export class ChatMessageDto {
-  @IsIn(['system', 'developer', 'user', 'assistant'])
-  role!: 'system' | 'developer' | 'user' | 'assistant';
+const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const FUNCTION_NAME_MESSAGE = 'name must be 1 to 64 letters, digits, underscores or dashes';
 
-  /** A string, or an array of `{ type: 'text', text }` parts. */
+/** A call the model made of one of the caller's functions, as the history carries it. */
+export class ToolCallFunctionDto {
+  @Matches(FUNCTION_NAME, { message: FUNCTION_NAME_MESSAGE })
+  @IsString()
+  name!: string;
+
+  /** The arguments, a JSON text as the model wrote it. */
+  @MaxLength(16_000)
+  @IsString()
+  arguments!: string;
+}
+
+export class ToolCallDto {
+  @Matches(/^[\w-]{1,64}$/, {
+    message: 'id must be 1 to 64 letters, digits, underscores or dashes',
+  })
+  @IsString()
+  id!: string;
+
+  @IsIn(['function'])
+  type!: 'function';
+
+  @NestedObject(() => ToolCallFunctionDto)
+  function!: ToolCallFunctionDto;
+}
+
+/** A field only some roles' messages have (`tool_calls`: the assistant's; `tool_call_id`: a tool's). */
+@ValidatorConstraint({ name: 'isForRole' })
+export class IsForRole implements ValidatorConstraintInterface {
+  validate(_value: unknown, args: ValidationArguments): boolean {
+    return (args.object as ChatMessageDto).role === args.constraints[0];
+  }
+
+  defaultMessage(args: ValidationArguments): string {
+    return `${args.property} goes with role "${String(args.constraints[0])}" only`;
+  }
+}
+
+export class ChatMessageDto {
+  @IsIn(['system', 'developer', 'user', 'assistant', 'tool'])
+  role!: 'system' | 'developer' | 'user' | 'assistant' | 'tool';
+
+  /**
+   * A string, or an array of `{ type: 'text', text }` parts; an assistant's message that calls
+   * functions may have none (null).
+   */
   @JSONSchema(() => ({
+    nullable: true,
     oneOf: [
       { type: 'string', maxLength: 16_000 },
       { type: 'array', maxItems: 100, items: textPart },
     ],
   }))
+  @ValidateIf(
+    (message: ChatMessageDto) =>
+      message.role !== 'assistant' || (message.content !== null && message.content !== undefined),
+  )
   @Validate(IsMessageContent)
-  content!: string | Array<{ type: 'text'; text: string }>;
+  content?: string | Array<{ type: 'text'; text: string }> | null;
 
   @OptionalNotNull()
   @MaxLength(64)
   @IsString()
   name?: string;
+
+  /** An assistant's calls of the caller's functions. */
+  @ArrayMaxSize(64)
+  @OptionalNotNull()
+  @NestedObjects(() => ToolCallDto)
+  @Validate(IsForRole, ['assistant'])
+  tool_calls?: ToolCallDto[];
+
+  /** A tool message: the call it answers. */
+  @Matches(/^[\w-]{1,64}$/, {
+    message: 'tool_call_id must be 1 to 64 letters, digits, underscores or dashes',
+  })
+  @ValidateIf(
+    (message: ChatMessageDto) => message.role === 'tool' || message.tool_call_id !== undefined,
+  )
+  @IsString()
+  @Validate(IsForRole, ['tool'])
+  tool_call_id?: string;
+}
+
+/** One of the caller's functions: its name, what it does, its parameters' JSON Schema. */
+export class FunctionDefinitionDto {
+  @Matches(FUNCTION_NAME, { message: FUNCTION_NAME_MESSAGE })
+  @IsString()
+  name!: string;
+
+  @OptionalNotNull()
+  @MaxLength(1024)
+  @IsString()
+  description?: string;
+
+  @JSONSchema({ type: 'object', additionalProperties: true })
+  @OptionalNotNull()
+  @IsObject()
+  parameters?: Record<string, unknown>;
+
+  @nullable
+  @IsOptional()
+  @IsBoolean()
+  strict?: boolean | null;
+}
+
+export class ToolDto {
+  @IsIn(['function'])
+  type!: 'function';
+
+  @NestedObject(() => FunctionDefinitionDto)
+  function!: FunctionDefinitionDto;
+}
+
+export class NamedFunctionDto {
+  @Matches(FUNCTION_NAME, { message: FUNCTION_NAME_MESSAGE })
+  @IsString()
+  name!: string;
+}
+
+export class NamedToolChoiceDto {
+  @IsIn(['function'])
+  type!: 'function';
+
+  @NestedObject(() => NamedFunctionDto)
+  function!: NamedFunctionDto;
+}
+
+@ValidatorConstraint({ name: 'isToolChoice' })
+export class IsToolChoice implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (value === 'none' || value === 'auto' || value === 'required') return true;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+    const choice = value as { type?: unknown; function?: unknown };
+    const fn = choice.function as { name?: unknown } | undefined;
+    return (
+      Object.keys(value).every((key) => key === 'type' || key === 'function') &&
+      choice.type === 'function' &&
+      typeof fn === 'object' &&
+      fn !== null &&
+      Object.keys(fn).every((key) => key === 'name') &&
+      typeof fn.name === 'string' &&
+      FUNCTION_NAME.test(fn.name)
+    );
+  }
+
+  defaultMessage(): string {
+    return 'tool_choice must be "none", "auto", "required" or {type: "function", function: {name}}';
+  }
+}
+
+/** `response_format.json_schema`: the schema the reply must follow (strict: exactly). */
+export class JsonSchemaFormatDto {
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, {
+    message: 'name must be 1 to 64 letters, digits, underscores or dashes',
+  })
+  @IsString()
+  name!: string;
+
+  @OptionalNotNull()
+  @MaxLength(1024)
+  @IsString()
+  description?: string;
+
+  @JSONSchema({ type: 'object', additionalProperties: true })
+  @OptionalNotNull()
+  @IsObject()
+  schema?: Record<string, unknown>;
+
+  @nullable
+  @IsOptional()
+  @IsBoolean()
+  strict?: boolean | null;
+}
+
+@ValidatorConstraint({ name: 'isJsonSchemaFormat' })
+export class IsWithJsonSchemaType implements ValidatorConstraintInterface {
+  validate(_value: unknown, args: ValidationArguments): boolean {
+    return (args.object as ResponseFormatDto).type === 'json_schema';
+  }
+
+  defaultMessage(): string {
+    return 'json_schema goes with type "json_schema" only';
+  }
+}
+
+export class ResponseFormatDto {
+  @IsIn(['text', 'json_object', 'json_schema'])
+  type!: 'text' | 'json_object' | 'json_schema';
+
+  /** Required with `type: "json_schema"`, and only there. */
+  @ValidateIf(
+    (format: ResponseFormatDto) =>
+      format.type === 'json_schema' || format.json_schema !== undefined,
+  )
+  @NestedObject(() => JsonSchemaFormatDto)
+  @Validate(IsWithJsonSchemaType)
+  json_schema?: JsonSchemaFormatDto;
 }
 
 export class StreamOptionsDto {
@@ -113,8 +309,6 @@ export class StreamOptionsDto {
   @IsBoolean()
   include_usage?: boolean;
 }
-
-const nullable = JSONSchema({ nullable: true });
 
 export class ChatCompletionsDto {
   @Matches(/^assistant\/[A-Za-z0-9-]{4,64}$/, {
@@ -137,15 +331,15 @@ export class ChatCompletionsDto {
   @OptionalNestedObject(() => StreamOptionsDto)
   stream_options?: StreamOptionsDto;
 
-  /** Only one choice is ever made. */
+  /** One choice per request: each is guarded, and a reply is one exchange. */
   @nullable
   @IsOptional()
+  @Max(1, { message: 'n must be 1: an assistant answers one choice per request' })
   @Min(1)
-  @Max(1)
   @IsInt()
   n?: number | null;
 
-  // Checked as OpenAI checks them, then ignored: the assistant's model configuration decides.
+  // The assistant's model configuration unless the caller sets them (bounded as OpenAI bounds them).
   @nullable
   @IsOptional()
   @Min(0)
@@ -225,4 +419,41 @@ export class ChatCompletionsDto {
   @IsOptional()
   @IsBoolean()
   store?: boolean | null;
+
+  @OptionalNestedObject(() => ResponseFormatDto)
+  response_format?: ResponseFormatDto;
+
+  /** The caller's functions, offered to the model with the assistant's prompt in front. */
+  @ArrayMaxSize(128)
+  @OptionalNotNull()
+  @NestedObjects(() => ToolDto)
+  tools?: ToolDto[];
+
+  @JSONSchema(() => ({
+    oneOf: [
+      { type: 'string', enum: ['none', 'auto', 'required'] },
+      { $ref: '#/components/schemas/NamedToolChoiceDto' },
+    ],
+  }))
+  @OptionalNotNull()
+  @Validate(IsToolChoice)
+  tool_choice?: 'none' | 'auto' | 'required' | NamedToolChoiceDto;
+
+  @nullable
+  @IsOptional()
+  @IsBoolean()
+  parallel_tool_calls?: boolean | null;
+
+  /** Accepted; no log probabilities are returned (`logprobs: null`, and a warning when asked). */
+  @nullable
+  @IsOptional()
+  @IsBoolean()
+  logprobs?: boolean | null;
+
+  @nullable
+  @IsOptional()
+  @Min(0)
+  @Max(20)
+  @IsInt()
+  top_logprobs?: number | null;
 }

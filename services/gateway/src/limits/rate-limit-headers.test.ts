@@ -1,4 +1,4 @@
-import { rateLimitHeaders, retryAfterSeconds } from './rate-limit-headers';
+import { openAiDuration, rateLimitHeaders, retryAfterSeconds } from './rate-limit-headers';
 
 const NOW_MS = 1_750_000_000_500; // half a second past 1 750 000 000
 
@@ -16,6 +16,9 @@ describe('rateLimitHeaders', () => {
       'X-RateLimit-Remaining': '59',
       // A Unix time in seconds: the convention of the X- headers.
       'X-RateLimit-Reset': String(1_750_000_001 + 1),
+      'x-ratelimit-limit-requests': '60',
+      'x-ratelimit-remaining-requests': '59',
+      'x-ratelimit-reset-requests': '1s',
     });
   });
 
@@ -39,5 +42,37 @@ describe('rateLimitHeaders', () => {
     };
     expect(retryAfterSeconds(refused)).toBe(1);
     expect(rateLimitHeaders(refused, NOW_MS)['Retry-After']).toBe('1');
+  });
+
+  it('tells refused callers the exact wait plus a share of the refill, so retries spread', () => {
+    const refused = {
+      allowed: false,
+      limit: 60,
+      remaining: 0,
+      resetSeconds: 12,
+      retryAfterSeconds: 1,
+      retryAfterMs: 200,
+      jitterWindowMs: 1_200,
+    };
+    const soonest = rateLimitHeaders(refused, NOW_MS, () => 0);
+    expect(soonest['retry-after-ms']).toBe('200');
+    expect(soonest['Retry-After']).toBe('1');
+    const latest = rateLimitHeaders(refused, NOW_MS, () => 0.999);
+    expect(Number(latest['retry-after-ms'])).toBe(1_399);
+    expect(latest['Retry-After']).toBe('2');
+    // Two callers refused at once, with different draws, are told different times.
+    const waits = [0.1, 0.5, 0.9].map(
+      (draw) => rateLimitHeaders(refused, NOW_MS, () => draw)['retry-after-ms'],
+    );
+    expect(new Set(waits).size).toBe(3);
+  });
+});
+
+describe('openAiDuration', () => {
+  it('writes durations as OpenAI does', () => {
+    expect(openAiDuration(850)).toBe('850ms');
+    expect(openAiDuration(12_000)).toBe('12s');
+    expect(openAiDuration(1_250)).toBe('1.3s');
+    expect(openAiDuration(90_000)).toBe('1m30s');
   });
 });

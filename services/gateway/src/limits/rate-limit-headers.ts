@@ -4,13 +4,31 @@
  *    (draft-ietf-httpapi-ratelimit-headers): Reset is delta seconds until the bucket is full;
  *  - `X-RateLimit-Limit`, `X-RateLimit-Remaining`, `X-RateLimit-Reset` for older clients, where
  *    Reset follows the widespread convention of a Unix time in seconds;
- *  - `Retry-After` (delta seconds, at least 1) when the request is refused.
+ *  - OpenAI's `x-ratelimit-limit-requests`, `x-ratelimit-remaining-requests` and
+ *    `x-ratelimit-reset-requests` (a duration such as `1.2s`: until the bucket is full), which
+ *    OpenAI SDK users and agent frameworks read;
+ *  - `Retry-After` (delta seconds, at least 1) and `retry-after-ms` when the request is refused:
+ *    the time until the bucket has a token again, plus a random share of the time it takes to
+ *    refill half its capacity. Clients refused together (an SDK's concurrent retries) are told
+ *    different times, so their retries spread over the refill instead of colliding on the next
+ *    token (a crowd up to half the burst gets through in one retry); the OpenAI SDKs wait
+ *    exactly `retry-after-ms`.
  */
 import type { RateLimitDecision } from './rate-limiter';
+
+/** A duration as OpenAI writes it in `x-ratelimit-reset-*`: `850ms`, `12s`, `1m30s`. */
+export function openAiDuration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`;
+  const seconds = Math.round(ms / 100) / 10;
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes}m${Math.round(seconds - minutes * 60)}s`;
+}
 
 export function rateLimitHeaders(
   decision: RateLimitDecision,
   nowMs: number = Date.now(),
+  random: () => number = Math.random,
 ): Record<string, string> {
   const limit = String(decision.limit);
   const remaining = String(decision.remaining);
@@ -21,8 +39,17 @@ export function rateLimitHeaders(
     'X-RateLimit-Limit': limit,
     'X-RateLimit-Remaining': remaining,
     'X-RateLimit-Reset': String(Math.ceil(nowMs / 1000) + decision.resetSeconds),
+    'x-ratelimit-limit-requests': limit,
+    'x-ratelimit-remaining-requests': remaining,
+    'x-ratelimit-reset-requests': openAiDuration(decision.resetSeconds * 1000),
   };
-  if (!decision.allowed) headers['Retry-After'] = String(retryAfterSeconds(decision));
+  if (!decision.allowed) {
+    if (decision.retryAfterMs !== undefined) {
+      const ms = Math.ceil(decision.retryAfterMs + random() * (decision.jitterWindowMs ?? 0));
+      headers['retry-after-ms'] = String(Math.max(1, ms));
+      headers['Retry-After'] = String(Math.max(1, Math.ceil(ms / 1000)));
+    } else headers['Retry-After'] = String(retryAfterSeconds(decision));
+  }
   return headers;
 }
 

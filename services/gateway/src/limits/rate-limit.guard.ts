@@ -53,11 +53,12 @@ export class RateLimitGuard implements CanActivate {
     if (!decision) return true;
 
     const response = http.getResponse<Response>();
-    for (const [name, value] of Object.entries(rateLimitHeaders(decision))) {
+    const headers = rateLimitHeaders(decision);
+    for (const [name, value] of Object.entries(headers)) {
       response.setHeader(name, value);
     }
     if (!decision.allowed) {
-      const seconds = retryAfterSeconds(decision);
+      const seconds = headers['Retry-After'] ?? String(retryAfterSeconds(decision));
       throw new ApiException(
         HttpStatus.TOO_MANY_REQUESTS,
         'rate_limited',

@@ -31,6 +31,15 @@ describe('toDecision', () => {
   it('reports a full bucket as resetting now', () => {
     expect(toDecision([1, '10.000000', 0, 0], 10).resetSeconds).toBe(0);
   });
+
+  it('keeps the exact wait and the jitter window when it knows the refill rate', () => {
+    const refused = toDecision([0, '0.300000', 9_700, 700], 10, 2);
+    expect(refused.retryAfterMs).toBe(700);
+    // Half of 10 tokens is 5: two and a half seconds at 2 per second.
+    expect(refused.jitterWindowMs).toBe(2_500);
+    expect(toDecision([1, '6.400000', 3_600, 0], 60, 5).jitterWindowMs).toBe(6_000);
+    expect(toDecision([1, '6.400000', 3_600, 0], 60, 5).retryAfterMs).toBe(0);
+  });
 });
 
 describe('RateLimiter', () => {

@@ -24,6 +24,10 @@ export interface RateLimitDecision {
   resetSeconds: number;
   /** Seconds until a request of this cost would be allowed: 0 when allowed, else at least 1. */
   retryAfterSeconds: number;
+  /** The same, exact: milliseconds until the tokens are there (0 when allowed). */
+  retryAfterMs?: number;
+  /** Milliseconds the bucket needs to refill half its capacity (the retry jitter window). */
+  jitterWindowMs?: number;
 }
 
 /** What the guard needs of a limiter: lets tests put a fake in its place. */
@@ -125,12 +129,16 @@ export class RateLimiter implements RateLimitDecider {
       this.policy.refillPerSecond,
       cost,
     );
-    return toDecision(reply, this.policy.capacity);
+    return toDecision(reply, this.policy.capacity, this.policy.refillPerSecond);
   }
 }
 
 /** The script's reply as a decision in whole tokens and whole seconds. */
-export function toDecision(reply: TakeTokensReply, capacity: number): RateLimitDecision {
+export function toDecision(
+  reply: TakeTokensReply,
+  capacity: number,
+  refillPerSecond?: number,
+): RateLimitDecision {
   const [allowed, tokensLeft, msUntilFull, msUntilAllowed] = reply;
   const isAllowed = allowed === 1;
   return {
@@ -140,5 +148,11 @@ export function toDecision(reply: TakeTokensReply, capacity: number): RateLimitD
     remaining: Math.max(0, Math.floor(Number(tokensLeft) + 1e-6)),
     resetSeconds: Math.max(0, Math.ceil(msUntilFull / 1000)),
     retryAfterSeconds: isAllowed ? 0 : Math.max(1, Math.ceil(msUntilAllowed / 1000)),
+    ...(refillPerSecond
+      ? {
+          retryAfterMs: isAllowed ? 0 : Math.max(0, msUntilAllowed),
+          jitterWindowMs: Math.ceil((Math.max(1, capacity / 2) * 1000) / refillPerSecond),
+        }
+      : {}),
   };
 }

@@ -8,6 +8,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
+import type { SchemaObject } from 'openapi3-ts';
 import { modelIds } from '@lab/conversation';
 import { DTO_SCHEMA_OPTIONS } from './decorators';
 import { methodNotAllowed } from './method-not-allowed';
@@ -25,7 +26,7 @@ export function buildOpenApiDocument(app: INestApplication, publicUrl: string): 
         '',
         'Authenticate with `Authorization: Bearer <credential>`: your own OpenAI key (bring-your-own-key),',
         'an OIDC access token of the portal, or a platform API key (`lab_…`) of an internal system.',
-        'Errors are always `{ "error": { "code", "message", "details" } }` with the matching status.',
+        'Errors are always `{ "error": { "code", "message", "details" } }` with the matching status; on the OpenAI-compatible routes (`/v1/chat/completions`, `/v1/models*`) they are OpenAI’s, `{ "error": { "message", "type", "param", "code", "details" } }`.',
         'Text, in every body field and query parameter, must be well-formed UTF-8 without NUL (`\\u0000`) or lone surrogates (400 `invalid_utf8`, `invalid_text`); JSON bodies nest at most 64 levels (400 `too_deep`).',
         'Every answer carries `x-request-id` and the rate-limit headers (`RateLimit-*`).',
       ].join('\n'),
@@ -41,6 +42,58 @@ export function buildOpenApiDocument(app: INestApplication, publicUrl: string): 
   const schemas = validationMetadatasToSchemas(DTO_SCHEMA_OPTIONS);
   // The validation pipe refuses unknown fields (forbidNonWhitelisted): the document says so.
   for (const schema of Object.values(schemas)) schema.additionalProperties = false;
+  // Except OpenAI's own request: a top-level parameter it does not know is ignored with a
+  // `Warning` (compat/openai-request.ts), as OpenAI's API grows faster than any copy of it.
+  const chat = schemas.ChatCompletionsDto;
+  if (chat) chat.additionalProperties = true;
+  // A chat message's fields by its role: a tool result answers a call; the assistant's calls
+  // are its own; only its content may be left out (a message that calls functions).
+  const message = schemas.ChatMessageDto?.properties;
+  if (message) {
+    const { role, content, name, tool_call_id: callId } = message;
+    const variant = (roles: string[], properties: Record<string, unknown>, required: string[]) =>
+      ({
+        type: 'object',
+        additionalProperties: false,
+        required: ['role', ...required],
+        properties: { role: { ...role, enum: roles }, name, ...properties },
+      }) as SchemaObject;
+    const text = { ...content, nullable: false };
+    const calls = {
+      type: 'array',
+      maxItems: 64,
+      items: { $ref: '#/components/schemas/ToolCallDto' },
+    };
+    schemas.ChatMessageDto = {
+      oneOf: [
+        variant(['system', 'developer', 'user'], { content: text }, ['content']),
+        variant(['assistant'], { content, tool_calls: calls }, []),
+        variant(['tool'], { content: text, tool_call_id: callId }, ['content', 'tool_call_id']),
+      ],
+    };
+  }
+  // `json_schema` goes with `type: "json_schema"`, and only there (a rule across two fields).
+  if (schemas.ResponseFormatDto) {
+    schemas.ResponseFormatDto = {
+      oneOf: [
+        {
+          type: 'object',
+          required: ['type'],
+          additionalProperties: false,
+          properties: { type: { type: 'string', enum: ['text', 'json_object'] } },
+        },
+        {
+          type: 'object',
+          required: ['type', 'json_schema'],
+          additionalProperties: false,
+          properties: {
+            type: { type: 'string', enum: ['json_schema'] },
+            json_schema: { $ref: '#/components/schemas/JsonSchemaFormatDto' },
+          },
+        },
+      ],
+    };
+  }
   // The services check a model config against the model registry (a known model, and
   // maxTokens within that model's own limit, which no schema can state): the models listed.
   const model = schemas.ModelConfigDto?.properties?.model;

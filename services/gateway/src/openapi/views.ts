@@ -105,6 +105,16 @@ export const ERROR_SCHEMA: Schema = object({
   ),
 });
 
+/** An assistant as an OpenAI model: which assistant, and its base model (the creator's view). */
+const model = object({
+  id: string,
+  object: { type: 'string', enum: ['model'] },
+  created: integer,
+  owned_by: string,
+  assistant: object({ id: uuid, code: string, name: string }),
+  base_model: nullableString,
+});
+
 export const VIEW_SCHEMAS: Record<string, Schema> = {
   Usage: usage,
   Thread: thread,
@@ -259,9 +269,25 @@ export const VIEW_SCHEMAS: Record<string, Schema> = {
       type: 'array',
       items: object({
         index: integer,
-        message: object({ role: string, content: string, refusal: nullableString }),
+        // In the JSON modes a guarded reply is a refusal: `content` null, `refusal` the text.
+        message: object(
+          {
+            role: string,
+            content: nullableString,
+            refusal: nullableString,
+            tool_calls: {
+              type: 'array',
+              items: object({
+                id: string,
+                type: { type: 'string', enum: ['function'] },
+                function: object({ name: string, arguments: string }),
+              }),
+            },
+          },
+          ['tool_calls'],
+        ),
         logprobs: { type: 'object', nullable: true },
-        finish_reason: { type: 'string', enum: ['stop', 'content_filter'] },
+        finish_reason: { type: 'string', enum: ['stop', 'length', 'tool_calls', 'content_filter'] },
       }),
     },
     usage: object({ prompt_tokens: integer, completion_tokens: integer, total_tokens: integer }),
@@ -278,12 +304,30 @@ export const VIEW_SCHEMAS: Record<string, Schema> = {
       }),
     },
   }),
+  Model: model,
   ModelList: object({
     object: { type: 'string', enum: ['list'] },
-    data: {
-      type: 'array',
-      items: object({ id: string, object: string, created: integer, owned_by: string }),
-    },
+    data: { type: 'array', items: ref('Model') },
+  }),
+  /**
+   * OpenAI's error model, on the OpenAI-compatible routes (`details` as in the platform's). What
+   * is refused before the route (a body past the limit, malformed or too deep JSON, bad text)
+   * answers in the platform's model: `code` and `message`, without `type` and `param`.
+   */
+  OpenAiError: object({
+    error: object(
+      {
+        message: string,
+        type: string,
+        param: nullableString,
+        code: nullableString,
+        details: {
+          type: 'array',
+          items: object({ field: string, message: string }, ['field']),
+        },
+      },
+      ['details', 'type', 'param'],
+    ),
   }),
 };
 

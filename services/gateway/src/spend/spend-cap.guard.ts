@@ -56,13 +56,21 @@ export class SpendCapGuard implements CanActivate {
   }
 }
 
-/** Checks the caller's spend caps before an LLM-calling route; put it above `@Authenticated()`. */
-export const SpendCapped = () =>
+/**
+ * Checks the caller's spend caps before an LLM-calling route; put it above `@Authenticated()`.
+ * `openai`: the route answers in OpenAI's error model, where a reached cap is 429
+ * `insufficient_quota` (compat/openai-error.ts).
+ */
+export const SpendCapped = (errors: 'platform' | 'openai' = 'platform') =>
   applyDecorators(
     UseGuards(SpendCapGuard),
     ApiResponse({
-      status: HttpStatus.PAYMENT_REQUIRED,
-      description: `\`spend_cap_reached\`: a daily, weekly or monthly spend cap of the user or API key is reached; nothing was sent to the model. While a cap applies, every answer of this route carries \`${SPEND_REMAINING_HEADER}\` (the tightest remaining budget, USD).`,
-      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+      status: errors === 'openai' ? HttpStatus.TOO_MANY_REQUESTS : HttpStatus.PAYMENT_REQUIRED,
+      description: `\`${errors === 'openai' ? 'insufficient_quota' : 'spend_cap_reached'}\`: a daily, weekly or monthly spend cap of the user or API key is reached; nothing was sent to the model. While a cap applies, every answer of this route carries \`${SPEND_REMAINING_HEADER}\` (the tightest remaining budget, USD).`,
+      content: {
+        'application/json': {
+          schema: { $ref: `#/components/schemas/${errors === 'openai' ? 'OpenAiError' : 'Error'}` },
+        },
+      },
     }),
   );

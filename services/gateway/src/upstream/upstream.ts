@@ -45,7 +45,9 @@ export class Upstream {
     } catch {
       throw this.unavailable(`${this.name} answered ${answer.status} without JSON`);
     }
-    if (answer.status >= 400) throw upstreamError(answer.status, body);
+    if (answer.status >= 400) {
+      throw upstreamError(answer.status, body, answer.headers.get('retry-after'));
+    }
     return { status: answer.status, body: body as T };
   }
 
@@ -129,10 +131,29 @@ export class Upstream {
   }
 }
 
-/** An error answer of a service, kept in the error model with its status. */
-export function upstreamError(status: number, body: unknown): HttpException {
+/** A service's error answer that said when to retry (`Retry-After`), passed on with it. */
+export class RetryLaterError extends HttpException {
+  constructor(
+    body: ErrorBody,
+    status: number,
+    readonly retryAfter: string,
+  ) {
+    super(body, status);
+  }
+}
+
+/** An error answer of a service, kept in the error model with its status (and Retry-After). */
+export function upstreamError(
+  status: number,
+  body: unknown,
+  retryAfter?: string | null,
+): HttpException {
   const errorBody = body as ErrorBody | undefined;
-  if (typeof errorBody?.error?.code === 'string') return new HttpException(errorBody, status);
+  if (typeof errorBody?.error?.code === 'string') {
+    return retryAfter && /^\d{1,6}$/.test(retryAfter)
+      ? new RetryLaterError(errorBody, status, retryAfter)
+      : new HttpException(errorBody, status);
+  }
   return new ApiException(
     status >= 400 ? status : HttpStatus.BAD_GATEWAY,
     status >= 500 ? 'upstream_error' : 'bad_request',

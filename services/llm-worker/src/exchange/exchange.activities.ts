@@ -14,6 +14,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import {
+  type CompletionOptions,
   type Condensed,
   type ExchangeInput,
   type ExchangeResult,
@@ -41,9 +42,10 @@ import { callModel, type ModelAnswer, type ModelCall, replayStream } from '../ll
 import { guardHits } from '../metrics/metrics';
 import type { TurnStreamPublisher } from '../stream/turn-stream';
 import { canaryFor, withCanary } from '../guard/canary';
+import { toolCallsLeak } from '../guard/tool-calls';
 import type { SemanticStage } from '../guard/semantic';
 import type { CallMemo } from './call-memo';
-import { modelSpec, summaryCall, turnRequest, withAttachments } from './requests';
+import { boundedModel, modelSpec, summaryCall, turnRequest, withAttachments } from './requests';
 
 export interface ExchangeDependencies {
   /** The client with the worker's configured key. */
@@ -124,6 +126,9 @@ export function createExchangeActivities({
               ],
             };
       const attachments = input.attachments ? cipher.open('attachments', input.attachments) : null;
+      const options = input.options
+        ? cipher.openJson<CompletionOptions>('options', input.options)
+        : undefined;
       // The canary goes into the prompt the model is sent, and nowhere else.
       const canary =
         assistant.guardCanary && guard
@@ -146,8 +151,8 @@ export function createExchangeActivities({
         turn,
         `${input.turnId}:reply`,
         {
-          model: assistant.model,
-          ...turnRequest(sent, attachments ? withAttachments(asked, attachments) : asked),
+          model: boundedModel(assistant.model, options),
+          ...turnRequest(sent, attachments ? withAttachments(asked, attachments) : asked, options),
           ...(input.streamChannel
             ? {
                 stream: {
@@ -169,7 +174,13 @@ export function createExchangeActivities({
       const semanticHit =
         !verdict.leaked && !input.streamChannel && semantic ? await semantic(answer.text) : false;
       if (semanticHit) guardHits.inc({ stage: 'semantic' });
-      const guardHit = verdict.leaked || semanticHit || answer.streamGuardHit === true;
+      const toolLeak =
+        answer.toolCalls !== undefined &&
+        toolCallsLeak(answer.toolCalls, assistant.initialPrompt, canary);
+      if (toolLeak) guardHits.inc({ stage: 'tool_call' });
+      const guardHit = verdict.leaked || semanticHit || toolLeak || answer.streamGuardHit === true;
+      // Calls of the caller's functions go back only when nothing leaked.
+      const toolCalls = guardHit ? undefined : answer.toolCalls;
       // A leaking reply is never shown, stored or fed back to the model: the replacement is.
       let reply = guardHit ? GUARD_REPLACEMENT : answer.text;
       let files: SealedFile[] = [];
@@ -204,6 +215,9 @@ export function createExchangeActivities({
         guardHit,
         usage: answer.usage,
         model: assistant.model.model,
+        finishReason:
+          guardHit && answer.finishReason === 'tool_calls' ? 'stop' : answer.finishReason,
+        ...(toolCalls ? { toolCalls: cipher.sealJson('options', toolCalls) } : {}),
         latencyMs: answer.latencyMs,
         // `summarise` hands the grown thread on: the summary is a call of its own.
         thread: cipher.thread(plan.kind === 'truncate' ? plan.thread : answered),

@@ -1,9 +1,12 @@
 /**
  * What the model is sent for each kind of call: a turn (the assistant's initial prompt, the
  * thread, the user's message), a summary of a coach thread past its limit, a session's recap.
- * Chat models get chat messages; legacy completion models one prompt with stop sequences.
+ * Chat models get chat messages; legacy completion models one prompt with stop sequences. A
+ * completion's caller options apply within the assistant's bounds (`boundedModel`, decision
+ * 0016): its instructions right after the assistant's prompt, its stop sequences after the
+ * prompt format's own.
  */
-import type { ModelSettings, Thread, TurnAssistant } from '@lab/contracts';
+import type { CompletionOptions, ModelSettings, Thread, TurnAssistant } from '@lab/contracts';
 import {
   encodingForModel,
   type ModelSpec,
@@ -24,12 +27,54 @@ export function modelSpec(model: ModelSettings): ModelSpec {
   };
 }
 
-export function turnRequest(assistant: TurnAssistant, thread: Thread): ModelRequest {
+export function turnRequest(
+  assistant: TurnAssistant,
+  thread: Thread,
+  options: CompletionOptions = {},
+): ModelRequest {
+  const instructions = options.instructions ?? [];
+  const asked = {
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.responseFormat ? { responseFormat: options.responseFormat } : {}),
+    ...(options.tools ? { tools: options.tools } : {}),
+    ...(options.toolChoice !== undefined ? { toolChoice: options.toolChoice } : {}),
+    ...(options.parallelToolCalls !== undefined
+      ? { parallelToolCalls: options.parallelToolCalls }
+      : {}),
+  };
   if (assistant.model.endpoint === 'completion') {
-    const { prompt, stop } = toCompletionPrompt(assistant.initialPrompt, thread);
-    return { prompt, stop };
+    const { prompt, stop } = toCompletionPrompt(
+      [assistant.initialPrompt, ...instructions].join('\n\n'),
+      thread,
+    );
+    return { prompt, stop: [...stop, ...(options.stop ?? [])], ...asked };
   }
-  return { messages: toChatMessages(assistant.initialPrompt, thread) };
+  const [system, ...rest] = toChatMessages(assistant.initialPrompt, thread);
+  return {
+    messages: [
+      ...(system ? [system] : []),
+      ...instructions.map((content) => ({ role: 'system' as const, content })),
+      // With tools, the caller's own messages (tool calls and results); else the thread's text.
+      ...(options.conversation ?? rest),
+    ],
+    ...(options.stop ? { stop: options.stop } : {}),
+    ...asked,
+  };
+}
+
+/**
+ * The assistant's model settings with the caller's options: the output cap lowered (never
+ * raised past the assistant's, which the registry bounds by the model's), sampling replaced.
+ */
+export function boundedModel(model: ModelSettings, options: CompletionOptions = {}): ModelSettings {
+  return {
+    ...model,
+    maxTokens: Math.min(model.maxTokens, options.maxTokens ?? model.maxTokens),
+    temperature: options.temperature ?? model.temperature,
+    topP: options.topP ?? model.topP,
+    presencePenalty: options.presencePenalty ?? model.presencePenalty,
+    frequencyPenalty: options.frequencyPenalty ?? model.frequencyPenalty,
+  };
 }
 
 /** The summary prompt over a thread: a coach thread's summary, or a session's recap. */

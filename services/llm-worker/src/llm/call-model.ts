@@ -7,7 +7,13 @@
  * no streamed text is something the guard would block.
  */
 import { performance } from 'node:perf_hooks';
-import type { ModelSettings, Usage } from '@lab/contracts';
+import type {
+  CompletionMessage,
+  CompletionOptions,
+  ModelSettings,
+  ToolCall,
+  Usage,
+} from '@lab/contracts';
 import { parseCompletion, StreamingGuard } from '@lab/conversation';
 import type { Context } from '@temporalio/activity';
 import type OpenAI from 'openai';
@@ -21,9 +27,17 @@ export type ChatMessage = { role: 'system' | 'user' | 'assistant'; content: stri
 
 /** What the model is sent: chat messages, or a prompt string and stop sequences. */
 export interface ModelRequest {
-  messages?: ChatMessage[];
+  /** Chat messages; with tools, the caller's conversation may carry tool calls and results. */
+  messages?: Array<ChatMessage | CompletionMessage>;
   prompt?: string;
   stop?: string[];
+  seed?: number;
+  /** A completion's JSON mode (chat models only). */
+  responseFormat?: CompletionOptions['responseFormat'];
+  /** A completion's functions (chat models only), with the caller's choice among them. */
+  tools?: CompletionOptions['tools'];
+  toolChoice?: unknown;
+  parallelToolCalls?: boolean;
 }
 
 export interface ModelCall extends ModelRequest {
@@ -42,6 +56,8 @@ export interface ModelAnswer {
   text: string;
   usage: Usage;
   finishReason: string;
+  /** The model's calls of the caller's functions. */
+  toolCalls?: ToolCall[];
   /** Set when the streaming guard stopped the stream. */
   streamGuardHit?: boolean;
   latencyMs: number;
@@ -138,8 +154,48 @@ function sampling(input: ModelCall) {
     top_p: input.model.topP,
     frequency_penalty: input.model.frequencyPenalty,
     presence_penalty: input.model.presencePenalty,
+    ...(input.seed !== undefined ? { seed: input.seed } : {}),
   };
 }
+
+/** What a chat call adds to the sampling: the caller's stop sequences and JSON mode. */
+function chatOptions(input: ModelCall) {
+  const format = input.responseFormat;
+  return {
+    ...(input.stop ? { stop: input.stop } : {}),
+    ...(input.tools && input.tools.length > 0
+      ? {
+          tools: input.tools,
+          ...(input.toolChoice !== undefined ? { tool_choice: input.toolChoice } : {}),
+          ...(input.parallelToolCalls !== undefined
+            ? { parallel_tool_calls: input.parallelToolCalls }
+            : {}),
+        }
+      : {}),
+    ...(format?.type === 'json_object'
+      ? { response_format: { type: 'json_object' as const } }
+      : {}),
+    ...(format?.type === 'json_schema' && format.jsonSchema
+      ? {
+          response_format: {
+            type: 'json_schema' as const,
+            json_schema: {
+              name: format.jsonSchema.name,
+              ...(format.jsonSchema.description
+                ? { description: format.jsonSchema.description }
+                : {}),
+              schema: format.jsonSchema.schema,
+              strict: format.jsonSchema.strict,
+            },
+          },
+        }
+      : {}),
+  };
+}
+
+/** The chat messages as the SDK takes them (a conversation with tools in OpenAI's own shape). */
+const chatMessages = (input: ModelCall) =>
+  (input.messages ?? []) as OpenAI.ChatCompletionMessageParam[];
 
 const usageOf = (usage?: { prompt_tokens?: number; completion_tokens?: number } | null): Usage => ({
   promptTokens: usage?.prompt_tokens ?? 0,
@@ -164,14 +220,24 @@ async function whole(openai: OpenAI, input: ModelCall, signal: AbortSignal): Pro
     };
   }
   const answer = await openai.chat.completions.create(
-    { ...sampling(input), messages: input.messages ?? [] },
+    {
+      ...sampling(input),
+      ...chatOptions(input),
+      messages: chatMessages(input),
+    } as OpenAI.ChatCompletionCreateParamsNonStreaming,
     { signal },
   );
   const choice = answer.choices[0];
+  const toolCalls = (choice?.message.tool_calls ?? []).flatMap((call) =>
+    call.type === 'function'
+      ? [{ id: call.id, type: 'function' as const, function: { ...call.function } }]
+      : [],
+  );
   return {
     text: choice?.message.content ?? '',
     usage: usageOf(answer.usage),
     finishReason: choice?.finish_reason ?? 'stop',
+    ...(toolCalls.length > 0 ? { toolCalls } : {}),
   };
 }
 
@@ -190,6 +256,7 @@ async function streamed(
   let text = '';
   let usage: Usage = { promptTokens: 0, completionTokens: 0 };
   let finishReason = 'stop';
+  const calls: ToolCall[] = [];
   let guarded = false;
   const release = async (step: { release: string; leaked: boolean }) => {
     if (guarded) return;
@@ -227,14 +294,26 @@ async function streamed(
     const chunks = await openai.chat.completions.create(
       {
         ...sampling(input),
-        messages: input.messages ?? [],
+        ...chatOptions(input),
+        messages: chatMessages(input),
         stream: true,
         stream_options: { include_usage: true },
-      },
+      } as OpenAI.ChatCompletionCreateParamsStreaming,
       { signal },
     );
     for await (const chunk of chunks) {
       context.heartbeat();
+      // Tool calls are gathered whole: the requester gets them once the call is done.
+      for (const part of chunk.choices[0]?.delta.tool_calls ?? []) {
+        const call = (calls[part.index] ??= {
+          id: '',
+          type: 'function',
+          function: { name: '', arguments: '' },
+        });
+        if (part.id) call.id = part.id;
+        if (part.function?.name) call.function.name += part.function.name;
+        if (part.function?.arguments) call.function.arguments += part.function.arguments;
+      }
       const delta = chunk.choices[0]?.delta.content ?? '';
       if (chunk.choices[0]?.finish_reason) finishReason = chunk.choices[0].finish_reason;
       if (chunk.usage) usage = usageOf(chunk.usage);
@@ -244,5 +323,12 @@ async function streamed(
   }
   await release(guard.finish());
   const reply = input.model.endpoint === 'completion' ? parseCompletion(text) : text;
-  return { text: reply, usage, finishReason, streamGuardHit: guarded };
+  const toolCalls = calls.filter((call) => call !== undefined);
+  return {
+    text: reply,
+    usage,
+    finishReason,
+    streamGuardHit: guarded,
+    ...(toolCalls.length > 0 ? { toolCalls } : {}),
+  };
 }

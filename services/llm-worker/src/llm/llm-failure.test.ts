@@ -12,6 +12,8 @@ describe('LLM failures for the retry policy', () => {
     expect(failure.type).toBe(TURN_ERRORS.llmRateLimited);
     expect(failure.nonRetryable).toBe(false);
     expect(failure.nextRetryDelay).toBe(2000);
+    // ...and in the details, which reach the sessions service when the retries run out.
+    expect(failure.details).toEqual([{ status: 429, code: null, retryAfterMs: 2000 }]);
     expect(retryAfterMs(headers({ 'retry-after-ms': '350', 'retry-after': '9' }))).toBe(350);
     expect(retryAfterMs(headers({}))).toBeUndefined();
     const date = new Date(Date.now() + 5_000).toUTCString();

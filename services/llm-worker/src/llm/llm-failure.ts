@@ -40,7 +40,9 @@ export function toLlmFailure(
     return ApplicationFailure.create({
       type: TURN_ERRORS.llmRateLimited,
       message: 'the LLM provider is rate limiting (429)',
-      details,
+      // The delay in the details too: a failure's next retry delay does not survive Temporal's
+      // failure conversion, and the sessions service tells it to the client when retries run out.
+      details: [{ ...details[0], ...(delay !== undefined ? { retryAfterMs: delay } : {}) }],
       ...(delay !== undefined ? { nextRetryDelay: delay } : {}),
     });
   }

@@ -13,7 +13,8 @@
  *   `rejected` | `key_rejected` | `key_unavailable` | `cancelled` | `other`;
  * - `guard_hits_total{stage}`: replies the prompt-leak guard stopped, `stage` = `reply` (the whole
  *   reply, the `guardReply` activity) | `stream` (while streaming, in `callModel`) | `semantic`
- *   (the whole reply, by the optional semantic stage).
+ *   (the whole reply, by the optional semantic stage) | `tool_call` (a call of the caller's
+ *   functions carrying the prompt).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -2,16 +2,24 @@
  * Stateless completions with a stored assistant, for callers that keep the conversation
  * themselves (OpenAI-compatible clients through the gateway): the assistant's active version
  * answers the messages with the same exchange as a session turn (its initial prompt as the
- * system prompt, its guard, its model settings), run as an exchange workflow. Nothing is stored.
+ * system prompt, its guard, its model settings), run as an exchange workflow, with the caller's
+ * options within the assistant's bounds (decision 0016). Nothing is stored.
  */
 import { Injectable } from '@nestjs/common';
-import type { Thread, ThreadMessage, TurnAssistant, Usage } from '@lab/contracts';
+import type {
+  CompletionOptions,
+  Thread,
+  ThreadMessage,
+  ToolCall,
+  TurnAssistant,
+  Usage,
+} from '@lab/contracts';
 import { badRequest, notFound } from '@lab/platform/http';
 import { AssistantsClient, turnAssistant } from '../assistants/assistants.client';
 import { ExchangesService } from '../turns/exchanges.service';
 import type { TurnKeys } from '../turns/turn-keys';
 import type { OnAccepted } from '../turns/turn-runner';
-import type { CompletionMessageDto } from '@lab/contracts/dto';
+import type { CompletionMessageDto, CompletionOptionsDto } from '@lab/contracts/dto';
 
 export interface Completion {
   turnId: string;
@@ -19,6 +27,8 @@ export interface Completion {
   guardHit: boolean;
   usage: Usage;
   model: string;
+  finishReason?: string;
+  toolCalls?: ToolCall[];
 }
 
 /** What a completion will run, checked before anything is answered (or streamed). */
@@ -26,7 +36,8 @@ export interface PreparedCompletion {
   turnId: string;
   assistant: TurnAssistant;
   thread: Thread;
-  userMessage: string;
+  userMessage: string | null;
+  options: CompletionOptions;
   /** The request as the caller sent it (what its idempotency key is bound to). */
   request: unknown;
 }
@@ -40,37 +51,71 @@ export class CompletionsService {
 
   /**
    * The assistant's active version and the conversation as a thread and a last user message.
-   * The client's `system` messages are dropped: the assistant's initial prompt is the system
-   * prompt, and the guard protects it.
+   * The client's `system` messages become instructions sent right after the assistant's initial
+   * prompt (which stays first, and which the guard protects), in their order.
    */
   async prepare(
     turnId: string,
     assistantId: string,
     messages: CompletionMessageDto[],
+    asked: CompletionOptionsDto = {},
   ): Promise<PreparedCompletion> {
+    const instructions = messages
+      .filter((m) => m.role === 'system' && m.content.trim() !== '')
+      .map((m) => m.content);
     const conversation = messages.filter(
       (m): m is CompletionMessageDto & ThreadMessage => m.role !== 'system',
     );
     const last = conversation.at(-1);
-    if (!last || last.role !== 'user' || last.content.trim() === '') {
+    // With tools, a conversation may also end with the results of the model's calls.
+    const toolResults = asked.conversation?.at(-1)?.role === 'tool';
+    if (!toolResults && (!last || last.role !== 'user' || last.content.trim() === '')) {
       throw badRequest('The request is not valid', [
         {
           field: 'messages',
-          message: 'the last message (system messages aside) must be a non-empty user message',
+          message:
+            'the last message (system messages aside) must be a non-empty user message, or tool results',
         },
       ]);
     }
     const snapshot = await this.assistants.snapshot(assistantId);
     if (!snapshot.active) throw notFound('assistant');
+    const assistant = turnAssistant(snapshot);
+    if (assistant.model.endpoint === 'completion') {
+      const legacy = `the assistant's model (${assistant.model.model}) is a legacy completion model`;
+      if (asked.responseFormat) {
+        throw badRequest('The request is not valid', [
+          { field: 'response_format', message: `${legacy}, which has no JSON modes` },
+        ]);
+      }
+      if (asked.tools || asked.conversation) {
+        throw badRequest('The request is not valid', [
+          { field: 'tools', message: `${legacy}, which cannot call functions` },
+        ]);
+      }
+      // Its prompt format takes two of the four stop sequences the endpoint allows.
+      if ((asked.stop?.length ?? 0) > 2) {
+        throw badRequest('The request is not valid', [
+          { field: 'stop', message: `${legacy}: at most 2 stop sequences` },
+        ]);
+      }
+    }
+    const options: CompletionOptions = {
+      ...asked,
+      ...(instructions.length > 0 ? { instructions } : {}),
+    };
     return {
       turnId,
-      assistant: turnAssistant(snapshot),
+      assistant,
       thread: {
         summary: null,
-        messages: conversation.slice(0, -1).map(({ role, content }) => ({ role, content })),
+        messages: (toolResults ? conversation : conversation.slice(0, -1)).map(
+          ({ role, content }) => ({ role, content }),
+        ),
       },
-      userMessage: last.content,
-      request: { assistantId, messages },
+      userMessage: toolResults ? null : (last?.content ?? ''),
+      options,
+      request: { assistantId, messages, options: asked },
     };
   }
 
@@ -97,6 +142,8 @@ export class CompletionsService {
       guardHit: result.guardHit,
       usage: result.usage,
       model: result.model,
+      ...(result.finishReason ? { finishReason: result.finishReason } : {}),
+      ...(result.toolCalls ? { toolCalls: result.toolCalls } : {}),
     };
   }
 }

@@ -5,7 +5,14 @@
  * outcome opened for the answer. Nothing is stored but the usage.
  */
 import { Injectable } from '@nestjs/common';
-import type { Condensed, Thread, TurnAssistant, Usage } from '@lab/contracts';
+import type {
+  CompletionOptions,
+  Condensed,
+  Thread,
+  ToolCall,
+  TurnAssistant,
+  Usage,
+} from '@lab/contracts';
 import { exchangeKey, SessionCipher } from '@lab/platform';
 import { completionWorkflowId, labWorkflowId } from '@lab/workflows/ids';
 import type { TurnKeys } from './turn-keys';
@@ -18,6 +25,8 @@ export interface ExchangeRequest {
   assistant: TurnAssistant;
   thread: Thread;
   userMessage: string | null;
+  /** A completion's options (absent: the assistant's settings alone). */
+  options?: CompletionOptions;
   /** What the idempotency key is bound to (the request as the caller sent it). */
   request: unknown;
   streamChannel?: string;
@@ -30,6 +39,8 @@ export interface ExchangeAnswer {
   usage: Usage;
   model: string;
   condensed: Condensed;
+  finishReason?: string;
+  toolCalls?: ToolCall[];
   thread: Thread;
 }
 
@@ -58,6 +69,9 @@ export class ExchangesService {
         assistant: cipher.sealJson('assistant', request.assistant),
         thread: cipher.thread(request.thread),
         userMessage: request.userMessage === null ? null : cipher.message(request.userMessage),
+        ...(request.options && Object.keys(request.options).length > 0
+          ? { options: cipher.sealJson('options', request.options) }
+          : {}),
         ...(request.streamChannel ? { streamChannel: request.streamChannel } : {}),
         usage: { userId: request.userId, source: request.source },
       },
@@ -72,6 +86,10 @@ export class ExchangesService {
       usage: outcome.usage,
       model: outcome.model,
       condensed: outcome.condensed,
+      ...(outcome.finishReason ? { finishReason: outcome.finishReason } : {}),
+      ...(outcome.toolCalls
+        ? { toolCalls: cipher.openJson<ToolCall[]>('options', outcome.toolCalls) }
+        : {}),
       thread: cipher.readThread<Thread>(outcome.thread),
     };
   }

@@ -343,6 +343,36 @@ const keyReused = () =>
     'This Idempotency-Key was used for another request; use a new key for a new request',
   );
 
+/**
+ * The model provider kept rate limiting until the turn's retries ran out: 503 `llm_unavailable`
+ * as any outage of the provider, with the wait the provider last asked for (the OpenAI-compatible
+ * route answers it as 429 with `Retry-After`, as the provider did).
+ */
+export class ProviderRateLimited extends ApiException {
+  constructor(readonly retryAfterSeconds: number | undefined) {
+    super(
+      HttpStatus.SERVICE_UNAVAILABLE,
+      'llm_unavailable',
+      'The model provider is unavailable; try again later',
+    );
+  }
+}
+
+/** The provider's last Retry-After, from the activity failure's details (llm-failure.ts). */
+function providerRetryAfterSeconds(error: unknown): number | undefined {
+  let cause: unknown = error;
+  while (cause instanceof Error) {
+    if (cause instanceof ApplicationFailure && cause.type === TURN_ERRORS.llmRateLimited) {
+      const ms = (cause.details?.[0] as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+      if (typeof ms === 'number' && Number.isFinite(ms) && ms >= 0) {
+        return Math.max(1, Math.ceil(ms / 1000));
+      }
+    }
+    cause = cause.cause;
+  }
+  return undefined;
+}
+
 /** The ApplicationFailure a turn failed with (its type names the cause), if any. */
 function applicationFailure(error: unknown): ApplicationFailure | undefined {
   let cause: unknown = error;
@@ -375,6 +405,7 @@ export function toApiError(error: unknown, requestHash?: string): unknown {
         'The model provider rejected the API key this request brought; nothing was changed',
       );
     case TURN_ERRORS.llmRateLimited:
+      return new ProviderRateLimited(providerRetryAfterSeconds(error));
     case TURN_ERRORS.llmUnavailable:
       return new ApiException(
         HttpStatus.SERVICE_UNAVAILABLE,
