@@ -90,12 +90,15 @@ describe('privacy: canaries through every route, searched for in every store', (
   afterAll(async () => {
     await p?.close();
     for (const proxy of proxies) await proxy.close();
-    await redisCapture?.stop();
+    redisCapture?.stop();
   });
 
   /** Drives every route that takes text, as one user, with that user's canaries. */
   async function driveEveryRoute(credential: string, c: UserCanaries) {
-    const ok = async (answer: Promise<{ status: number; body: any; text: string }>, status = 200) => {
+    const ok = async (
+      answer: Promise<{ status: number; body: any; text: string }>,
+      status = 200,
+    ) => {
       const { status: got, body, text } = await answer;
       if (got !== status) throw new Error(`expected ${status}, got ${got}: ${text}`);
       return body;
@@ -243,7 +246,7 @@ describe('privacy: canaries through every route, searched for in every store', (
     await driveEveryRoute(byokKey, byok);
     await driveEveryRoute(oidcToken, platform);
     const keys = await dataKeys();
-    const commands = await redisCapture.stop();
+    const commands = redisCapture.stop();
 
     const texts = [...Object.values(byok), ...Object.values(platform)];
     const secrets: Canary[] = [

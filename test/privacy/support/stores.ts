@@ -209,7 +209,10 @@ export async function scanKafka(scan: CanaryScan, brokers: string, topic: string
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('Kafka: topic not read within 60 s')), 60_000);
+      const timer = setTimeout(
+        () => reject(new Error('Kafka: topic not read within 60 s')),
+        60_000,
+      );
       consumer
         .run({
           eachMessage: async ({ partition, message }) => {
@@ -254,7 +257,11 @@ export interface ObjectStore {
 }
 
 /** Every object under the prefix, as stored and (gzip) unpacked. */
-export async function scanS3(scan: CanaryScan, store: ObjectStore, prefix: string): Promise<number> {
+export async function scanS3(
+  scan: CanaryScan,
+  store: ObjectStore,
+  prefix: string,
+): Promise<number> {
   const s3 = new S3Client({
     endpoint: store.endpoint,
     region: store.region,
@@ -279,7 +286,8 @@ export async function scanS3(scan: CanaryScan, store: ObjectStore, prefix: strin
         objects += 1;
         const metadata = JSON.stringify(object.Metadata ?? {});
         scan.scan('s3', Key, Buffer.concat([Buffer.from(`${Key}\n${metadata}\n`), bytes]));
-        if (bytes[0] === 0x1f && bytes[1] === 0x8b) scan.scan('s3 (gunzipped)', Key, gunzipSync(bytes));
+        if (bytes[0] === 0x1f && bytes[1] === 0x8b)
+          scan.scan('s3 (gunzipped)', Key, gunzipSync(bytes));
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
@@ -311,7 +319,9 @@ export async function scanRedisKeys(scan: CanaryScan, redisUrl: string): Promise
         scan.scan(
           'redis (keys)',
           name,
-          Buffer.isBuffer(value) ? Buffer.concat([Buffer.from(`${name}\n`), value]) : `${name}\n${JSON.stringify(value)}`,
+          Buffer.isBuffer(value)
+            ? Buffer.concat([Buffer.from(`${name}\n`), value])
+            : `${name}\n${JSON.stringify(value)}`,
         );
       }
     } while (cursor !== '0');
@@ -322,7 +332,7 @@ export async function scanRedisKeys(scan: CanaryScan, redisUrl: string): Promise
 }
 
 /** Every command any client sends Redis from now until `stop()` (`MONITOR`). */
-export async function monitorRedis(redisUrl: string): Promise<{ stop(): Promise<string[]> }> {
+export async function monitorRedis(redisUrl: string): Promise<{ stop(): string[] }> {
   const redis = new Redis(redisUrl);
   const monitor = await redis.monitor();
   const commands: string[] = [];
@@ -330,7 +340,7 @@ export async function monitorRedis(redisUrl: string): Promise<{ stop(): Promise<
     commands.push(args.join(' '));
   });
   return {
-    async stop() {
+    stop() {
       monitor.disconnect();
       redis.disconnect();
       return commands;
