@@ -66,7 +66,7 @@ export interface E2ePlatform {
   /** The suite's task queues (the sessions worker's and the llm-worker's). */
   taskQueues: { sessions: string; turns: string };
   /** Every key the servers hold (what a privacy test tries on what the stores keep). */
-  serverKeys: { payloadKeys: string; turnVaultKey: string; masterKeys: string };
+  serverKeys: { payloadKeys: string; turnVaultKey: string; masterKeys: string; promptKeys: string };
   /** A request to the gateway with `Authorization: Bearer <credential>` (none when null). */
   call<T = any>(
     method: string,
@@ -130,6 +130,7 @@ export async function startE2ePlatform(
   const payloadKeys = generateKeyRingString('e2e1');
   const vaultKey = randomBytes(32).toString('base64');
   const masterKeys = generateKeyRingString('master1');
+  const promptKeys = generateKeyRingString('prompts1');
   const [assistantsPort, sessionsPort, gatewayPort, workerMetricsPort] = [
     await freeServicePort(),
     await freeServicePort(),
@@ -272,6 +273,7 @@ export async function startE2ePlatform(
       PORT: String(assistantsPort),
       DATABASE_SCHEMA: schemas.assistants,
       INTERNAL_TOKENS: `gateway=${gatewayToken},sessions=${sessionsToken}`,
+      PROMPT_KEYS: promptKeys,
       ...events,
     });
     const worker = start('llm-worker', {
@@ -355,7 +357,7 @@ export async function startE2ePlatform(
     pids: () => ({ ...pids }),
     namespace: ns,
     taskQueues: { sessions: common.SESSIONS_TASK_QUEUE, turns: common.CHAT_TURNS_TASK_QUEUE },
-    serverKeys: { payloadKeys, turnVaultKey: vaultKey, masterKeys },
+    serverKeys: { payloadKeys, turnVaultKey: vaultKey, masterKeys, promptKeys },
     async call(method, path, credential, body, headers = {}) {
       const response = await fetch(`${url}${path}`, {
         method,
