@@ -77,7 +77,7 @@ describe('session archives (real S3, PostgreSQL, Temporal; mock LLM)', () => {
     expect(lines[0]).toMatchObject({
       type: 'archive',
       format: 'lab.session-archive',
-      version: 1,
+      version: 2,
       sessionId,
       userId: user.id,
       endedReason: 'user',

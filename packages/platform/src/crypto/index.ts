@@ -9,3 +9,4 @@ export * from './turn-vault';
 export * from './session-cipher';
 export * from './attachment-seal';
 export * from './turn-stream-seal';
+export * from './caller-keys';

@@ -109,6 +109,7 @@ export class ChatCompletionsController {
       path: '/completions',
       body: { assistantId, messages, stream: body.stream === true },
       request,
+      keys: 'model' as const,
     };
     const id = `chatcmpl-${requestIdOf(request) ?? Date.now()}`;
     const created = Math.floor(Date.now() / 1000);
