@@ -188,7 +188,8 @@ describe('privacy: canaries through every route, searched for in every store', (
       expect.arrayContaining([`${c.fileName.text}.txt`, `${c.returnedName.text}.md`]),
     );
 
-    script(c.summaryPrompt, `The recap: ${c.recap.text}.`);
+    // The recap call's last user message is the thread's last: the file request.
+    script(c.askFile, `The recap: ${c.recap.text}.`);
     const ended = await ok(p.call('POST', `/v1/sessions/${sessionId}/end`, credential));
     expect(ended.recap).toContain(c.recap.text);
     let archive = await p.call('GET', `/v1/sessions/${sessionId}/archive`, credential);
