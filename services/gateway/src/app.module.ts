@@ -102,7 +102,8 @@ export class AppModule {
         VisitorGuard,
         {
           provide: ASSISTANTS,
-          useFactory: () => new Upstream('assistants', config.assistantsUrl, config.assistantsToken),
+          useFactory: () =>
+            new Upstream('assistants', config.assistantsUrl, config.assistantsToken),
         },
         {
           provide: SESSIONS,

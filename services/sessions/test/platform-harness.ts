@@ -6,7 +6,12 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { CALLER_KEYS_TTL_MS, generateKeyRingString, holdCallerKeys, TurnVault } from '@lab/platform';
+import {
+  CALLER_KEYS_TTL_MS,
+  generateKeyRingString,
+  holdCallerKeys,
+  TurnVault,
+} from '@lab/platform';
 import { createIsolatedSchema, requireVariable, testNamespace } from '@lab/platform/testing';
 import { type MockLlm, startMockLlm } from '@lab/mock-llm';
 import type { NestExpressApplication } from '@nestjs/platform-express';

@@ -134,7 +134,7 @@ export class AssistantsRepository {
    */
   async maintainPromptKeys(batch = 200): Promise<{ sealed: number; rewrapped: number }> {
     const done = { sealed: 0, rewrapped: 0 };
-    for (let after = ''; ; ) {
+    for (let after = ''; ;) {
       const rows = await this.db.manager
         .createQueryBuilder(PromptVersionEntity, 'v')
         .where('v.id > :after', { after: after || '00000000-0000-0000-0000-000000000000' })

@@ -51,11 +51,7 @@ export class AttachmentsController {
   }
 
   @Get(':id/attachments')
-  list(
-    @CallerId() userId: string,
-    @DataKey() dataKey: Buffer,
-    @Param('id', ParseId) id: string,
-  ) {
+  list(@CallerId() userId: string, @DataKey() dataKey: Buffer, @Param('id', ParseId) id: string) {
     return this.attachments.list(userId, dataKey, id);
   }
 

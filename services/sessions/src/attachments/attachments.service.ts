@@ -149,11 +149,7 @@ export class AttachmentsService {
     const objectKey = store.key(attachmentName(userId, sessionId, id));
     // The object first: a row never names a missing object (a failed insert leaves an orphan).
     await this.storage(() =>
-      store.put(
-        objectKey,
-        cipher.sealFile(bytes, id),
-        'application/octet-stream',
-      ),
+      store.put(objectKey, cipher.sealFile(bytes, id), 'application/octet-stream'),
     );
     const row = {
       id,
