@@ -46,6 +46,7 @@ describe('assistants service (real PostgreSQL)', () => {
         'CreateAssistants1763600000000',
         'ProcessedEvents1763900000000',
         'GuardSettings1764600000000',
+        'SealedPrompts1765000000000',
       ]);
       expect((await h.call('GET', '/healthz', { token: null })).body).toEqual({ status: 'ok' });
       const ready = await h.call('GET', '/readyz', { token: null });

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { generateKeyRingString, keyRingFromString, wrappedDataKeyId } from '@lab/platform';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { register } from 'prom-client';
 import { createApp } from '../src/app';
 import { draft, type Harness, newUser, SESSIONS_TOKEN, startAssistants } from './harness';
 
@@ -40,6 +41,7 @@ describe('prompts encrypted at rest (real PostgreSQL)', () => {
 
   /** The same service and schema started again with another PROMPT_KEYS (as after a deploy). */
   async function restartWith(promptKeys: string): Promise<string> {
+    register.clear(); // one process, one metrics registry: the new app registers its own
     const app = await createApp({ ...h.config, promptKeys: keyRingFromString(promptKeys) });
     others.push(app);
     await app.listen(0, '127.0.0.1');
@@ -70,7 +72,7 @@ describe('prompts encrypted at rest (real PostgreSQL)', () => {
     const versions = await h.call('GET', `/assistants/${created.body.id}/prompt-versions`, {
       user: creator,
     });
-    expect(versions.body.items[0]).toMatchObject({ initialPrompt: PROMPT });
+    expect(versions.body[0]).toMatchObject({ initialPrompt: PROMPT });
     expect((await snapshot(h.url, created.body.id)).promptVersion.initialPrompt).toBe(PROMPT);
   });
 
