@@ -8,8 +8,9 @@
  * holds), every Kafka record of the suite's topic, every S3 object (gunzipped), every Redis key
  * and a `MONITOR` capture of the whole run, every service log, every `/metrics`, and the bytes
  * that cross the gateway's internal hops (keys only: message text must reach the sessions
- * service, which seals it). The mock LLM, the provider, is the one place allowed to see them.
- * Any hit fails the suite with its store, place and form.
+ * service, which seals it; and a key reference only on the routes that need one). The mock LLM,
+ * the provider, is the one place allowed to see them. Any hit fails the suite with its store,
+ * place and form.
  */
 import {
   deriveWrappingKey,
@@ -323,6 +324,27 @@ describe('privacy: canaries through every route, searched for in every store', (
     expect(keysOnly.scanned.get('internal hops (gateway to services)')?.bytes ?? 0).toBeGreaterThan(
       10_000,
     );
+
+    // Key material goes only where it is needed: a reference to the routes that read or write
+    // the user's text, none to the others (listings, archive links, the assistants service).
+    const hops = proxies.flatMap((proxy) => proxy.requests());
+    const withRef = (route: RegExp) =>
+      hops
+        .filter((r) => route.test(`${r.method} ${r.path}`))
+        .map((r) => r.headers.includes('x-key-ref'));
+    expect(withRef(/^POST \/sessions\/[^/]+\/messages/)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(withRef(/^GET \/sessions\/[^/]+\/attachments$/)).toEqual([true, true]);
+    expect(withRef(/^GET \/sessions\/[^/]+\/archive$/).length).toBeGreaterThan(1);
+    expect(withRef(/^GET \/sessions\/[^/]+\/archive$/)).not.toContain(true);
+    expect(withRef(/ \/assistants/).length).toBeGreaterThan(4);
+    expect(withRef(/ \/assistants/)).not.toContain(true);
 
     const hits = [...scan.hits, ...keysOnly.hits];
     if (hits.length > 0) {

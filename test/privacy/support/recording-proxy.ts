@@ -33,6 +33,18 @@ export class RecordingProxy {
     return Buffer.concat(this.chunks);
   }
 
+  /** The HTTP requests that crossed, each as its method, path and header names (lower case). */
+  requests(): Array<{ method: string; path: string; headers: string[] }> {
+    const text = this.recorded().toString('latin1');
+    return [
+      ...text.matchAll(/(GET|POST|PATCH|DELETE) (\S+) HTTP\/1\.1\r\n([\s\S]*?)\r\n\r\n/g),
+    ].map(([, method = '', path = '', head = '']) => ({
+      method,
+      path,
+      headers: head.split('\r\n').map((line) => line.split(':')[0]!.toLowerCase()),
+    }));
+  }
+
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) =>
