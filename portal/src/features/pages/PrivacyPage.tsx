@@ -22,9 +22,9 @@ export default function PrivacyPage() {
           streamed replies are encrypted with a key of your own. With your own OpenAI key, that key
           is locked by your OpenAI key, so nothing the platform keeps can read them: not its
           database, its workflow engine, its object storage, its cache, its logs or its operators.
-          If you sign in through your organisation (single sign-on) or use a platform API key, your
-          key is locked by the platform&apos;s master key instead: its operators could read your
-          history.
+          Only while a request of yours runs do its services hold your key, for that request. If you
+          sign in through your organisation (single sign-on) or use a platform API key, your key is
+          locked by the platform&apos;s master key instead: its operators could read your history.
         </li>
         <li>
           <strong>Your assistants&apos; prompts</strong> are encrypted too, with the platform&apos;s
