@@ -332,15 +332,12 @@ describe('privacy: canaries through every route, searched for in every store', (
       hops
         .filter((r) => route.test(`${r.method} ${r.path}`))
         .map((r) => r.headers.includes('x-key-ref'));
-    expect(withRef(/^POST \/sessions\/[^/]+\/messages/)).toEqual([
-      true,
-      true,
-      true,
-      true,
-      true,
-      true,
-    ]);
-    expect(withRef(/^GET \/sessions\/[^/]+\/attachments$/)).toEqual([true, true]);
+    const sends = withRef(/^POST \/sessions\/[^/]+\/messages/);
+    expect(sends.length).toBeGreaterThanOrEqual(6);
+    expect(sends).not.toContain(false);
+    const listings = withRef(/^GET \/sessions\/[^/]+\/attachments$/);
+    expect(listings.length).toBeGreaterThanOrEqual(2);
+    expect(listings).not.toContain(false);
     expect(withRef(/^GET \/sessions\/[^/]+\/archive$/).length).toBeGreaterThan(1);
     expect(withRef(/^GET \/sessions\/[^/]+\/archive$/)).not.toContain(true);
     expect(withRef(/ \/assistants/).length).toBeGreaterThan(4);
