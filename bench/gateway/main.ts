@@ -79,13 +79,12 @@ async function main(): Promise<void> {
   });
   if (!me.ok) throw new Error(`sign-in failed: ${me.status} ${await me.text()}`);
   const userId = ((await me.json()) as { id: string }).id;
-  // The baseline needs a data key; any 32 bytes do for a read that decrypts nothing.
+  // The baseline: the listing needs no key material.
   const direct = () =>
     fetch(`${o.sessions}/sessions?limit=20`, {
       headers: {
         'x-internal-token': secrets.GATEWAY_INTERNAL_TOKEN ?? '',
         'x-user-id': userId,
-        'x-data-key': randomBytes(32).toString('base64'),
       },
     });
 

@@ -6,7 +6,9 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type E2ePlatform, startE2ePlatform } from '@lab/gateway/dist/test/support/e2e-platform';
+import { CALLER_KEYS_TTL_MS, holdCallerKeys, TurnVault } from '@lab/platform';
 import type { MockLlm } from '@lab/mock-llm';
+import { Redis } from 'ioredis';
 import { Client, Connection } from '@temporalio/client';
 import { Pool } from 'pg';
 
@@ -87,8 +89,13 @@ export async function startPlatform(options: { latencyMs: number }): Promise<Ben
     namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
   });
   const userId = randomUUID();
-  const dataKey = randomBytes(32).toString('base64');
+  const dataKey = randomBytes(32);
   const sessionsUrl = e2e.sessionsUrl;
+  // As the gateway does: the data key crosses to the sessions service through the turn vault.
+  const redis = new Redis(process.env.REDIS_URL ?? '');
+  const vault = new TurnVault(redis, Buffer.from(e2e.serverKeys.turnVaultKey, 'base64'), {
+    ttlMs: CALLER_KEYS_TTL_MS,
+  });
   const request = async (
     base: string,
     method: string,
@@ -102,7 +109,7 @@ export async function startPlatform(options: { latencyMs: number }): Promise<Ben
         'content-type': 'application/json',
         'x-internal-token': e2e.internalToken,
         'x-user-id': userId,
-        'x-data-key': dataKey,
+        ...(base === sessionsUrl ? { 'x-key-ref': await holdCallerKeys(vault, { dataKey }) } : {}),
         ...headers,
       },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -126,16 +133,18 @@ export async function startPlatform(options: { latencyMs: number }): Promise<Ben
       databaseUrl,
       temporal,
       userId,
-      dataKey,
+      dataKey: dataKey.toString('base64'),
       assistantId: (created.body as { id: string }).id,
       assistantShareCode: (created.body as { code: string }).code,
       call: (method, path, body, headers) => request(sessionsUrl, method, path, body, headers),
       async close() {
+        redis.disconnect();
         await connection.close();
         await e2e.close();
       },
     };
   } catch (error) {
+    redis.disconnect();
     await connection.close();
     await e2e.close();
     throw error;

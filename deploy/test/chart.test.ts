@@ -53,6 +53,7 @@ const productionSecret = {
   TURN_VAULT_KEY: Buffer.alloc(32, 2).toString('base64'),
   IDENTITY_SALT: 'i'.repeat(48),
   MASTER_KEYS: `m1:${Buffer.alloc(32, 3).toString('base64')}`,
+  PROMPT_KEYS: `r1:${Buffer.alloc(32, 4).toString('base64')}`,
   ADMIN_TOKEN: `labadm_${'a'.repeat(48)}`,
 };
 

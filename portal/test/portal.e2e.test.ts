@@ -59,6 +59,7 @@ beforeAll(async () => {
         DATABASE_URL: process.env.DATABASE_URL ?? '',
         DATABASE_SCHEMA: p.schemas.assistants,
         INTERNAL_TOKENS: 'gateway=seed-only-token-000000000000',
+        PROMPT_KEYS: p.serverKeys.promptKeys,
         LOG_LEVEL: 'warn',
       },
     },

@@ -91,7 +91,7 @@ ensure_local_secrets() {
       const wanted = {
         GATEWAY_INTERNAL_TOKEN: internal, SESSIONS_INTERNAL_TOKEN: internal, ADMIN_TOKEN: () => `labadm_${token()}`,
         IDENTITY_SALT: token, PAYLOAD_KEYS: () => `local1:${key()}`, TURN_VAULT_KEY: key,
-        MASTER_KEYS: () => `local1:${key()}`,
+        MASTER_KEYS: () => `local1:${key()}`, PROMPT_KEYS: () => `local1:${key()}`,
       };
       const added = Object.entries(wanted).filter(([name]) => !have.has(name)).map(([name, make]) => `${name}=${make()}\n`);
       fs.appendFileSync(process.env.FILE, added.join(""));'

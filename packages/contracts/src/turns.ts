@@ -291,11 +291,12 @@ export interface ExchangeResult {
 /** A file the model returned in its reply, sealed for object storage under the data key. */
 export interface SealedFile {
   id: string;
-  name: string;
   contentType: string;
   size: number;
-  /** SHA-256 of the plaintext (hex), as for uploads. */
-  sha256: string;
+  /** Its name and plaintext SHA-256 (`SessionCipher.attachmentMeta`), as the row stores them. */
+  meta: Sealed;
+  /** The keyed integrity hash (`SessionCipher.fileMac`), as for uploads. */
+  mac: string;
   /** The object's bytes (`sealAttachment`), base64. */
   sealed: string;
 }

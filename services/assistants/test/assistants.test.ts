@@ -46,6 +46,7 @@ describe('assistants service (real PostgreSQL)', () => {
         'CreateAssistants1763600000000',
         'ProcessedEvents1763900000000',
         'GuardSettings1764600000000',
+        'SealedPrompts1765000000000',
       ]);
       expect((await h.call('GET', '/healthz', { token: null })).body).toEqual({ status: 'ok' });
       const ready = await h.call('GET', '/readyz', { token: null });
@@ -629,9 +630,10 @@ describe('assistants service (real PostgreSQL)', () => {
       );
       expect(rows[0]).toEqual({ n: 0 });
       const { rows: prompts } = await h.db.query(
-        "select count(*)::int as n from prompt_versions where initial_prompt = 'Never active'",
+        'select count(*)::int as n from prompt_versions where assistant_id = $1',
+        [a.id],
       );
-      expect(prompts[0]).toEqual({ n: 0 });
+      expect(prompts[0]).toEqual({ n: 1 });
       const unchanged = await h.call('GET', `/assistants/${a.id}`, { user: owner });
       expect(unchanged.body).toMatchObject({ version: 1, activePromptVersion: { number: 1 } });
       expect(await outbox(a.id)).toHaveLength(1);

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { generateKeyRingString } from '@lab/platform';
 import { createIsolatedSchema, requireVariable, testNamespace } from '@lab/platform/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Pool } from 'pg';
@@ -36,14 +37,19 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startAssistants(suite: string): Promise<Harness> {
+export async function startAssistants(
+  suite: string,
+  env: Record<string, string> = {},
+): Promise<Harness> {
   const ns = testNamespace(suite);
   const config = loadConfig({
+    PROMPT_KEYS: generateKeyRingString('prompts1'),
     DATABASE_URL: requireVariable('DATABASE_URL'),
     DATABASE_SCHEMA: ns.schema,
     INTERNAL_TOKENS: `gateway=${GATEWAY_TOKEN},sessions=${SESSIONS_TOKEN}`,
     LOG_LEVEL: 'debug',
     BODY_LIMIT: '64kb',
+    ...env,
   });
   const captured: string[] = [];
   const logStream = new Writable({

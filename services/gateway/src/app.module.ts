@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { CALLER_KEYS_TTL_MS, TurnVault } from '@lab/platform';
 import { schemaTypeOrmModule } from '@lab/platform/database';
 import { globalProviders, serviceModules } from '@lab/platform/http';
 import { eventConsumerProvider } from '@lab/platform/outbox';
@@ -104,12 +105,18 @@ export class AppModule {
         {
           provide: ASSISTANTS,
           useFactory: () =>
-            new Upstream('assistants', config.assistantsUrl, config.assistantsToken, false),
+            new Upstream('assistants', config.assistantsUrl, config.assistantsToken),
         },
         {
           provide: SESSIONS,
-          useFactory: () =>
-            new Upstream('sessions', config.sessionsUrl, config.sessionsToken, true),
+          useFactory: (redis: Redis) =>
+            new Upstream(
+              'sessions',
+              config.sessionsUrl,
+              config.sessionsToken,
+              new TurnVault(redis, config.turnVaultKey, { ttlMs: CALLER_KEYS_TTL_MS }),
+            ),
+          inject: [GATEWAY_REDIS],
         },
         {
           provide: 'REDIS_SHUTDOWN',

@@ -97,9 +97,12 @@ describe('archives and attachments through the gateway', () => {
       .toString('utf8')
       .trim()
       .split('\n')
-      .map((line) => JSON.parse(line) as { type: string; name?: string });
+      .map((line) => JSON.parse(line) as { type: string; id?: string });
     expect(lines[0]).toMatchObject({ type: 'archive', sessionId });
-    expect(lines.filter((l) => l.type === 'attachment').map((l) => l.name)).toEqual(['tides.txt']);
+    // The attachment is listed; its name is sealed with the rest (decision 0017).
+    const listed = lines.filter((l) => l.type === 'attachment');
+    expect(listed.map((l) => l.id)).toEqual([uploaded.body.id]);
+    expect(JSON.stringify(listed)).not.toContain('tides.txt');
     expect(JSON.stringify(lines)).not.toContain('GW-Q-3');
   });
 });

@@ -35,14 +35,15 @@ export async function createLlmWorker(
     maxRetries: 0,
     timeout: config.llmTimeoutMs,
   });
+  const vault = new TurnVault(redis, config.turnVaultKey);
   const worker = await Worker.create({
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     activities: createExchangeActivities({
       openai,
-      stream: redisTurnStream(redis),
-      vault: new TurnVault(redis, config.turnVaultKey),
+      stream: redisTurnStream(redis, vault),
+      vault,
       memo: redisCallMemo(redis),
       guard: {
         canaryKey: guardKey(config.turnVaultKey, 'canary'),

@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { schemaTypeOrmModule } from '@lab/platform/database';
 import { TurnVault } from '@lab/platform';
 import { globalProviders, INTERNAL_CALLERS, serviceModules } from '@lab/platform/http';
@@ -20,6 +21,7 @@ import { LabController } from './lab/lab.controller';
 import { CreateSessions1763700000000 } from './migrations/1763700000000-create-sessions';
 import { ArchivesAndAttachments1763910000000 } from './migrations/1763910000000-archives-and-attachments';
 import { SessionWorkflows1764100000000 } from './migrations/1764100000000-session-workflows';
+import { SealedAttachmentNames1765000000000 } from './migrations/1765000000000-sealed-attachment-names';
 import { AttachmentEntity } from './sessions/entities/attachment.entity';
 import { MessageEntity } from './sessions/entities/message.entity';
 import { SessionEntity } from './sessions/entities/session.entity';
@@ -30,6 +32,7 @@ import { SessionsService } from './sessions/sessions.service';
 import { TurnActivities } from './turns/turn-activities';
 import { TurnRunner } from './turns/turn-runner';
 import { TurnStreams } from './turns/turn-streams';
+import { CallerKeysInterceptor } from './sessions/caller-keys.interceptor';
 import { SessionsWorker } from './turns/sessions-worker';
 import { TemporalConnection } from './turns/temporal';
 import { ExchangesService } from './turns/exchanges.service';
@@ -60,6 +63,7 @@ export class AppModule {
             CreateSessions1763700000000,
             ArchivesAndAttachments1763910000000,
             SessionWorkflows1764100000000,
+            SealedAttachmentNames1765000000000,
           ],
           poolSize: 20,
         }),
@@ -72,6 +76,7 @@ export class AppModule {
         AttachmentsController,
       ],
       providers: [
+        { provide: APP_INTERCEPTOR, useClass: CallerKeysInterceptor },
         outboxRelayProvider({
           brokers: config.kafkaBrokers,
           topic: config.eventsTopic,

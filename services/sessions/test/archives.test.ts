@@ -61,7 +61,7 @@ describe('session archives (real S3, PostgreSQL, Temporal; mock LLM)', () => {
     const link = await p.call('GET', `/sessions/${sessionId}/archive`, user);
     expect(link.status).toBe(200);
     expect(link.body).toMatchObject({
-      format: 'lab.session-archive.v1+jsonl+gzip',
+      format: 'lab.session-archive.v2+jsonl+gzip',
       sha256: row.archive_sha256,
       size: Number(row.archive_size),
     });
@@ -77,7 +77,7 @@ describe('session archives (real S3, PostgreSQL, Temporal; mock LLM)', () => {
     expect(lines[0]).toMatchObject({
       type: 'archive',
       format: 'lab.session-archive',
-      version: 1,
+      version: 2,
       sessionId,
       userId: user.id,
       endedReason: 'user',

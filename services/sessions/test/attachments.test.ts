@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { SessionCipher } from '@lab/platform';
 import { eventually, storeClient } from './archive-support';
 import { readArchive } from '../src/archives/archive-format';
 import { type Platform, startPlatform, type User } from './platform-harness';
@@ -39,8 +40,7 @@ describe('session attachments (real S3, PostgreSQL, Temporal; mock LLM)', () => 
       method,
       headers: {
         'x-internal-token': token ?? '',
-        'x-user-id': user.id,
-        'x-data-key': user.dataKey,
+        ...(await p.keyHeaders(user)),
         ...headers,
       },
       ...(body === undefined ? {} : { body }),
@@ -87,8 +87,14 @@ describe('session attachments (real S3, PostgreSQL, Temporal; mock LLM)', () => 
     // In the store, under the owner's prefix, and not readable there.
     const keys = await store.keys(`attachments/${user.id}/${sessionId}/`);
     expect(keys).toEqual([`${store.prefix}attachments/${user.id}/${sessionId}/${id}`]);
-    const [row] = await rows('select object_key, size from attachments where id = $1', [id]);
+    const [row] = await rows('select * from attachments where id = $1', [id]);
     expect(row.object_key).toBe(keys[0]);
+    // Its name and checksum are sealed; the integrity hash is keyed, so it confirms no guess.
+    expect(JSON.stringify(row)).not.toContain('reef');
+    expect(JSON.stringify(row)).not.toContain(created.body.sha256);
+    expect(row.mac).toBe(
+      new SessionCipher(Buffer.from(user.dataKey, 'base64'), sessionId).fileMac(Buffer.from(text)),
+    );
 
     const list = await p.call('GET', `/sessions/${sessionId}/attachments`, user);
     expect(list.body.items.map((a: { id: string }) => a.id)).toEqual([id]);
@@ -208,8 +214,11 @@ describe('session attachments (real S3, PostgreSQL, Temporal; mock LLM)', () => 
     }, 'the archive');
     const link = await p.call('GET', `/sessions/${sessionId}/archive`, user);
     const lines = readArchive(Buffer.from(await (await fetch(link.body.url)).arrayBuffer()));
-    expect(lines.filter((l) => l.type === 'attachment')).toEqual([
-      expect.objectContaining({ id: file.id, name: 'plan.md', origin: 'assistant' }),
-    ]);
+    const listed = lines.filter((l) => l.type === 'attachment');
+    expect(listed).toEqual([expect.objectContaining({ id: file.id, origin: 'assistant' })]);
+    // Its name only with the owner's key.
+    expect(JSON.stringify(listed)).not.toContain('plan.md');
+    const cipher = new SessionCipher(Buffer.from(user.dataKey, 'base64'), sessionId);
+    expect(cipher.readAttachmentMeta(listed[0]!.meta as string).name).toBe('plan.md');
   });
 });

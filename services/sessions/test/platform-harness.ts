@@ -6,7 +6,12 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { generateKeyRingString } from '@lab/platform';
+import {
+  CALLER_KEYS_TTL_MS,
+  generateKeyRingString,
+  holdCallerKeys,
+  TurnVault,
+} from '@lab/platform';
 import { createIsolatedSchema, requireVariable, testNamespace } from '@lab/platform/testing';
 import { type MockLlm, startMockLlm } from '@lab/mock-llm';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -54,6 +59,11 @@ export interface Platform {
   redis: Redis;
   logs(): string;
   newUser(): User;
+  /**
+   * The headers the gateway sends for a user: their id, and their key material left in the turn
+   * vault under a reference (`x-key-ref`), with their own provider key when given.
+   */
+  keyHeaders(user: User, providerKey?: string): Promise<Record<string, string>>;
   createAssistant(user: User, overrides?: Record<string, unknown>): Promise<any>;
   /** One request to the assistants service, as the gateway would send it. */
   callAssistants<T = any>(
@@ -105,6 +115,7 @@ export async function startPlatform(
     DATABASE_URL: databaseUrl,
     DATABASE_SCHEMA: `${ns.schema}_a`,
     INTERNAL_TOKENS: `gateway=${GATEWAY_TOKEN},sessions=${SESSIONS_TOKEN}`,
+    PROMPT_KEYS: generateKeyRingString('prompts1'),
   });
   const assistants: NestExpressApplication = await createAssistantsApp(assistantsConfig, quiet());
   await assistants.listen(0, '127.0.0.1');
@@ -193,6 +204,22 @@ export async function startPlatform(
   const dropSessions = await createIsolatedSchema(db, `${ns.schema}_s`);
   const dropAssistants = await createIsolatedSchema(db, `${ns.schema}_a`);
 
+  const vault = new TurnVault(redis, Buffer.from(turnVaultKey, 'base64'), {
+    ttlMs: CALLER_KEYS_TTL_MS,
+  });
+  const keyHeaders = async (user: User, providerKey?: string) => ({
+    'x-user-id': user.id,
+    'x-key-ref': await holdCallerKeys(vault, {
+      dataKey: Buffer.from(user.dataKey, 'base64'),
+      providerKey,
+    }),
+  });
+  /** A test's `x-openai-key` stands for the user's own key: it travels in the vault entry. */
+  const callerHeaders = async (user: User | null, headers: Record<string, string>) => {
+    const { 'x-openai-key': providerKey, ...rest } = headers;
+    return { ...(user ? await keyHeaders(user, providerKey) : {}), ...rest };
+  };
+
   const request = async (
     base: string,
     method: string,
@@ -206,8 +233,7 @@ export async function startPlatform(
       headers: {
         'content-type': 'application/json',
         'x-internal-token': GATEWAY_TOKEN,
-        ...(user ? { 'x-user-id': user.id, 'x-data-key': user.dataKey } : {}),
-        ...headers,
+        ...(await callerHeaders(user, headers)),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
@@ -242,6 +268,7 @@ export async function startPlatform(
     redis,
     logs: () => captured.join(''),
     newUser: () => ({ id: randomUUID(), dataKey: randomBytes(32).toString('base64') }),
+    keyHeaders,
     async createAssistant(user, overrides = {}) {
       const answer = await request(assistantsUrl, 'POST', '/assistants', user, {
         name: 'Test Coach',
@@ -272,9 +299,7 @@ export async function startPlatform(
         headers: {
           'content-type': 'application/json',
           'x-internal-token': GATEWAY_TOKEN,
-          'x-user-id': user.id,
-          'x-data-key': user.dataKey,
-          ...headers,
+          ...(await callerHeaders(user, headers)),
         },
         body: JSON.stringify(body),
       });

@@ -20,7 +20,7 @@ const draft = (marker: string) => ({
   },
 });
 
-describe('a user’s own OpenAI key, x-openai-key (real Temporal, PostgreSQL and Redis; mock LLM)', () => {
+describe('a user’s own OpenAI key, through the key reference (real Temporal, PostgreSQL and Redis; mock LLM)', () => {
   let p: Platform;
   let user: User;
 
@@ -84,7 +84,7 @@ describe('a user’s own OpenAI key, x-openai-key (real Temporal, PostgreSQL and
 
     // Not written anywhere: the service's logs, its rows.
     expect(p.logs()).not.toContain(userKey);
-    expect(p.logs()).toContain('x-openai-key'); // the header was logged, redacted
+    expect(p.logs()).toContain('x-key-ref'); // the reference was logged, redacted
     const rows = await p.db.query(
       `select (select json_agg(s) from sessions s) as s, (select json_agg(m) from messages m) as m,
               (select json_agg(t) from turns t) as t, (select json_agg(o) from outbox o) as o`,
@@ -205,7 +205,7 @@ describe('a user’s own OpenAI key, x-openai-key (real Temporal, PostgreSQL and
     expect(next.status).toBe(201);
   });
 
-  it('refuses a malformed x-openai-key with 400', async () => {
+  it('refuses a malformed provider key with 400', async () => {
     const answer = await p.call(
       'POST',
       '/lab/turns',
@@ -216,8 +216,24 @@ describe('a user’s own OpenAI key, x-openai-key (real Temporal, PostgreSQL and
     expect(answer.status).toBe(400);
     expect(answer.body.error).toMatchObject({
       code: 'validation_failed',
-      details: [expect.objectContaining({ field: 'x-openai-key' })],
+      details: [expect.objectContaining({ field: 'providerKey' })],
     });
+  });
+
+  it('refuses a key reference that names nothing, and redeems one only once', async () => {
+    const headers = await p.keyHeaders(user);
+    const once = await fetch(`${p.sessionsUrl}/sessions/${randomUUID()}`, {
+      headers: { 'x-internal-token': [...p.sessionsConfig.internalTokens.keys()][0]!, ...headers },
+    });
+    expect(once.status).toBe(404); // redeemed: the session is unknown
+    for (const ref of [headers['x-key-ref']!, 'caller-keys:never-held', 'x'.repeat(500)]) {
+      const answer = await p.call('GET', `/sessions/${randomUUID()}`, null, undefined, {
+        'x-user-id': user.id,
+        'x-key-ref': ref,
+      });
+      expect(answer.status).toBe(400);
+      expect(answer.body.error.code).toBe('key_reference_unknown');
+    }
   });
 
   it('fails the turn without retry, 409 turn_key_expired, when the key’s vault entry is gone', async () => {

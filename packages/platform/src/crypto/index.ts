@@ -8,3 +8,5 @@ export * from './envelope';
 export * from './turn-vault';
 export * from './session-cipher';
 export * from './attachment-seal';
+export * from './turn-stream-seal';
+export * from './caller-keys';

@@ -16,7 +16,21 @@ import { openAttachment, sealAttachment } from './attachment-seal';
 import { decryptText, encryptText } from './envelope';
 
 export type SealPurpose =
-  'message' | 'payload' | 'recap' | 'assistant' | 'attachments' | 'model-call' | 'options';
+  | 'message'
+  | 'payload'
+  | 'recap'
+  | 'assistant'
+  | 'attachments'
+  | 'attachment'
+  | 'model-call'
+  | 'options';
+
+/** What a stored attachment says of its file, sealed together (see SessionCipher.attachmentMeta). */
+export interface AttachmentMeta {
+  name: string;
+  /** SHA-256 of the plaintext (hex): the owner checks what they get back against it. */
+  sha256: string;
+}
 
 export class SessionCipher {
   private macKey?: Buffer;
@@ -76,6 +90,23 @@ export class SessionCipher {
 
   openFile(sealed: Buffer, fileId: string): Buffer {
     return openAttachment(sealed, this.key, this.scope, fileId);
+  }
+
+  /** An attachment's name and plaintext SHA-256: only the owner's key reads (or confirms) them. */
+  attachmentMeta(meta: AttachmentMeta): string {
+    return this.sealJson('attachment', { name: meta.name, sha256: meta.sha256 });
+  }
+
+  readAttachmentMeta(ciphertext: string): AttachmentMeta {
+    return this.openJson<AttachmentMeta>('attachment', ciphertext);
+  }
+
+  /**
+   * The integrity hash a stored file keeps beside it: HMAC-SHA256 (hex) of its bytes under a key
+   * derived from this cipher's, so it confirms no guessed file to anyone without the key.
+   */
+  fileMac(bytes: Buffer): string {
+    return createHmac('sha256', this.hmacKey()).update('file\0').update(bytes).digest('hex');
   }
 
   /** HMAC-SHA256 (hex) of a request's canonical JSON: binds an idempotency key to its request. */

@@ -61,6 +61,12 @@ export class TurnVault {
     return sealed === null ? undefined : decryptText(sealed, this.vaultKey, this.aad(ref));
   }
 
+  /** The secret, taken once: the entry is gone after (GETDEL). Undefined when it was gone. */
+  async redeem(ref: string): Promise<string | undefined> {
+    const sealed = await this.redis.getdel(this.name(ref));
+    return sealed === null ? undefined : decryptText(sealed, this.vaultKey, this.aad(ref));
+  }
+
   async forget(ref: string): Promise<void> {
     await this.redis.del(this.name(ref));
   }

@@ -16,13 +16,16 @@ import { HealthController } from './health.controller';
 import { RequestMetricsModule } from './request-metrics';
 import { createValidationPipe } from './validation';
 
-/** Headers that carry secrets or key material. */
+/** Headers that carry secrets, key material or what a user's file is called or hashes to. */
 export const REDACTED_HEADERS = [
   'req.headers.authorization',
   'req.headers["x-internal-token"]',
-  'req.headers["x-data-key"]',
-  'req.headers["x-openai-key"]',
+  'req.headers["x-key-ref"]',
   'req.headers.cookie',
+  'req.headers["x-filename"]',
+  'req.headers["x-checksum-sha256"]',
+  'res.headers["content-disposition"]',
+  'res.headers["x-checksum-sha256"]',
 ];
 
 const QUIET_PATHS = ['/healthz', '/readyz', '/metrics'];

@@ -14,12 +14,26 @@ export default function PrivacyPage() {
         <li>
           <strong>Your key.</strong> With your own OpenAI key, you are known by a one-way hash of
           it. The key itself is kept in this browser tab&apos;s memory and sent with each request;
-          the platform uses it for that request&apos;s model calls and does not store it.
+          the platform uses it for that request&apos;s model calls and does not store it. Between
+          its services it travels only as a short-lived reference, never as the key.
         </li>
         <li>
-          <strong>Your messages</strong>, recaps and files are encrypted at rest with a key of your
-          own. With your own OpenAI key, that key is derived from your OpenAI key, so the platform
-          at rest holds nothing that can read them.
+          <strong>Your messages</strong>, recaps, files (their contents, names and checksums) and
+          streamed replies are encrypted with a key of your own. With your own OpenAI key, that key
+          is locked by your OpenAI key, so nothing the platform keeps can read them: not its
+          database, its workflow engine, its object storage, its cache, its logs or its operators.
+          Only while a request of yours runs do its services hold your key, for that request. If you
+          sign in through your organisation (single sign-on) or use a platform API key, your key is
+          locked by the platform&apos;s master key instead: its operators could read your history.
+        </li>
+        <li>
+          <strong>Your assistants&apos; prompts</strong> are encrypted too, with the platform&apos;s
+          prompt key: only you see them, and the platform uses them to answer in your
+          assistants&apos; chats. Its operators hold that key.
+        </li>
+        <li>
+          <strong>Changing your OpenAI key</strong> locks your key with the new one; it does not yet
+          re-encrypt your history, so old backups still open with the old OpenAI key.
         </li>
         <li>
           <strong>Ended sessions</strong> are archived, still encrypted, to the platform&apos;s

@@ -1,13 +1,15 @@
 /**
  * Data access for assistants and their versions: the only place that builds queries. Methods
- * that take an EntityManager run inside the caller's transaction.
+ * that take an EntityManager run inside the caller's transaction. Prompt versions are sealed on
+ * the way in and opened on the way out (PromptCipher): what the database holds is ciphertext.
  */
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import { type DataSource, type EntityManager, IsNull } from 'typeorm';
 import { AssistantEntity } from './entities/assistant.entity';
 import { ModelConfigVersionEntity } from './entities/model-config-version.entity';
 import { PromptVersionEntity } from './entities/prompt-version.entity';
+import { PROMPT_CIPHER, type PromptCipher } from './prompt-cipher';
 
 export interface ListFilter {
   showcasedOnly?: boolean;
@@ -37,7 +39,10 @@ type AssistantPatch = Partial<
 
 @Injectable()
 export class AssistantsRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(PROMPT_CIPHER) private readonly prompts: PromptCipher,
+  ) {}
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.db.transaction(work);
@@ -72,8 +77,11 @@ export class AssistantsRepository {
       'id' | 'assistantId' | 'number' | 'initialPrompt' | 'summaryPrompt'
     >,
   ): Promise<PromptVersionEntity> {
-    await manager.insert(PromptVersionEntity, fields);
-    return manager.findOneByOrFail(PromptVersionEntity, { id: fields.id });
+    await manager.insert(PromptVersionEntity, {
+      ...fields,
+      ...this.prompts.seal(fields.id, fields),
+    });
+    return this.opened(await manager.findOneByOrFail(PromptVersionEntity, { id: fields.id }));
   }
 
   async insertModelConfigVersion(
@@ -94,12 +102,13 @@ export class AssistantsRepository {
     return (max ?? 0) + 1;
   }
 
-  findPromptVersion(
+  async findPromptVersion(
     assistantId: string,
     id: string,
     manager: EntityManager = this.db.manager,
   ): Promise<PromptVersionEntity | null> {
-    return manager.findOneBy(PromptVersionEntity, { id, assistantId });
+    const version = await manager.findOneBy(PromptVersionEntity, { id, assistantId });
+    return version && this.opened(version);
   }
 
   findModelConfigVersion(
@@ -110,10 +119,61 @@ export class AssistantsRepository {
     return manager.findOneBy(ModelConfigVersionEntity, { id, assistantId });
   }
 
-  listPromptVersions(assistantId: string): Promise<PromptVersionEntity[]> {
-    return this.db.manager.find(PromptVersionEntity, {
+  async listPromptVersions(assistantId: string): Promise<PromptVersionEntity[]> {
+    const versions = await this.db.manager.find(PromptVersionEntity, {
       where: { assistantId },
       order: { number: 'DESC' },
+    });
+    return versions.map((version) => this.opened(version));
+  }
+
+  /**
+   * Seals the prompt versions still in plaintext (written before prompts were encrypted) and
+   * moves every data key wrapped by an older PROMPT_KEYS key under the current one. Idempotent,
+   * in batches, each row on its own (a concurrent start-up of another replica does no harm).
+   */
+  async maintainPromptKeys(batch = 200): Promise<{ sealed: number; rewrapped: number }> {
+    const done = { sealed: 0, rewrapped: 0 };
+    for (let after = ''; ;) {
+      const rows = await this.db.manager
+        .createQueryBuilder(PromptVersionEntity, 'v')
+        .where('v.id > :after', { after: after || '00000000-0000-0000-0000-000000000000' })
+        .orderBy('v.id')
+        .limit(batch)
+        .getMany();
+      if (rows.length === 0) return done;
+      for (const row of rows) {
+        if (row.wrappedKey === null) {
+          const result = await this.db.manager.update(
+            PromptVersionEntity,
+            { id: row.id, wrappedKey: IsNull() },
+            this.prompts.seal(row.id, row),
+          );
+          done.sealed += result.affected ?? 0;
+          continue;
+        }
+        const rewrapped = this.prompts.rewrap(row.wrappedKey);
+        if (rewrapped === undefined) continue;
+        const result = await this.db.manager.update(
+          PromptVersionEntity,
+          { id: row.id, wrappedKey: row.wrappedKey },
+          { wrappedKey: rewrapped },
+        );
+        done.rewrapped += result.affected ?? 0;
+      }
+      after = rows[rows.length - 1]!.id;
+    }
+  }
+
+  /** The version with its prompts in plaintext (a row not yet sealed is plaintext already). */
+  private opened(version: PromptVersionEntity): PromptVersionEntity {
+    if (version.wrappedKey === null) return version;
+    return Object.assign(new PromptVersionEntity(), version, {
+      ...this.prompts.open(version.id, {
+        wrappedKey: version.wrappedKey,
+        initialPrompt: version.initialPrompt,
+        summaryPrompt: version.summaryPrompt,
+      }),
     });
   }
 

@@ -3,7 +3,7 @@
  * a missing or malformed variable stops the service with a message naming it.
  */
 
-import { configReader } from '@lab/platform';
+import { ConfigError, configReader, type KeyRing, keyRingFromString } from '@lab/platform';
 import { parseInternalTokens } from '@lab/platform/http';
 
 export interface AssistantsConfig {
@@ -22,9 +22,11 @@ export interface AssistantsConfig {
   kafkaBrokers: string | null;
   /** EVENTS_TOPIC, default `chat.events`. */
   eventsTopic: string;
+  /** PROMPT_KEYS: the key ring that wraps each prompt version's data key (current first). */
+  promptKeys: KeyRing;
 }
 
-export { ConfigError } from '@lab/platform';
+export { ConfigError };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -42,9 +44,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AssistantsConf
   if (typeof parsedTokens === 'string') problems.push(parsedTokens);
   const internalTokens =
     typeof parsedTokens === 'string' ? new Map<string, string>() : parsedTokens;
+  let promptKeys: KeyRing | undefined;
+  try {
+    promptKeys = keyRingFromString(required('PROMPT_KEYS'));
+  } catch (error) {
+    if (env.PROMPT_KEYS) problems.push(`PROMPT_KEYS: ${(error as Error).message}`);
+  }
   const showcaseCreatorId = env.SHOWCASE_CREATOR_ID ?? '00000000-0000-4000-8000-000000000001';
   if (!UUID.test(showcaseCreatorId)) problems.push('SHOWCASE_CREATOR_ID must be a UUID');
-  const config: AssistantsConfig = {
+  const config: Omit<AssistantsConfig, 'promptKeys'> = {
     host: env.HOST ?? '127.0.0.1',
     port,
     databaseUrl: required('DATABASE_URL'),
@@ -57,7 +65,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AssistantsConf
     eventsTopic: env.EVENTS_TOPIC || 'chat.events',
   };
   read.check();
-  return config;
+  // A PROMPT_KEYS problem was reported above; this only tells the compiler.
+  if (!promptKeys) throw new ConfigError('invalid configuration: PROMPT_KEYS');
+  return { ...config, promptKeys };
 }
 
 export const ASSISTANTS_CONFIG = Symbol('ASSISTANTS_CONFIG');

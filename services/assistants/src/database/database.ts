@@ -6,6 +6,7 @@ import { PromptVersionEntity } from '../assistants/entities/prompt-version.entit
 import { CreateAssistants1763600000000 } from '../migrations/1763600000000-create-assistants';
 import { ProcessedEvents1763900000000 } from '../migrations/1763900000000-processed-events';
 import { GuardSettings1764600000000 } from '../migrations/1764600000000-guard-settings';
+import { SealedPrompts1765000000000 } from '../migrations/1765000000000-sealed-prompts';
 
 export const ENTITIES = [
   AssistantEntity,
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   CreateAssistants1763600000000,
   ProcessedEvents1763900000000,
   GuardSettings1764600000000,
+  SealedPrompts1765000000000,
 ];

@@ -133,6 +133,7 @@ export class ArchivesController {
         method: 'POST',
         path: `/sessions/${id}/attachments`,
         raw: { bytes, contentType: request.header('content-type') ?? '', headers },
+        keys: 'data',
         request,
       })
     ).body;
@@ -155,8 +156,13 @@ export class ArchivesController {
     @Param('id', ParseId) id: string,
     @Req() request: Request,
   ) {
-    return (await this.sessions.json(caller, { path: `/sessions/${id}/attachments`, request }))
-      .body;
+    return (
+      await this.sessions.json(caller, {
+        path: `/sessions/${id}/attachments`,
+        request,
+        keys: 'data',
+      })
+    ).body;
   }
 
   @Get('attachments/:attachmentId')
@@ -180,6 +186,7 @@ export class ArchivesController {
     const answer = await this.sessions.fetch(caller, {
       path: `/sessions/${id}/attachments/${attachmentId}`,
       request,
+      keys: 'data',
     });
     if (answer.status >= 400) {
       throw upstreamError(answer.status, await answer.json().catch(() => undefined));

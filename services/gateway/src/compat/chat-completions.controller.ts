@@ -298,6 +298,7 @@ export class ChatCompletionsController {
         options: completionOptions(body),
       },
       request,
+      keys: 'model' as const,
     };
     const id = `chatcmpl-${requestIdOf(request) ?? Date.now()}`;
     const created = Math.floor(Date.now() / 1000);

@@ -11,6 +11,7 @@ const env = (extra: Record<string, string> = {}) => ({
   OPENAI_BASE_URL: 'http://127.0.0.1:1',
   IDENTITY_SALT: 'salt-0123456789abcdef',
   MASTER_KEYS: generateKeyRingString('k1'),
+  TURN_VAULT_KEY: Buffer.alloc(32, 7).toString('base64'),
   ...extra,
 });
 
@@ -25,6 +26,10 @@ describe('the gateway configuration', () => {
     expect(loadConfig(env({ ADMIN_TOKEN: `labadm_${'a'.repeat(24)}` })).adminToken).toMatch(
       /^labadm_/,
     );
+    expect(() => loadConfig(env({ TURN_VAULT_KEY: 'c2hvcnQ=' }))).toThrow(
+      /TURN_VAULT_KEY must be 32 bytes/,
+    );
+    expect(loadConfig(env()).turnVaultKey).toHaveLength(32);
   });
 
   it('takes the provider key pattern and the HTTP timeouts from the environment', () => {

@@ -24,6 +24,11 @@ export interface GatewayConfig {
   sessionsUrl: string;
   /** The gateway's token at the sessions service. */
   sessionsToken: string;
+  /**
+   * TURN_VAULT_KEY, 32 bytes base64, shared with the sessions service and the llm-worker: the
+   * caller's key material crosses to the sessions service through the vault (`x-key-ref`).
+   */
+  turnVaultKey: Buffer;
   /** The LLM provider a bring-your-own key is checked against once (`GET /models`). */
   openaiBaseUrl: string;
   /** The global salt of the identity hash (PBKDF2-SHA256 of a user's OpenAI key). */
@@ -127,6 +132,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
   const prometheusUrl = env.PROMETHEUS_URL || null;
   if (prometheusUrl && !/^https?:\/\/[^/\s]+(\/\S*)?$/.test(prometheusUrl))
     problems.push('PROMETHEUS_URL must be an http(s) URL');
+  const turnVaultKey = Buffer.from(required('TURN_VAULT_KEY'), 'base64');
+  if (env.TURN_VAULT_KEY && turnVaultKey.length !== 32)
+    problems.push('TURN_VAULT_KEY must be 32 bytes, base64');
   const host = env.HOST ?? '127.0.0.1';
   const config = {
     host,
@@ -140,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     assistantsToken: required('ASSISTANTS_TOKEN'),
     sessionsUrl: required('SESSIONS_URL'),
     sessionsToken: required('SESSIONS_TOKEN'),
+    turnVaultKey,
     openaiBaseUrl: required('OPENAI_BASE_URL'),
     identitySalt,
     identityIterations: positive('IDENTITY_PBKDF2_ITERATIONS', 600_000),

@@ -63,8 +63,15 @@ export class SessionsController {
     @Body() body: StartSessionDto,
     @Req() request: Request,
   ) {
-    return (await this.sessions.json(caller, { method: 'POST', path: '/sessions', body, request }))
-      .body;
+    return (
+      await this.sessions.json(caller, {
+        method: 'POST',
+        path: '/sessions',
+        body,
+        request,
+        keys: 'model',
+      })
+    ).body;
   }
 
   @Get('sessions')
@@ -90,7 +97,8 @@ export class SessionsController {
     @Param('id', ParseId) id: string,
     @Req() request: Request,
   ) {
-    return (await this.sessions.json(caller, { path: `/sessions/${id}`, request })).body;
+    return (await this.sessions.json(caller, { path: `/sessions/${id}`, request, keys: 'data' }))
+      .body;
   }
 
   @Post('sessions/:id/messages')
@@ -124,12 +132,14 @@ export class SessionsController {
     if (wantsStream(request, query.stream)) {
       await this.sessions.pipeEvents(
         caller,
-        { method: 'POST', path, query: { stream: 'true' }, body, request },
+        { method: 'POST', path, query: { stream: 'true' }, body, request, keys: 'model' },
         response,
       );
       return undefined;
     }
-    return (await this.sessions.json(caller, { method: 'POST', path, body, request })).body;
+    return (
+      await this.sessions.json(caller, { method: 'POST', path, body, request, keys: 'model' })
+    ).body;
   }
 
   @Post('sessions/:id/end')
@@ -146,7 +156,12 @@ export class SessionsController {
     @Req() request: Request,
   ) {
     return (
-      await this.sessions.json(caller, { method: 'POST', path: `/sessions/${id}/end`, request })
+      await this.sessions.json(caller, {
+        method: 'POST',
+        path: `/sessions/${id}/end`,
+        request,
+        keys: 'model',
+      })
     ).body;
   }
 
@@ -165,7 +180,14 @@ export class SessionsController {
     @Body() body: LabTurnDto,
     @Req() request: Request,
   ) {
-    return (await this.sessions.json(caller, { method: 'POST', path: '/lab/turns', body, request }))
-      .body;
+    return (
+      await this.sessions.json(caller, {
+        method: 'POST',
+        path: '/lab/turns',
+        body,
+        request,
+        keys: 'model',
+      })
+    ).body;
   }
 }

@@ -2,10 +2,13 @@
  * The internal services behind the gateway (assistants, sessions), called over HTTP with the
  * gateway's internal token and the authenticated user. Their answers pass through: a success as
  * is, an error in the platform's error model with its status. Only the sessions service gets key
- * material (the data key, and the OpenAI key in bring-your-own-key mode), per request.
+ * material, and only on the routes that need it (`keys`): the caller's data key, and their own
+ * OpenAI key for a route that calls the model, left in the turn vault under a reference that
+ * travels instead (`x-key-ref`, see `holdCallerKeys`): no raw key crosses the hop.
  */
 import { Readable } from 'node:stream';
 import { HttpException, HttpStatus } from '@nestjs/common';
+import { holdCallerKeys, KEY_REF_HEADER, type TurnVault } from '@lab/platform';
 import { ApiException, type ErrorBody } from '@lab/platform/http';
 import type { Request, Response } from 'express';
 import type { AuthenticatedCaller } from '../identity/caller';
@@ -19,6 +22,11 @@ export interface UpstreamCall {
   raw?: { bytes: Buffer; contentType: string; headers?: Record<string, string> };
   /** The incoming request: its id and Idempotency-Key travel on. */
   request?: Request;
+  /**
+   * The key material the route needs: `data` (the data key: it reads or writes the user's
+   * text), `model` (also their own provider key: it calls the model). None when absent.
+   */
+  keys?: 'data' | 'model';
 }
 
 export interface UpstreamAnswer<T> {
@@ -31,8 +39,8 @@ export class Upstream {
     readonly name: string,
     private readonly baseUrl: string,
     private readonly token: string,
-    /** Whether this service is handed the caller's key material. */
-    private readonly keyHolder: boolean,
+    /** Where the caller's key material is left for this service; none: it gets none. */
+    private readonly vault?: TurnVault,
   ) {}
 
   /** Calls and answers the parsed body; an error answer is thrown as that error. */
@@ -98,13 +106,10 @@ export class Upstream {
       'x-internal-token': this.token,
       'x-user-id': caller.userId,
     };
-    if (this.keyHolder) {
-      headers['x-data-key'] = caller.dataKey.toString('base64');
-      if (caller.providerKey) headers['x-openai-key'] = caller.providerKey;
-      // The API key's id (not its secret), for usage attribution per key (decision 0009).
-      if (caller.kind === 'api_key' && caller.limitKey.startsWith('key:'))
-        headers['x-caller-key-id'] = caller.limitKey.slice('key:'.length);
-    }
+    if (call.keys) headers[KEY_REF_HEADER] = await this.keyRef(caller, call.keys);
+    // The API key's id (not its secret), for usage attribution per key (decision 0009).
+    if (this.vault && caller.kind === 'api_key' && caller.limitKey.startsWith('key:'))
+      headers['x-caller-key-id'] = caller.limitKey.slice('key:'.length);
     const requestId = call.request ? requestIdOf(call.request) : undefined;
     if (requestId) headers['x-request-id'] = requestId;
     const idempotencyKey = call.request?.header('idempotency-key');
@@ -123,6 +128,19 @@ export class Upstream {
     } catch (error) {
       if (signal?.aborted) throw error;
       throw this.unavailable(`The ${this.name} service is unreachable`);
+    }
+  }
+
+  /** A fresh reference per request (the service redeems it once). */
+  private async keyRef(caller: AuthenticatedCaller, keys: 'data' | 'model'): Promise<string> {
+    if (!this.vault) throw new Error(`the ${this.name} service is not handed key material`);
+    try {
+      return await holdCallerKeys(this.vault, {
+        dataKey: caller.dataKey,
+        providerKey: keys === 'model' ? caller.providerKey : undefined,
+      });
+    } catch {
+      throw this.unavailable('The key vault is unreachable');
     }
   }
 

@@ -15,6 +15,7 @@ import {
   createIsolatedSchema,
   freeServicePort,
   requireVariable,
+  type TestNamespace,
   testNamespace,
 } from '@lab/platform/testing';
 import { type MockLlm, startMockLlm } from '@lab/mock-llm';
@@ -60,6 +61,12 @@ export interface E2ePlatform {
   internalToken: string;
   /** The services' process ids, by name. */
   pids(): Record<string, number>;
+  /** The suite's isolation: schema, topic, task queue prefix, bucket and Redis prefixes. */
+  namespace: TestNamespace;
+  /** The suite's task queues (the sessions worker's and the llm-worker's). */
+  taskQueues: { sessions: string; turns: string };
+  /** Every key the servers hold (what a privacy test tries on what the stores keep). */
+  serverKeys: { payloadKeys: string; turnVaultKey: string; masterKeys: string; promptKeys: string };
   /** A request to the gateway with `Authorization: Bearer <credential>` (none when null). */
   call<T = any>(
     method: string,
@@ -93,6 +100,11 @@ export interface E2eOptions {
   logLevel?: string;
   /** Keep what the services write once they are up, for `logs()` (default true; a benchmark does not). */
   keepLogs?: boolean;
+  /**
+   * The address the gateway is to use for an internal service, given the service's own (e.g. a
+   * recording proxy in front of it, for a test of what crosses the internal hops).
+   */
+  internalHop?: (service: 'assistants' | 'sessions', url: string) => Promise<string>;
 }
 
 /** A bring-your-own OpenAI key for a test user (the mock accepts any key without `invalid`). */
@@ -117,6 +129,8 @@ export async function startE2ePlatform(
   const oidc = await startOidcIssuer();
   const payloadKeys = generateKeyRingString('e2e1');
   const vaultKey = randomBytes(32).toString('base64');
+  const masterKeys = generateKeyRingString('master1');
+  const promptKeys = generateKeyRingString('prompts1');
   const [assistantsPort, sessionsPort, gatewayPort, workerMetricsPort] = [
     await freeServicePort(),
     await freeServicePort(),
@@ -259,6 +273,7 @@ export async function startE2ePlatform(
       PORT: String(assistantsPort),
       DATABASE_SCHEMA: schemas.assistants,
       INTERNAL_TOKENS: `gateway=${gatewayToken},sessions=${sessionsToken}`,
+      PROMPT_KEYS: promptKeys,
       ...events,
     });
     const worker = start('llm-worker', {
@@ -279,18 +294,19 @@ export async function startE2ePlatform(
       ...objectStorage,
       ...events,
     });
+    const hop = options.internalHop ?? ((_service, address: string) => Promise.resolve(address));
     const gateway = start('gateway', {
       PORT: String(gatewayPort),
       DATABASE_SCHEMA: schemas.gateway,
       REDIS_PREFIX: ns.redisPrefix,
-      ASSISTANTS_URL: `http://127.0.0.1:${assistantsPort}`,
+      ASSISTANTS_URL: await hop('assistants', `http://127.0.0.1:${assistantsPort}`),
       ASSISTANTS_TOKEN: gatewayToken,
-      SESSIONS_URL: `http://127.0.0.1:${sessionsPort}`,
+      SESSIONS_URL: await hop('sessions', `http://127.0.0.1:${sessionsPort}`),
       SESSIONS_TOKEN: gatewayToken,
       OPENAI_BASE_URL: mock.baseURL,
       IDENTITY_SALT: randomBytes(16).toString('hex'),
       IDENTITY_PBKDF2_ITERATIONS: '20000',
-      MASTER_KEYS: generateKeyRingString('master1'),
+      MASTER_KEYS: masterKeys,
       OIDC_ISSUER: oidc.issuer,
       OIDC_AUDIENCE: oidc.audience,
       ADMIN_TOKEN: adminToken,
@@ -339,6 +355,9 @@ export async function startE2ePlatform(
     logs: () => logs.join(''),
     internalToken: gatewayToken,
     pids: () => ({ ...pids }),
+    namespace: ns,
+    taskQueues: { sessions: common.SESSIONS_TASK_QUEUE, turns: common.CHAT_TURNS_TASK_QUEUE },
+    serverKeys: { payloadKeys, turnVaultKey: vaultKey, masterKeys, promptKeys },
     async call(method, path, credential, body, headers = {}) {
       const response = await fetch(`${url}${path}`, {
         method,

@@ -191,10 +191,13 @@ export function createExchangeActivities({
           const bytes = Buffer.from(file.content, 'utf8');
           return {
             id: file.id,
-            name: file.name,
             contentType: file.contentType,
             size: bytes.length,
-            sha256: createHash('sha256').update(bytes).digest('hex'),
+            meta: cipher.attachmentMeta({
+              name: file.name.slice(0, 200),
+              sha256: createHash('sha256').update(bytes).digest('hex'),
+            }),
+            mac: cipher.fileMac(bytes),
             sealed: cipher.sealFile(bytes, file.id).toString('base64'),
           };
         });

@@ -5,15 +5,18 @@
  * reads it. Deterministic: the same records give the same bytes.
  *
  * Lines, in order:
- *   {"type":"archive","format":"lab.session-archive","version":1, ids, times, counts, usage,
- *    "encryption":{…, "associatedData":{"message":"message:<id>","recap":…,"thread":…}}}
+ *   {"type":"archive","format":"lab.session-archive","version":2, ids, times, counts, usage,
+ *    "encryption":{…, "associatedData":{"message":"message:<id>","recap":…,"thread":…,
+ *    "attachment":…}}}
  *   {"type":"message","position":0,"role":"assistant","turnId":…,"createdAt":…,"content":"v1.…"}
  *   {"type":"thread","content":"v1.…"}              the LLM payload (summary and recent messages)
  *   {"type":"recap","content":"v1.…"}               when the session ended with one
- *   {"type":"attachment","id":…,"name":…,"contentType":…,"size":…,"sha256":…,"origin":…,
+ *   {"type":"attachment","id":…,"meta":"v1.…","contentType":…,"size":…,"mac":…,"origin":…,
  *    "objectKey":…}                                  metadata; the bytes stay where they are
- * Each `content` is the platform's encrypted text (`v1.<iv>.<ciphertext>.<tag>`, base64url;
- * AES-256-GCM), readable with `decryptText(content, dataKey, associatedData)` of @lab/platform.
+ * Each `content` and an attachment's `meta` (its name and SHA-256, JSON) is the platform's
+ * encrypted text (`v1.<iv>.<ciphertext>.<tag>`, base64url; AES-256-GCM), readable with
+ * `decryptText(content, dataKey, associatedData)` of @lab/platform; `mac` is the file's keyed
+ * integrity hash (`SessionCipher.fileMac`). Version 2: version 1 had names and SHA-256 in clear.
  */
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -22,7 +25,7 @@ import type { MessageEntity } from '../sessions/entities/message.entity';
 import type { SessionEntity } from '../sessions/entities/session.entity';
 
 export const ARCHIVE_FORMAT = 'lab.session-archive';
-export const ARCHIVE_VERSION = 1;
+export const ARCHIVE_VERSION = 2;
 /** How the download route names the format. */
 export const ARCHIVE_MEDIA = `${ARCHIVE_FORMAT}.v${ARCHIVE_VERSION}+jsonl+gzip`;
 
@@ -35,6 +38,7 @@ export const associatedData = (sessionId: string) => ({
   message: `message:${sessionId}`,
   recap: `recap:${sessionId}`,
   thread: `payload:${sessionId}`,
+  attachment: `attachment:${sessionId}`,
 });
 
 export interface BuiltArchive {
@@ -92,10 +96,10 @@ export function buildArchive(
     ...attachments.map((a) => ({
       type: 'attachment',
       id: a.id,
-      name: a.name,
+      meta: a.meta,
       contentType: a.contentType,
       size: a.size,
-      sha256: a.sha256,
+      mac: a.mac,
       origin: a.origin,
       turnId: a.turnId,
       createdAt: iso(a.createdAt),

@@ -51,8 +51,8 @@ export class AttachmentsController {
   }
 
   @Get(':id/attachments')
-  list(@CallerId() userId: string, @Param('id', ParseId) id: string) {
-    return this.attachments.list(userId, id);
+  list(@CallerId() userId: string, @DataKey() dataKey: Buffer, @Param('id', ParseId) id: string) {
+    return this.attachments.list(userId, dataKey, id);
   }
 
   @Get(':id/attachments/:attachmentId')

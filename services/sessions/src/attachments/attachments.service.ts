@@ -1,14 +1,15 @@
 /**
  * Attachments of a session: files its owner uploads (size, type and checksum checked) and files
  * the model returns in a reply. The bytes go to object storage encrypted under the owner's data
- * key (`attachments/<user>/<session>/<id>`), the metadata to PostgreSQL; only the owner lists or
- * downloads them (anyone else gets 404). Text attachments join the model's context of later
+ * key (`attachments/<user>/<session>/<id>`), the metadata to PostgreSQL with the name and the
+ * checksum sealed under the same key and a keyed integrity hash (`SessionCipher`); only the owner
+ * lists or downloads them (anyone else gets 404). Text attachments join the model's context of later
  * turns within a token budget.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { SealedFile } from '@lab/contracts';
-import { DecryptionError } from '@lab/platform';
+import { DecryptionError, SessionCipher } from '@lab/platform';
 import { ApiException, badRequest, notFound } from '@lab/platform/http';
 import type { EntityManager } from 'typeorm';
 import { SESSIONS_CONFIG, type SessionsConfig } from '../config/sessions.config';
@@ -19,7 +20,7 @@ import {
   StorageUnavailable,
   storageUnavailable,
 } from '../storage/object-store';
-import { openAttachment, sealAttachment } from '@lab/platform';
+import { openAttachment } from '@lab/platform';
 import { ATTACHMENT_CONTEXT_SHARE, attachmentContext } from './attachment-context';
 import { AttachmentsRepository } from './attachments.repository';
 
@@ -59,16 +60,25 @@ export interface Upload {
   checksum: string | undefined;
 }
 
-export const attachmentView = (a: AttachmentEntity): AttachmentView => ({
-  id: a.id,
-  sessionId: a.sessionId,
-  name: a.name,
-  contentType: a.contentType,
-  size: a.size,
-  sha256: a.sha256,
-  origin: a.origin,
-  createdAt: a.createdAt.toISOString(),
-});
+/**
+ * The owner's view of an attachment: its sealed name and checksum opened with their key. A row
+ * from before they were sealed (not in the sealed format) holds them in the clear.
+ */
+export function attachmentView(a: AttachmentEntity, dataKey: Buffer): AttachmentView {
+  const { name, sha256 } = a.meta.startsWith('v1.')
+    ? new SessionCipher(dataKey, a.sessionId).readAttachmentMeta(a.meta)
+    : { name: a.meta, sha256: a.mac };
+  return {
+    id: a.id,
+    sessionId: a.sessionId,
+    name,
+    contentType: a.contentType,
+    size: a.size,
+    sha256,
+    origin: a.origin,
+    createdAt: a.createdAt.toISOString(),
+  };
+}
 
 export const attachmentName = (userId: string, sessionId: string, id: string) =>
   `attachments/${userId}/${sessionId}/${id}`;
@@ -135,23 +145,20 @@ export class AttachmentsService {
     }
     const store = this.requireStore();
     const id = randomUUID();
+    const cipher = new SessionCipher(dataKey, sessionId);
     const objectKey = store.key(attachmentName(userId, sessionId, id));
     // The object first: a row never names a missing object (a failed insert leaves an orphan).
     await this.storage(() =>
-      store.put(
-        objectKey,
-        sealAttachment(bytes, dataKey, sessionId, id),
-        'application/octet-stream',
-      ),
+      store.put(objectKey, cipher.sealFile(bytes, id), 'application/octet-stream'),
     );
     const row = {
       id,
       sessionId,
       userId,
-      name,
+      meta: cipher.attachmentMeta({ name, sha256: digest }),
       contentType,
       size: bytes.length,
-      sha256: digest,
+      mac: cipher.fileMac(bytes),
       origin: 'user' as const,
       turnId: null,
       objectKey,
@@ -159,12 +166,18 @@ export class AttachmentsService {
     await this.repository.insert([row]);
     const stored = await this.repository.find(sessionId, id);
     if (!stored) throw notFound('attachment');
-    return attachmentView(stored);
+    return attachmentView(stored, dataKey);
   }
 
-  async list(userId: string, sessionId: string): Promise<{ items: AttachmentView[] }> {
+  async list(
+    userId: string,
+    dataKey: Buffer,
+    sessionId: string,
+  ): Promise<{ items: AttachmentView[] }> {
     await this.owned(userId, sessionId);
-    return { items: (await this.repository.forSession(sessionId)).map(attachmentView) };
+    return {
+      items: (await this.repository.forSession(sessionId)).map((a) => this.opened(a, dataKey)),
+    };
   }
 
   async download(
@@ -178,21 +191,10 @@ export class AttachmentsService {
     if (!attachment) throw notFound('attachment');
     const store = this.requireStore();
     const sealed = await this.storage(() => store.get(attachment.objectKey));
-    try {
-      return {
-        attachment: attachmentView(attachment),
-        bytes: openAttachment(sealed, dataKey, sessionId, attachmentId),
-      };
-    } catch (error) {
-      if (error instanceof DecryptionError) {
-        throw new ApiException(
-          HttpStatus.FORBIDDEN,
-          'key_mismatch',
-          'The key material does not open this attachment',
-        );
-      }
-      throw error;
-    }
+    return this.withKey(() => ({
+      attachment: attachmentView(attachment, dataKey),
+      bytes: openAttachment(sealed, dataKey, sessionId, attachmentId),
+    }));
   }
 
   /**
@@ -215,7 +217,7 @@ export class AttachmentsService {
       const sealed = await this.storage(() => store.get(a.objectKey));
       files.push({
         id: a.id,
-        name: a.name,
+        name: this.opened(a, dataKey).name,
         text: openAttachment(sealed, dataKey, sessionId, a.id).toString('utf8'),
       });
     }
@@ -248,10 +250,10 @@ export class AttachmentsService {
         id: file.id,
         sessionId: session.id,
         userId: session.userId,
-        name: file.name.slice(0, 200),
+        meta: file.meta,
         contentType: file.contentType,
         size: file.size,
-        sha256: file.sha256,
+        mac: file.mac,
         origin: 'assistant' as const,
         turnId,
         objectKey,
@@ -262,6 +264,26 @@ export class AttachmentsService {
 
   get maxBytes(): number {
     return this.config.attachmentMaxBytes;
+  }
+
+  private opened(attachment: AttachmentEntity, dataKey: Buffer): AttachmentView {
+    return this.withKey(() => attachmentView(attachment, dataKey));
+  }
+
+  /** What the caller's key does not open is 403 `key_mismatch`, never a 500. */
+  private withKey<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      if (error instanceof DecryptionError) {
+        throw new ApiException(
+          HttpStatus.FORBIDDEN,
+          'key_mismatch',
+          'The key material does not open this attachment',
+        );
+      }
+      throw error;
+    }
   }
 
   /** Another user's session is as unknown as a missing one. */

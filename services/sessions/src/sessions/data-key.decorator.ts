@@ -1,15 +1,16 @@
 import { createParamDecorator, type ExecutionContext, HttpStatus } from '@nestjs/common';
 import { ApiException } from '@lab/platform/http';
-import type { Request } from 'express';
+import type { WithCallerKeys } from './caller-keys.interceptor';
 
 /**
- * The caller's data key (`x-data-key`, 32 bytes base64), which the gateway unwraps for each
- * request. This service never stores it: in bring-your-own-key mode nothing here at rest can
- * read a user's messages. A request naming no caller is refused as unauthenticated first,
- * whichever of the route's parameters Nest happens to resolve first.
+ * The caller's data key, which the gateway unwraps for each request that needs it and hands over
+ * through the turn vault (`x-key-ref`, redeemed by CallerKeysInterceptor). This service never
+ * stores it: in bring-your-own-key mode nothing here at rest can read a user's messages. A request
+ * naming no caller is refused as unauthenticated first, whichever of the route's parameters Nest
+ * happens to resolve first.
  */
 export const DataKey = createParamDecorator((_: unknown, context: ExecutionContext): Buffer => {
-  const request = context.switchToHttp().getRequest<Request>();
+  const request = context.switchToHttp().getRequest<WithCallerKeys>();
   if (!request.header('x-user-id')) {
     throw new ApiException(
       HttpStatus.UNAUTHORIZED,
@@ -17,13 +18,12 @@ export const DataKey = createParamDecorator((_: unknown, context: ExecutionConte
       'x-user-id must name the calling user',
     );
   }
-  const value = request.header('x-data-key') ?? '';
-  const key = Buffer.from(value, 'base64');
-  if (key.length !== 32) {
+  const key = request.callerKeys?.dataKey;
+  if (key?.length !== 32) {
     throw new ApiException(
       HttpStatus.BAD_REQUEST,
       'data_key_required',
-      'x-data-key must carry the 32-byte data key, base64',
+      'x-key-ref must name the caller’s data key',
     );
   }
   return key;
@@ -31,5 +31,5 @@ export const DataKey = createParamDecorator((_: unknown, context: ExecutionConte
 
 export const IdempotencyKey = createParamDecorator(
   (_: unknown, context: ExecutionContext): string | undefined =>
-    context.switchToHttp().getRequest<Request>().header('idempotency-key') || undefined,
+    context.switchToHttp().getRequest<WithCallerKeys>().header('idempotency-key') || undefined,
 );

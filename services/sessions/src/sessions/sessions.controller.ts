@@ -1,6 +1,6 @@
 /**
  * The sessions API (internal; the gateway exposes it). Thin: parse, call, answer or stream. The
- * routes that call the model take the caller's own provider key (`x-openai-key`) when given.
+ * routes that call the model take the caller's own provider key (through `x-key-ref`) when given.
  */
 import {
   Body,

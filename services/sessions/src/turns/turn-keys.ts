@@ -3,7 +3,7 @@
  * activities without entering Temporal: through the turn vault (`@lab/platform`, Redis,
  * encrypted with TURN_VAULT_KEY, expiring). The turn's key (the user's data key for a session,
  * a key derived from it for a stateless exchange) sits under a name derived from the scope and
- * the turn; the user's own provider key (`x-openai-key`, when given) under a fresh opaque
+ * the turn; the user's own provider key (redeemed from `x-key-ref`, when given) under a fresh opaque
  * reference. The update or workflow input carries only the references (`keyRef`,
  * `credentialRef`), and both entries leave Redis when the request is answered.
  */

@@ -1,23 +1,43 @@
 /**
  * Receives the guarded sentences the llm-worker publishes for a streamed turn: one Redis
  * subscriber connection for the process, one channel per turn, subscribed before the turn starts.
+ * Opening a channel makes the turn's stream key and leaves it in the turn vault for the worker;
+ * every message is sealed under it (`sealStreamEvent`), so Redis carries nothing readable.
+ * Closing the channel forgets the key.
  */
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { newStreamKey, openStreamEvent, streamKeyRef, TurnVault } from '@lab/platform';
 import { Redis } from 'ioredis';
 import { SESSIONS_CONFIG, type SessionsConfig } from '../config/sessions.config';
 
 export type TurnStreamEvent =
   { type: 'delta'; text: string } | { type: 'reset'; attempt: number } | { type: 'guarded' };
 
+interface Listener {
+  key: Buffer;
+  deliver: (event: TurnStreamEvent) => void;
+}
+
 @Injectable()
 export class TurnStreams implements OnApplicationShutdown {
+  private readonly logger = new Logger(TurnStreams.name);
   private readonly subscriber: Redis;
-  private readonly listeners = new Map<string, (event: TurnStreamEvent) => void>();
+  private readonly listeners = new Map<string, Listener>();
 
-  constructor(@Inject(SESSIONS_CONFIG) config: SessionsConfig) {
+  constructor(
+    @Inject(SESSIONS_CONFIG) config: SessionsConfig,
+    private readonly vault: TurnVault,
+  ) {
     this.subscriber = new Redis(config.redisUrl, { lazyConnect: true });
     this.subscriber.on('message', (channel: string, message: string) => {
-      this.listeners.get(channel)?.(JSON.parse(message) as TurnStreamEvent);
+      const listener = this.listeners.get(channel);
+      if (!listener) return;
+      try {
+        listener.deliver(openStreamEvent<TurnStreamEvent>(message, listener.key, channel));
+      } catch {
+        // Not sealed under this turn's key, so not from the worker that serves it.
+        this.logger.warn('a turn stream message that does not open was dropped');
+      }
     });
   }
 
@@ -27,14 +47,19 @@ export class TurnStreams implements OnApplicationShutdown {
 
   async open(
     channel: string,
-    listener: (event: TurnStreamEvent) => void,
+    deliver: (event: TurnStreamEvent) => void,
   ): Promise<() => Promise<void>> {
     if (this.subscriber.status === 'wait') await this.subscriber.connect();
-    this.listeners.set(channel, listener);
+    const key = newStreamKey();
+    await this.vault.hold(streamKeyRef(channel), key.toString('base64'));
+    this.listeners.set(channel, { key, deliver });
     await this.subscriber.subscribe(channel);
     return async () => {
       this.listeners.delete(channel);
-      await this.subscriber.unsubscribe(channel);
+      await Promise.all([
+        this.subscriber.unsubscribe(channel),
+        this.vault.forget(streamKeyRef(channel)).catch(() => undefined),
+      ]);
     };
   }
 

@@ -1,6 +1,10 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-/** One version of an assistant's prompts: its creator's secret. Never logged, never in events. */
+/**
+ * One version of an assistant's prompts: its creator's secret. Never logged, never in events.
+ * At rest the prompts are ciphertext under the version's data key, which is stored wrapped by the
+ * PROMPT_KEYS ring (see PromptCipher); the repository seals and opens them.
+ */
 @Entity('prompt_versions')
 export class PromptVersionEntity {
   @PrimaryGeneratedColumn('uuid')
@@ -11,6 +15,10 @@ export class PromptVersionEntity {
 
   @Column({ type: 'integer' })
   number!: number;
+
+  /** The version's data key, wrapped (`v1.<keyId>.…`); null only for a row not yet sealed. */
+  @Column({ name: 'wrapped_key', type: 'text', nullable: true })
+  wrappedKey!: string | null;
 
   @Column({ name: 'initial_prompt', type: 'text' })
   initialPrompt!: string;

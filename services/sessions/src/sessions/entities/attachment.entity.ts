@@ -4,8 +4,9 @@ export type AttachmentOrigin = 'user' | 'assistant';
 
 /**
  * A file of a session: uploaded by its owner, or returned by the model. The bytes live in
- * object storage (`objectKey`), encrypted under the owner's data key; `sha256` is of the
- * plaintext, so the owner can check what they get back.
+ * object storage (`objectKey`), encrypted under the owner's data key; its name and the
+ * plaintext's SHA-256 are sealed under the same key (`meta`), and `mac` is the keyed integrity
+ * hash: nothing here names the file or confirms a guess of it without the owner's key.
  */
 @Entity('attachments')
 export class AttachmentEntity {
@@ -18,8 +19,9 @@ export class AttachmentEntity {
   @Column({ name: 'user_id', type: 'uuid' })
   userId!: string;
 
-  @Column({ type: 'varchar', length: 200 })
-  name!: string;
+  /** `SessionCipher.attachmentMeta` (a row from before holds the plain name: see attachmentView). */
+  @Column({ type: 'text' })
+  meta!: string;
 
   @Column({ name: 'content_type', type: 'varchar', length: 100 })
   contentType!: string;
@@ -27,8 +29,9 @@ export class AttachmentEntity {
   @Column({ type: 'integer' })
   size!: number;
 
+  /** `SessionCipher.fileMac` of the plaintext (a row from before: its SHA-256). */
   @Column({ type: 'varchar', length: 64 })
-  sha256!: string;
+  mac!: string;
 
   @Column({ type: 'varchar', length: 16 })
   origin!: AttachmentOrigin;

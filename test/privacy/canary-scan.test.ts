@@ -1,0 +1,351 @@
+/**
+ * Privacy by construction, proven: every route that takes text is driven with unique canaries
+ * by a bring-your-own-key user and by a platform-key (OIDC) user; then every store the platform
+ * writes is read whole and searched for each canary (plain, hex, base64 at each alignment,
+ * UTF-16) and for the keys (the BYOK user's OpenAI key, both users' data keys, the platform's
+ * provider key): PostgreSQL (`pg_dump` and column statistics), the Temporal histories (raw,
+ * decoded with the payload codec's keys, and every sealed value tried with every key a server
+ * holds), every Kafka record of the suite's topic, every S3 object (gunzipped), every Redis key
+ * and a `MONITOR` capture of the whole run, every service log, every `/metrics`, and the bytes
+ * that cross the gateway's internal hops (keys only: message text must reach the sessions
+ * service, which seals it; and a key reference only on the routes that need one). The mock LLM,
+ * the provider, is the one place allowed to see them. Any hit fails the suite with its store,
+ * place and form.
+ */
+import {
+  deriveWrappingKey,
+  keyRingFromString,
+  unwrapDataKey,
+  wrappedDataKeyId,
+} from '@lab/platform';
+import { requireVariable } from '@lab/platform/testing';
+import { Pool } from 'pg';
+import {
+  type E2ePlatform,
+  idempotencyKey,
+  openAiKey,
+  startE2ePlatform,
+} from '../../services/gateway/test/support/e2e-platform';
+import { assistantDraft } from '../../services/gateway/test/support/fixtures';
+import { type Canary, CanaryScan, keyCanary, textCanary } from './support/canaries';
+import { RecordingProxy } from './support/recording-proxy';
+import {
+  monitorRedis,
+  scanKafka,
+  scanPostgres,
+  scanRedisKeys,
+  scanS3,
+  scanTemporal,
+} from './support/stores';
+
+const PLATFORM_PROVIDER_KEY = 'sk-platform-configured-key';
+
+/** The canaries one user plants, one per place text enters the platform. */
+function canariesFor(who: string) {
+  const c = (what: string, tag: string) => textCanary(`${who} ${what}`, tag);
+  return {
+    labPrompt: c('lab draft prompt', 'LP'),
+    labMessage: c('lab message', 'LM'),
+    labReply: c('lab reply', 'LR'),
+    initialPrompt: c('initial prompt', 'IP'),
+    summaryPrompt: c('summary prompt', 'SP'),
+    versionPrompt: c('new prompt version', 'VP'),
+    message: c('message', 'MS'),
+    reply: c('reply', 'RP'),
+    streamedMessage: c('streamed message', 'SM'),
+    streamedReply: c('streamed reply', 'SR'),
+    fileName: c('upload file name', 'FN'),
+    fileText: c('upload content', 'FC'),
+    askFile: c('message asking for a file', 'AF'),
+    returnedName: c('returned file name', 'RN'),
+    returnedText: c('returned file content', 'RC'),
+    recap: c('recap', 'RE'),
+    completionMessage: c('chat completion message', 'CM'),
+    completionReply: c('chat completion reply', 'CR'),
+    streamedCompletion: c('streamed chat completion message', 'CS'),
+    streamedCompletionReply: c('streamed chat completion reply', 'CT'),
+  };
+}
+type UserCanaries = ReturnType<typeof canariesFor>;
+
+describe('privacy: canaries through every route, searched for in every store', () => {
+  let p: E2ePlatform;
+  const proxies: RecordingProxy[] = [];
+  let redisCapture: Awaited<ReturnType<typeof monitorRedis>>;
+  const byokKey = openAiKey();
+  const byok = canariesFor('byok');
+  const platform = canariesFor('platform');
+
+  beforeAll(async () => {
+    redisCapture = await monitorRedis(requireVariable('REDIS_URL'));
+    p = await startE2ePlatform('privacy_scan', {
+      events: true,
+      internalHop: async (_service, url) => {
+        const proxy = new RecordingProxy(new URL(url));
+        proxies.push(proxy);
+        return proxy.open();
+      },
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await p?.close();
+    for (const proxy of proxies) await proxy.close();
+    redisCapture?.stop();
+  });
+
+  /** Drives every route that takes text, as one user, with that user's canaries. */
+  async function driveEveryRoute(credential: string, c: UserCanaries) {
+    const ok = async (
+      answer: Promise<{ status: number; body: any; text: string }>,
+      status = 200,
+    ) => {
+      const { status: got, body, text } = await answer;
+      if (got !== status) throw new Error(`expected ${status}, got ${got}: ${text}`);
+      return body;
+    };
+    const script = (match: { text: string }, reply: string) =>
+      p.mock.addScript({ match: match.text, reply });
+    expect((await p.call('POST', '/v1/sign-in', credential)).status).toBe(200);
+
+    // The lab: a draft's prompts and a message, nothing stored.
+    const draft = assistantDraft('Canary Coach', {
+      initialPrompt: `You are a coach. ${c.initialPrompt.text} Ask one question at a time.`,
+      summaryPrompt: `Summarise the session. ${c.summaryPrompt.text}`,
+    });
+    const { sessionType, modelConfig } = draft;
+    const labDraft = {
+      sessionType,
+      modelConfig,
+      initialPrompt: `You are a lab coach. ${c.labPrompt.text}`,
+      summaryPrompt: 'Summarise briefly.',
+    };
+    const opening = await ok(p.call('POST', '/v1/lab/turns', credential, { draft: labDraft }));
+    script(c.labMessage, `Lab answer ${c.labReply.text}.`);
+    const lab = await ok(
+      p.call('POST', '/v1/lab/turns', credential, {
+        draft: labDraft,
+        thread: opening.thread,
+        message: `Lab question ${c.labMessage.text}`,
+      }),
+    );
+    expect(lab.reply).toContain(c.labReply.text);
+
+    // An assistant, and a second prompt version.
+    const assistant = await ok(p.call('POST', '/v1/assistants', credential, draft), 201);
+    await ok(
+      p.call('POST', `/v1/assistants/${assistant.id}/prompt-versions`, credential, {
+        initialPrompt: `You are a coach, second take. ${c.versionPrompt.text}`,
+        summaryPrompt: `Summarise the session. ${c.summaryPrompt.text}`,
+      }),
+      201,
+    );
+
+    // A session: a turn answered whole, one streamed, an upload, a returned file, the recap.
+    const started = await ok(
+      p.call('POST', '/v1/sessions', credential, { assistantId: assistant.id }),
+      201,
+    );
+    const sessionId = started.session.id as string;
+    script(c.message, `Whole answer ${c.reply.text}.`);
+    const turn = await ok(
+      p.call(
+        'POST',
+        `/v1/sessions/${sessionId}/messages`,
+        credential,
+        { content: `A question ${c.message.text}` },
+        { 'idempotency-key': idempotencyKey() },
+      ),
+      201,
+    );
+    expect(turn.reply).toContain(c.reply.text);
+    script(c.streamedMessage, `Streamed answer. It says ${c.streamedReply.text}. Then it stops.`);
+    const streamed = await p.stream(`/v1/sessions/${sessionId}/messages`, credential, {
+      content: `A streamed question ${c.streamedMessage.text}`,
+    });
+    const deltas = streamed.events.filter((e) => e.event === 'delta').map((e) => e.data.text);
+    expect(deltas.join('')).toContain(c.streamedReply.text);
+
+    const upload = await ok(
+      p.call('POST', `/v1/sessions/${sessionId}/attachments`, credential, c.fileText.text, {
+        'content-type': 'text/plain',
+        'x-filename': `${c.fileName.text}.txt`,
+      }),
+      201,
+    );
+    expect(upload.name).toBe(`${c.fileName.text}.txt`);
+    script(
+      c.askFile,
+      `Here is your plan.\n\`\`\`file name="${c.returnedName.text}.md"\n${c.returnedText.text}\n\`\`\``,
+    );
+    await ok(
+      p.call('POST', `/v1/sessions/${sessionId}/messages`, credential, {
+        content: `Write me a file ${c.askFile.text}`,
+      }),
+      201,
+    );
+    const files = await ok(p.call('GET', `/v1/sessions/${sessionId}/attachments`, credential));
+    expect(files.items.map((f: { name: string }) => f.name)).toEqual(
+      expect.arrayContaining([`${c.fileName.text}.txt`, `${c.returnedName.text}.md`]),
+    );
+
+    // The recap call's last user message is the thread's last: the file request.
+    script(c.askFile, `The recap: ${c.recap.text}.`);
+    const ended = await ok(p.call('POST', `/v1/sessions/${sessionId}/end`, credential));
+    expect(ended.recap).toContain(c.recap.text);
+    let archive = await p.call('GET', `/v1/sessions/${sessionId}/archive`, credential);
+    for (let i = 0; archive.status === 409 && i < 120; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      archive = await p.call('GET', `/v1/sessions/${sessionId}/archive`, credential);
+    }
+    expect(archive.status).toBe(200);
+
+    // The OpenAI-compatible API, whole and streamed.
+    const model = `assistant/${assistant.code}`;
+    script(c.completionMessage, `Completion ${c.completionReply.text}.`);
+    const completion = await ok(
+      p.call('POST', '/v1/chat/completions', credential, {
+        model,
+        messages: [{ role: 'user', content: `Complete ${c.completionMessage.text}` }],
+      }),
+    );
+    expect(completion.choices[0].message.content).toContain(c.completionReply.text);
+    script(c.streamedCompletion, `Streamed completion. ${c.streamedCompletionReply.text}. Done.`);
+    const chunks = await p.stream('/v1/chat/completions', credential, {
+      model,
+      stream: true,
+      messages: [{ role: 'user', content: `Stream ${c.streamedCompletion.text}` }],
+    });
+    expect(JSON.stringify(chunks.events)).toContain(c.streamedCompletionReply.text);
+  }
+
+  /** The users' data keys, as the platform would have to recover them (BYOK: with their key). */
+  async function dataKeys(): Promise<{ byok: Buffer; platform: Buffer }> {
+    const db = new Pool({ connectionString: requireVariable('DATABASE_URL'), max: 1 });
+    try {
+      const { rows } = await db.query<{ key_mode: string; wrapped: string; salt: string }>(
+        `select key_mode, wrapped_data_key as wrapped, key_salt as salt
+           from "${p.schemas.gateway}".users`,
+      );
+      const ring = keyRingFromString(p.serverKeys.masterKeys);
+      const byokRow = rows.find((r) => r.key_mode === 'byok');
+      const platformRow = rows.find((r) => r.key_mode === 'platform');
+      if (!byokRow || !platformRow) throw new Error('both users must exist');
+      return {
+        byok: unwrapDataKey(byokRow.wrapped, deriveWrappingKey(byokKey, byokRow.salt)),
+        platform: unwrapDataKey(
+          platformRow.wrapped,
+          ring.key(wrappedDataKeyId(platformRow.wrapped) ?? '') as Buffer,
+        ),
+      };
+    } finally {
+      await db.end();
+    }
+  }
+
+  it('finds no canary and no key in any store, after every route ran for both kinds of user', async () => {
+    const oidcToken = await p.oidc.sign({ sub: 'privacy-scan-user' });
+    await driveEveryRoute(byokKey, byok);
+    await driveEveryRoute(oidcToken, platform);
+    const keys = await dataKeys();
+    const commands = redisCapture.stop();
+
+    const texts = [...Object.values(byok), ...Object.values(platform)];
+    const secrets: Canary[] = [
+      keyCanary('byok OpenAI key', byokKey),
+      keyCanary('platform provider key', PLATFORM_PROVIDER_KEY),
+      keyCanary('byok data key', keys.byok),
+      keyCanary('byok data key (base64)', keys.byok.toString('base64')),
+      keyCanary('platform data key', keys.platform),
+      keyCanary('platform data key (base64)', keys.platform.toString('base64')),
+    ];
+    const scan = new CanaryScan([...texts, ...secrets]);
+    const keysOnly = new CanaryScan(secrets);
+
+    await scanPostgres(scan, requireVariable('DATABASE_URL'), Object.values(p.schemas));
+    const temporal = await scanTemporal(
+      scan,
+      requireVariable('TEMPORAL_ADDRESS'),
+      process.env.TEMPORAL_NAMESPACE ?? 'default',
+      [p.taskQueues.sessions, p.taskQueues.turns],
+      p.serverKeys,
+      keys.platform,
+    );
+    const records = await scanKafka(scan, requireVariable('KAFKA_BROKERS'), p.eventsTopic);
+    const objects = await scanS3(
+      scan,
+      {
+        endpoint: requireVariable('S3_ENDPOINT'),
+        region: process.env.S3_REGION ?? 'us-east-1',
+        bucket: requireVariable('S3_BUCKET'),
+        accessKeyId: requireVariable('S3_ACCESS_KEY_ID'),
+        secretAccessKey: requireVariable('S3_SECRET_ACCESS_KEY'),
+      },
+      p.namespace.bucketPrefix,
+    );
+    await scanRedisKeys(scan, requireVariable('REDIS_URL'));
+    commands.forEach((command, index) => scan.scan('redis (MONITOR)', `command ${index}`, command));
+    p.logs()
+      .split('\n')
+      .forEach((line, index) => scan.scan('service logs', `line ${index + 1}`, line));
+    for (const url of [
+      `${p.url}/metrics`,
+      `${p.sessionsUrl}/metrics`,
+      `${p.assistantsUrl}/metrics`,
+      p.workerMetricsUrl,
+    ]) {
+      scan.scan('/metrics', url, await (await fetch(url)).text());
+    }
+    for (const proxy of proxies)
+      keysOnly.scan('internal hops (gateway to services)', 'loopback', proxy.recorded());
+
+    // The scan read something everywhere: a store it could not see would prove nothing.
+    expect(temporal.workflows).toBeGreaterThan(4);
+    expect(temporal.sealed).toBeGreaterThan(10);
+    // The trial of keys works: a platform-key user's own key opens their text in the history
+    // (by design the platform can read theirs; a BYOK user's opens with no key it holds).
+    expect(temporal.control).toContain(platform.message.text);
+    expect(records).toBeGreaterThan(4);
+    expect(objects).toBeGreaterThan(2);
+    expect(commands.length).toBeGreaterThan(10);
+    for (const store of [
+      'postgres (pg_dump)',
+      'postgres (pg_stats)',
+      'temporal history (raw)',
+      'kafka',
+      's3',
+      's3 (gunzipped)',
+      'redis (keys)',
+      'redis (MONITOR)',
+      'service logs',
+      '/metrics',
+    ])
+      expect(scan.scanned.get(store)?.bytes ?? 0).toBeGreaterThan(0);
+    expect(keysOnly.scanned.get('internal hops (gateway to services)')?.bytes ?? 0).toBeGreaterThan(
+      10_000,
+    );
+
+    // Key material goes only where it is needed: a reference to the routes that read or write
+    // the user's text, none to the others (listings, archive links, the assistants service).
+    const hops = proxies.flatMap((proxy) => proxy.requests());
+    const withRef = (route: RegExp) =>
+      hops
+        .filter((r) => route.test(`${r.method} ${r.path}`))
+        .map((r) => r.headers.includes('x-key-ref'));
+    const sends = withRef(/^POST \/sessions\/[^/]+\/messages/);
+    expect(sends.length).toBeGreaterThanOrEqual(6);
+    expect(sends).not.toContain(false);
+    const listings = withRef(/^GET \/sessions\/[^/]+\/attachments$/);
+    expect(listings.length).toBeGreaterThanOrEqual(2);
+    expect(listings).not.toContain(false);
+    expect(withRef(/^GET \/sessions\/[^/]+\/archive$/).length).toBeGreaterThan(1);
+    expect(withRef(/^GET \/sessions\/[^/]+\/archive$/)).not.toContain(true);
+    expect(withRef(/ \/assistants/).length).toBeGreaterThan(4);
+    expect(withRef(/ \/assistants/)).not.toContain(true);
+
+    const hits = [...scan.hits, ...keysOnly.hits];
+    if (hits.length > 0) {
+      throw new Error(`${hits.length} canary hits:\n${scan.report()}\n${keysOnly.report()}`);
+    }
+  }, 240_000);
+});
