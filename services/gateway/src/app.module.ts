@@ -1,6 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { schemaTypeOrmModule } from '@lab/platform/database';
-import { globalProviders, serviceModules } from '@lab/platform/http';
+import {
+  answers,
+  globalProviders,
+  READINESS_CHECKS,
+  type ReadinessCheck,
+  serviceModules,
+} from '@lab/platform/http';
 import { eventConsumerProvider } from '@lab/platform/outbox';
 import { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
@@ -108,6 +114,25 @@ export class AppModule {
           provide: SESSIONS,
           useFactory: () =>
             new Upstream('sessions', config.sessionsUrl, config.sessionsToken, true),
+        },
+        {
+          // Not required: rate limits fail open without Redis, and a gateway taken out of
+          // rotation for a service behind it would only turn its 503s into refused connections.
+          provide: READINESS_CHECKS,
+          inject: [GATEWAY_REDIS],
+          useFactory: (redis: Redis): ReadinessCheck[] => [
+            { name: 'redis', required: false, check: () => redis.ping() },
+            {
+              name: 'sessions',
+              required: false,
+              check: answers(new URL('/healthz', config.sessionsUrl).href),
+            },
+            {
+              name: 'assistants',
+              required: false,
+              check: answers(new URL('/healthz', config.assistantsUrl).href),
+            },
+          ],
         },
         {
           provide: 'REDIS_SHUTDOWN',
