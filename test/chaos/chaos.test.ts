@@ -176,10 +176,10 @@ describe('chaos: crashes and outages with turns in flight (real services and com
 
   async function exactlyOnce(sessionId: string, key: string) {
     const { rows } = await db.query(
-      `select (select count(*)::int from "${sessionsSchema}".turns where session_id = $1 and turn_id = $2) as turns,
-              (select count(*)::int from "${sessionsSchema}".messages where session_id = $1 and turn_id = $2) as messages,
+      `select (select count(*)::int from "${sessionsSchema}".turns where session_id::text = $1 and turn_id = $2) as turns,
+              (select count(*)::int from "${sessionsSchema}".messages where session_id::text = $1 and turn_id = $2) as messages,
               (select count(*)::int from "${sessionsSchema}".outbox
-                where aggregate_id = $1::text and type = 'turn.completed' and payload->>'turnId' = $2) as completed`,
+                where aggregate_id::text = $1 and type = 'turn.completed' and payload->>'turnId' = $2) as completed`,
       [sessionId, key],
     );
     expect({ sessionId, key, ...rows[0] }).toEqual({

@@ -186,10 +186,10 @@ export class TurnRunner {
         onAccepted?.();
         result = handle.result();
       } catch (error) {
-        await this.forget(held.refs);
+        await this.forgetUnlessOutage(held.refs, error);
         throw error;
       }
-      void result.catch(() => undefined).then(() => this.forget(held.refs));
+      this.forgetWhenSettled(held.refs, result);
       return this.settle(result, fields.usage.source, fields.requestHash);
     });
   }
@@ -227,11 +227,11 @@ export class TurnRunner {
       try {
         ({ result } = await this.deliver(sessionId, update, updateId, args, startInput, delivery));
       } catch (error) {
-        await this.forget(held.refs);
+        await this.forgetUnlessOutage(held.refs, error);
         recordWorkflowFailure(type, error);
         throw toApiError(error, requestHash);
       }
-      void result.catch(() => undefined).then(() => this.forget(held.refs));
+      this.forgetWhenSettled(held.refs, result);
       return this.settle(result, type, requestHash, () => accepted);
     });
   }
@@ -343,6 +343,22 @@ export class TurnRunner {
       held.refsIn.credentialRef = credentialRef;
     }
     return held;
+  }
+
+  /**
+   * The request's vault entries go once its turn has an outcome. Not when this service only lost
+   * sight of it (Temporal out of reach): the turn may still run, and its retried activities need
+   * the keys; they leave with the vault's TTL (a repeat of the request holds them anew).
+   */
+  private forgetWhenSettled(refs: string[], result: Promise<unknown>): void {
+    void result.then(
+      () => this.forget(refs),
+      (error: unknown) => this.forgetUnlessOutage(refs, error),
+    );
+  }
+
+  private async forgetUnlessOutage(refs: string[], error: unknown): Promise<void> {
+    if (!dependencyFailure(error)) await this.forget(refs);
   }
 
   private async forget(refs: string[]): Promise<void> {
