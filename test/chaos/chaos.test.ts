@@ -9,19 +9,20 @@
  * broker of this suite's own (startPrivateKafka), killed with SIGKILL and started again on its
  * data. The services are SIGKILLed and started again as processes.
  *
- * | fault                          | how                                                        |
- * | ------------------------------ | ---------------------------------------------------------- |
- * | llm-worker crash after the call | its own Temporal proxy cut once the model answered; SIGKILL |
- * | sessions crash mid-turn        | SIGKILL while the model answers; started again             |
- * | gateway crash mid-turn         | SIGKILL while the model answers; started again             |
- * | Temporal outage                | both Temporal proxies cut with a turn in flight            |
- * | PostgreSQL outage              | the database proxy cut with a turn in flight               |
- * | Redis outage                   | the Redis proxy cut                                        |
- * | S3 outage                      | the object-storage proxy cut                               |
- * | Kafka outage                   | the private broker SIGKILLed, started again                |
+ * | fault                           | how                                                           |
+ * | ------------------------------- | ------------------------------------------------------------- |
+ * | llm-worker crash after the call | its own Temporal proxy cut once the model answered; SIGKILL   |
+ * | sessions crash mid-turn         | SIGKILL while the model answers; started again                |
+ * | gateway crash mid-turn          | SIGKILL while the model answers; started again                |
+ * | Temporal outage                 | both Temporal proxies cut, two turns in flight (one streamed) |
+ * | PostgreSQL outage               | the database proxy cut with a turn in flight                  |
+ * | Redis outage                    | the Redis proxy cut                                           |
+ * | S3 outage                       | the object-storage proxy cut                                  |
+ * | Kafka outage                    | the private broker SIGKILLed, started again                   |
  *
  * Checked throughout: every answer a client saw is 2xx, 409 for a concurrent turn, or 503/504
- * with Retry-After (a client whose own connection died with the gateway sees no answer); each
+ * with Retry-After (a client whose own connection died with the gateway sees no answer; a stream
+ * that had begun ends with an `error` event, `turn_pending` when the turn may still finish); each
  * turn is one row, two messages, one `turn.completed`; a model call that had finished is never
  * made again (the mock's request log); no session is left blocked; the counters converge.
  */
@@ -240,17 +241,29 @@ describe('chaos: crashes and outages with turns in flight (real services and com
     expect(calls('CHAOS-GATEWAY')).toBe(1);
   });
 
-  it('Temporal away with a turn in flight: 503/504 with Retry-After, then the one reply, a usable session and a clean start', async () => {
+  it('Temporal away with turns in flight: 503/504 with Retry-After, then the one reply, a usable session and a clean start', async () => {
     const sessionId = await startSession();
+    const streamedId = await startSession();
     p.mock.addScript({ match: 'CHAOS-TEMPORAL', latencyMs: 1_500 });
+    p.mock.addScript({ match: 'CHAOS-STREAMED', latencyMs: 1_500 });
     const inFlight = turn(sessionId, 'temporal-1', 'CHAOS-TEMPORAL in flight');
+    // A streamed turn: taken by the workflow (the stream began) before the outage.
+    const streaming = p.stream(
+      `/v1/sessions/${streamedId}/messages`,
+      user,
+      { content: 'CHAOS-STREAMED in flight' },
+      { 'idempotency-key': 'streamed-1' },
+    );
     await asked('CHAOS-TEMPORAL');
+    await asked('CHAOS-STREAMED');
     await Promise.all([proxies.temporal.close(), proxies.workerTemporal.close()]);
-    const [during, fresh, start] = await Promise.all([
+    const [during, fresh, start, streamed] = await Promise.all([
       inFlight,
       turn(sessionId, 'temporal-2', 'a new turn during the outage'),
       send('start', 'POST', '/v1/sessions', { assistantId }, { 'idempotency-key': 'start-outage' }),
+      streaming,
     ]);
+    seen.push({ what: 'stream', status: streamed.status, retryAfter: null });
     const ready = await fetch(`${p.sessionsUrl}/readyz`);
     const readiness = (await ready.json()) as any;
     await Promise.all([proxies.temporal.open(), proxies.workerTemporal.open()]);
@@ -269,6 +282,15 @@ describe('chaos: crashes and outages with turns in flight (real services and com
     expect(answer.status).toBe(201);
     turns.push({ sessionId, key: 'temporal-1' });
     expect(calls('CHAOS-TEMPORAL')).toBe(1);
+    // The stream told its client the turn was still running; the same key fetches the reply.
+    expect(streamed.status).toBe(200);
+    expect(streamed.events.at(-1)).toMatchObject({
+      event: 'error',
+      data: { error: { code: 'turn_pending' } },
+    });
+    const fetched = await okTurn(streamedId, 'streamed-1', 'CHAOS-STREAMED in flight');
+    expect(fetched.body.reply).toContain('CHAOS-STREAMED');
+    expect(calls('CHAOS-STREAMED')).toBe(1);
     // The session is not blocked (a new key proceeds), and the failed start left nothing:
     // repeated with its key, it starts the session.
     await okTurn(sessionId, 'temporal-3', 'after the outage');
