@@ -18,7 +18,7 @@
  * | PostgreSQL outage               | the database proxy cut with a turn in flight                  |
  * | Redis outage                    | the Redis proxy cut                                           |
  * | S3 outage                       | the object-storage proxy cut                                  |
- * | Kafka outage                    | the private broker SIGKILLed, started again                   |
+ * | Kafka outage                    | the private broker SIGKILLed (the gateway restarted), started |
  *
  * Checked throughout: every answer a client saw is 2xx, 409 for a concurrent turn, or 503/504
  * with Retry-After (a client whose own connection died with the gateway sees no answer; a stream
@@ -384,7 +384,7 @@ describe('chaos: crashes and outages with turns in flight (real services and com
     expect(uploaded.status).toBe(201);
   });
 
-  it('Kafka killed and back: turns go on, and the counters converge to the rows', async () => {
+  it('Kafka killed and back: turns go on, a gateway started meanwhile consumes, the counters converge to the rows', async () => {
     const { sessions: s, gateway: g } = p.schemas;
     const truth = async () =>
       (
@@ -407,6 +407,8 @@ describe('chaos: crashes and outages with turns in flight (real services and com
     await broker!.stop('SIGKILL');
     await okTurn(sessionId, 'kafka-1', 'a turn while the broker is down');
     await okTurn(sessionId, 'kafka-2', 'another one');
+    // A gateway (with its consumers) that starts while the broker is away consumes once it is back.
+    await p.restart('gateway');
     // Readiness names the broker, and stays 200: turns do not need it.
     const during = await eventually(
       async () => {
