@@ -1,7 +1,17 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { schemaTypeOrmModule } from '@lab/platform/database';
-import { globalProviders, INTERNAL_CALLERS, serviceModules } from '@lab/platform/http';
-import { eventConsumerProvider, outboxRelayProvider } from '@lab/platform/outbox';
+import {
+  globalProviders,
+  INTERNAL_CALLERS,
+  READINESS_CHECKS,
+  serviceModules,
+} from '@lab/platform/http';
+import {
+  eventConsumerProvider,
+  outboxReadiness,
+  OutboxRelayLifecycle,
+  outboxRelayProvider,
+} from '@lab/platform/outbox';
 import type { DestinationStream } from 'pino';
 import { AssistantsModule } from './assistants/assistants.module';
 import { ASSISTANTS_CONFIG, type AssistantsConfig } from './config/assistants.config';
@@ -37,6 +47,7 @@ export class AppModule {
           topic: config.eventsTopic,
           service: 'assistants',
         }),
+        { provide: READINESS_CHECKS, inject: [OutboxRelayLifecycle], useFactory: outboxReadiness },
         SessionCountersHandler,
         eventConsumerProvider(
           {

@@ -1,7 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CALLER_KEYS_TTL_MS, TurnVault } from '@lab/platform';
 import { schemaTypeOrmModule } from '@lab/platform/database';
-import { globalProviders, serviceModules } from '@lab/platform/http';
+import {
+  answers,
+  globalProviders,
+  READINESS_CHECKS,
+  type ReadinessCheck,
+  serviceModules,
+} from '@lab/platform/http';
 import { eventConsumerProvider } from '@lab/platform/outbox';
 import { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
@@ -117,6 +123,25 @@ export class AppModule {
               new TurnVault(redis, config.turnVaultKey, { ttlMs: CALLER_KEYS_TTL_MS }),
             ),
           inject: [GATEWAY_REDIS],
+        },
+        {
+          // Not required: rate limits fail open without Redis, and a gateway taken out of
+          // rotation for a service behind it would only turn its 503s into refused connections.
+          provide: READINESS_CHECKS,
+          inject: [GATEWAY_REDIS],
+          useFactory: (redis: Redis): ReadinessCheck[] => [
+            { name: 'redis', required: false, check: () => redis.ping() },
+            {
+              name: 'sessions',
+              required: false,
+              check: answers(new URL('/healthz', config.sessionsUrl).href),
+            },
+            {
+              name: 'assistants',
+              required: false,
+              check: answers(new URL('/healthz', config.assistantsUrl).href),
+            },
+          ],
         },
         {
           provide: 'REDIS_SHUTDOWN',

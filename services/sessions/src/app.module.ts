@@ -2,8 +2,20 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { schemaTypeOrmModule } from '@lab/platform/database';
 import { TurnVault } from '@lab/platform';
-import { globalProviders, INTERNAL_CALLERS, serviceModules } from '@lab/platform/http';
-import { OutboxEventEntity, outboxRelayProvider } from '@lab/platform/outbox';
+import {
+  answers,
+  globalProviders,
+  INTERNAL_CALLERS,
+  READINESS_CHECKS,
+  type ReadinessCheck,
+  serviceModules,
+} from '@lab/platform/http';
+import {
+  OutboxEventEntity,
+  outboxReadiness,
+  OutboxRelayLifecycle,
+  outboxRelayProvider,
+} from '@lab/platform/outbox';
 import { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
 import { ArchivesController } from './archives/archives.controller';
@@ -110,6 +122,32 @@ export class AppModule {
         ExchangesService,
         TurnStreams,
         SessionsWorker,
+        {
+          provide: READINESS_CHECKS,
+          inject: [TemporalConnection, REDIS, OutboxRelayLifecycle],
+          useFactory: (
+            temporal: TemporalConnection,
+            redis: Redis,
+            relay: OutboxRelayLifecycle,
+          ): ReadinessCheck[] => [
+            {
+              name: 'temporal',
+              check: async () => (await temporal.connection()).workflowService.getSystemInfo({}),
+            },
+            { name: 'redis', check: () => redis.ping() },
+            // Archives and attachments only: turns go on without it.
+            ...(config.storage
+              ? [
+                  {
+                    name: 'object-storage',
+                    required: false,
+                    check: answers(config.storage.endpoint),
+                  },
+                ]
+              : []),
+            ...outboxReadiness(relay),
+          ],
+        },
         {
           provide: 'REDIS_SHUTDOWN',
           useFactory: (redis: Redis) => ({ onApplicationShutdown: () => redis.quit() }),

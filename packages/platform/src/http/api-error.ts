@@ -14,17 +14,26 @@ export interface ErrorBody {
   error: { code: string; message: string; details?: ErrorDetail[] };
 }
 
+export interface ApiExceptionOptions {
+  /** Answered as `Retry-After` (whole seconds): when repeating the request makes sense. */
+  retryAfterSeconds?: number;
+}
+
 export class ApiException extends HttpException {
+  readonly retryAfterSeconds: number | undefined;
+
   constructor(
     status: HttpStatus,
     readonly code: string,
     message: string,
     readonly details?: ErrorDetail[],
+    options: ApiExceptionOptions = {},
   ) {
     super(
       { error: { code, message, ...(details ? { details } : {}) } } satisfies ErrorBody,
       status,
     );
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

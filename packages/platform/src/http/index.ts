@@ -1,5 +1,6 @@
 export * from './api-error';
 export * from './create-app';
+export * from './dependency-failure';
 export * from './error-filter';
 export * from './health.controller';
 export * from './http-server';

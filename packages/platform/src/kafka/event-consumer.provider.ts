@@ -53,14 +53,32 @@ export class EventConsumerLifecycle implements OnApplicationBootstrap, BeforeApp
     private readonly logger: Logger,
   ) {}
 
+  private stopping = false;
+  private retry?: NodeJS.Timeout;
+
   onApplicationBootstrap(): void {
-    // Not awaited: a broker that is down must not keep the service from serving.
-    this.consumer?.start().catch((error: Error) => {
-      this.logger.error(`event consumer did not start: ${error.message}`);
-    });
+    // Not awaited: a broker that is down must not keep the service from serving; the start is
+    // tried again (a second apart) until the broker answers.
+    void this.start(1);
+  }
+
+  private async start(attempt: number): Promise<void> {
+    if (!this.consumer || this.stopping) return;
+    try {
+      await this.consumer.start();
+    } catch (error) {
+      if (attempt === 1 || attempt % 30 === 0)
+        this.logger.warn(
+          `event consumer did not start (attempt ${attempt}), retrying: ${(error as Error).message}`,
+        );
+      await this.consumer.stop();
+      if (!this.stopping) this.retry = setTimeout(() => void this.start(attempt + 1), 1_000);
+    }
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.retry);
     if (!this.consumer) return;
     liveConsumers.delete(this.consumer);
     await this.consumer.stop();

@@ -13,6 +13,7 @@ import {
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { Gauge, register } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import type { ReadinessCheck } from '../http/health.controller';
 import { createKafka } from '../kafka/kafka-client';
 import { OutboxRelay } from './relay';
 
@@ -24,6 +25,9 @@ export interface OutboxRelaySettings {
   service: string;
   pollIntervalMs?: number;
 }
+
+/** The relay's Kafka client: one quick retry, then the relay's loop takes over. */
+export const RELAY_KAFKA_RETRY = { initialRetryTime: 100, retries: 1, maxRetryTime: 500 };
 
 const liveRelays = new Map<OutboxRelay, string>();
 
@@ -56,6 +60,25 @@ export class OutboxRelayLifecycle implements OnApplicationBootstrap, BeforeAppli
   }
 }
 
+/**
+ * Kafka's readiness as the relay sees it: down while its last attempt to publish failed. Not
+ * required: turns go on while events wait in the outbox.
+ */
+export function outboxReadiness(lifecycle: OutboxRelayLifecycle): ReadinessCheck[] {
+  const { relay } = lifecycle;
+  if (!relay) return [];
+  return [
+    {
+      name: 'kafka',
+      required: false,
+      check: () =>
+        relay.brokerReachable
+          ? Promise.resolve()
+          : Promise.reject(new Error('the outbox relay cannot reach the broker')),
+    },
+  ];
+}
+
 export function outboxRelayProvider(settings: OutboxRelaySettings): Provider {
   return {
     provide: OutboxRelayLifecycle,
@@ -68,7 +91,13 @@ export function outboxRelayProvider(settings: OutboxRelaySettings): Provider {
       }
       const relay = new OutboxRelay({
         dataSource,
-        kafka: createKafka({ brokers: settings.brokers, clientId: `${settings.service}-relay` }),
+        // Few retries inside the client: the relay's own loop retries, a second apart at most,
+        // so an attempt that began during an outage does not outlive it by a long backoff.
+        kafka: createKafka({
+          brokers: settings.brokers,
+          clientId: `${settings.service}-relay`,
+          retry: RELAY_KAFKA_RETRY,
+        }),
         topic: settings.topic,
         source: settings.service,
         logger,

@@ -6,9 +6,9 @@
  *   key holds; the others wait and take over when the holder's connection goes.
  * - A batch of unpublished rows is sent in one request with an idempotent producer
  *   (`maxInFlightRequests: 1`, acks from all in-sync replicas); the rows are marked published
- *   only after the broker acknowledged. A failed send is retried forever with backoff, the same
- *   rows from the first, never skipping one; the producer is rebuilt after a failure so a
- *   restarted broker gets a fresh session. A crash between send and mark republishes the batch:
+ *   only after the broker acknowledged. A failed send is retried forever with a bounded backoff
+ *   (at most a second apart), the same rows from the first, never skipping one; the producer is
+ *   rebuilt after a failure so a restarted broker gets a fresh session and fresh metadata. A crash between send and mark republishes the batch:
  *   consumers deduplicate on the event id.
  * - `stop()` finishes the batch in flight (bounded), releases the lock, disconnects.
  */
@@ -32,7 +32,11 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** How often an idle relay looks for new rows. */
   pollIntervalMs?: number;
-  /** Backoff after a failure: doubles from `minBackoffMs` up to `maxBackoffMs`. */
+  /**
+   * Backoff after a failure: doubles from `minBackoffMs` up to `maxBackoffMs`, which is short
+   * (1 s): a retry costs one refused connection, and the broker's return is noticed within
+   * about a second of it (the relay's Kafka client retries little of its own, see below).
+   */
   minBackoffMs?: number;
   maxBackoffMs?: number;
   /** Partitions if the relay has to create the topic. */
@@ -81,18 +85,24 @@ export class OutboxRelay {
   private topicReady = false;
   private published = 0;
   private failures = 0;
+  private brokerFailed = false;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 100;
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.minBackoffMs = options.minBackoffMs ?? 200;
-    this.maxBackoffMs = options.maxBackoffMs ?? 10_000;
+    this.maxBackoffMs = options.maxBackoffMs ?? 1_000;
     this.logger = options.logger ?? silent;
   }
 
   /** Rows published by this relay since it started (for tests and logs). */
   get publishedCount(): number {
     return this.published;
+  }
+
+  /** False while the last attempt to reach the broker failed (for readiness). */
+  get brokerReachable(): boolean {
+    return !this.brokerFailed;
   }
 
   get isLeader(): boolean {
@@ -178,13 +188,19 @@ export class OutboxRelay {
       [this.batchSize],
     )) as OutboxRow[];
     if (rows.length === 0) return 0;
-    const producer = await this.connectedProducer();
     const messages: Message[] = rows.map((row) => ({
       key: row.aggregate_id,
       value: JSON.stringify(toCloudEvent(row, this.options.source)),
       headers: { 'content-type': CLOUD_EVENT_CONTENT_TYPE, ce_type: eventType(row.type) },
     }));
-    await producer.send({ topic: this.options.topic, acks: -1, messages });
+    try {
+      const producer = await this.connectedProducer();
+      await producer.send({ topic: this.options.topic, acks: -1, messages });
+      this.brokerFailed = false;
+    } catch (error) {
+      this.brokerFailed = true;
+      throw error;
+    }
     await runner.query(`update outbox set published_at = now() where id = any($1::uuid[])`, [
       rows.map((r) => r.id),
     ]);

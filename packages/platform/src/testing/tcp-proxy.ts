@@ -4,6 +4,7 @@
  * connections destroyed, new ones refused) and opens it again on the same port.
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { freeServicePort } from './ports';
 
 export class TcpProxy {
   private server?: Server;
@@ -27,6 +28,9 @@ export class TcpProxy {
   }
 
   async open(): Promise<void> {
+    // Not a port of the kernel's ephemeral range: opened again after an outage, the proxy needs
+    // its port back, and a client socket could have been given it meanwhile (see ports.ts).
+    if (this.port === 0) this.port = await freeServicePort();
     const server = createServer((client) => {
       const upstream = connect(this.targetPort, this.targetHost);
       for (const socket of [client, upstream]) {

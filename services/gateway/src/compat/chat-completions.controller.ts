@@ -423,7 +423,7 @@ export class ChatCompletionsController {
       throw upstreamError(
         answer.status,
         await answer.json().catch(() => undefined),
-        answer.headers.get('retry-after'),
+        answer.headers,
       );
     }
     response.status(200);

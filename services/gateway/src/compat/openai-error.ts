@@ -8,10 +8,9 @@
  * rate-limit guard set from the bucket, and a model provider that kept rate limiting 429
  * `rate_limit_exceeded` with the provider's `Retry-After`.
  */
-import { type ArgumentsHost, Catch, HttpStatus, Logger } from '@nestjs/common';
+import { type ArgumentsHost, Catch, HttpStatus } from '@nestjs/common';
 import { type ErrorBody, type ErrorDetail, HttpErrorFilter } from '@lab/platform/http';
 import type { Response } from 'express';
-import { RetryLaterError } from '../upstream/upstream';
 
 export interface OpenAiErrorBody {
   error: {
@@ -84,18 +83,15 @@ export function toOpenAiError(status: number, body: ErrorBody): [number, OpenAiE
 /** The platform's error filter, answering in OpenAI's model (bound on the compatible routes). */
 @Catch()
 export class OpenAiErrorFilter extends HttpErrorFilter {
-  private readonly log = new Logger('OpenAiErrorFilter');
-
   override catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
-    const [platformStatus, platformBody] = this.toErrorBody(exception);
-    if (platformStatus >= 500)
-      this.log.error(exception instanceof Error ? exception.stack : String(exception));
+    // The outage mapping, the log and Retry-After (the model provider's own wait passed on, or
+    // the outage default) are the platform filter's; the rate-limit guard set ours already.
+    const [platformStatus, platformBody, retryAfter] = this.answer(exception);
     if (response.headersSent) return;
     const [status, body] = toOpenAiError(platformStatus, platformBody);
-    // The model provider's own wait, passed on (the rate-limit guard set ours already).
-    if (exception instanceof RetryLaterError)
-      response.setHeader('retry-after', exception.retryAfter);
+    if (retryAfter !== undefined && !response.getHeader('retry-after'))
+      response.setHeader('retry-after', String(retryAfter));
     response.status(status).json(body);
   }
 }

@@ -14,11 +14,13 @@ import { RateLimiter, type TokenBucketPolicy } from '../limits/rate-limiter';
 const REDIS_TIMEOUT_MS = 500;
 
 export class SignInThrottled extends ApiException {
-  constructor(readonly retryAfterSeconds: number) {
+  constructor(override readonly retryAfterSeconds: number) {
     super(
       HttpStatus.TOO_MANY_REQUESTS,
       'too_many_failed_sign_ins',
       `Too many failed sign-ins; retry in ${retryAfterSeconds} s`,
+      undefined,
+      { retryAfterSeconds },
     );
   }
 }

@@ -9,7 +9,7 @@
 import { Readable } from 'node:stream';
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { holdCallerKeys, KEY_REF_HEADER, type TurnVault } from '@lab/platform';
-import { ApiException, type ErrorBody } from '@lab/platform/http';
+import { ApiException, type ErrorBody, OUTAGE_RETRY_AFTER_SECONDS } from '@lab/platform/http';
 import type { Request, Response } from 'express';
 import type { AuthenticatedCaller } from '../identity/caller';
 
@@ -53,9 +53,7 @@ export class Upstream {
     } catch {
       throw this.unavailable(`${this.name} answered ${answer.status} without JSON`);
     }
-    if (answer.status >= 400) {
-      throw upstreamError(answer.status, body, answer.headers.get('retry-after'));
-    }
+    if (answer.status >= 400) throw upstreamError(answer.status, body, answer.headers);
     return { status: answer.status, body: body as T };
   }
 
@@ -73,7 +71,7 @@ export class Upstream {
       !answer.body
     ) {
       const body: unknown = await answer.json().catch(() => undefined);
-      throw upstreamError(answer.status, body);
+      throw upstreamError(answer.status, body, answer.headers);
     }
     response.status(200);
     response.setHeader('content-type', 'text/event-stream; charset=utf-8');
@@ -127,7 +125,11 @@ export class Upstream {
       });
     } catch (error) {
       if (signal?.aborted) throw error;
-      throw this.unavailable(`The ${this.name} service is unreachable`);
+      // The request may have arrived before the service went away: a repeat with the same
+      // Idempotency-Key gets its outcome, never a second execution.
+      throw this.unavailable(
+        `The ${this.name} service is unreachable; repeat the request with the same Idempotency-Key`,
+      );
     }
   }
 
@@ -145,37 +147,40 @@ export class Upstream {
   }
 
   private unavailable(message: string): ApiException {
-    return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, 'unavailable', message);
+    return new ApiException(
+      HttpStatus.SERVICE_UNAVAILABLE,
+      'unavailable',
+      message,
+      [{ field: 'dependency', message: this.name }],
+      { retryAfterSeconds: OUTAGE_RETRY_AFTER_SECONDS },
+    );
   }
 }
 
-/** A service's error answer that said when to retry (`Retry-After`), passed on with it. */
-export class RetryLaterError extends HttpException {
+/** A service's error answer as the gateway passes it on: its status, body and Retry-After. */
+export class UpstreamError extends HttpException {
   constructor(
     body: ErrorBody,
     status: number,
-    readonly retryAfter: string,
+    readonly retryAfterSeconds: number | undefined,
   ) {
     super(body, status);
   }
 }
 
-/** An error answer of a service, kept in the error model with its status (and Retry-After). */
-export function upstreamError(
-  status: number,
-  body: unknown,
-  retryAfter?: string | null,
-): HttpException {
+/** An error answer of a service, kept in the error model with its status and Retry-After. */
+export function upstreamError(status: number, body: unknown, headers?: Headers): HttpException {
+  const retryAfter = Number(headers?.get('retry-after') ?? Number.NaN);
+  const retryAfterSeconds = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined;
   const errorBody = body as ErrorBody | undefined;
-  if (typeof errorBody?.error?.code === 'string') {
-    return retryAfter && /^\d{1,6}$/.test(retryAfter)
-      ? new RetryLaterError(errorBody, status, retryAfter)
-      : new HttpException(errorBody, status);
-  }
+  if (typeof errorBody?.error?.code === 'string')
+    return new UpstreamError(errorBody, status, retryAfterSeconds);
   return new ApiException(
     status >= 400 ? status : HttpStatus.BAD_GATEWAY,
     status >= 500 ? 'upstream_error' : 'bad_request',
     'The request could not be completed',
+    undefined,
+    retryAfterSeconds ? { retryAfterSeconds } : {},
   );
 }
 

@@ -67,6 +67,10 @@ export interface E2ePlatform {
   taskQueues: { sessions: string; turns: string };
   /** Every key the servers hold (what a privacy test tries on what the stores keep). */
   serverKeys: { payloadKeys: string; turnVaultKey: string; masterKeys: string; promptKeys: string };
+  /** Kills a service without warning (SIGKILL) and waits until it is gone. */
+  kill(name: ServiceName): Promise<void>;
+  /** Starts a service again, as it was started, and waits until it serves (or polls). */
+  restart(name: ServiceName): Promise<void>;
   /** A request to the gateway with `Authorization: Bearer <credential>` (none when null). */
   call<T = any>(
     method: string,
@@ -85,7 +89,23 @@ export interface E2ePlatform {
   close(): Promise<void>;
 }
 
+export type ServiceName = 'assistants' | 'llm-worker' | 'sessions' | 'gateway';
+
+/** Where the services find the infrastructure, when not where the suite's variables say. */
+export interface InfrastructureAddresses {
+  DATABASE_URL?: string;
+  REDIS_URL?: string;
+  TEMPORAL_ADDRESS?: string;
+  S3_ENDPOINT?: string;
+}
+
 export interface E2eOptions {
+  /** The services' infrastructure through other addresses (a chaos suite's proxies). */
+  infrastructure?: InfrastructureAddresses;
+  /** Variables of one service over everything else (e.g. its own way to Temporal). */
+  serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** How long the sessions service lets a request wait for its turn (TURN_WAIT_MS, 60 s). */
+  turnWaitMs?: number;
   rateLimitBurst?: number;
   rateLimitPerSecond?: number;
   /** Export traces (OTLP/HTTP JSON) to this endpoint, each service under its own name. */
@@ -142,15 +162,16 @@ export async function startE2ePlatform(
     sessions: `${ns.schema}_s`,
     gateway: `${ns.schema}_g`,
   };
+  const via = options.infrastructure ?? {};
   const common = {
     PATH: process.env.PATH ?? '',
     // Node flags for every service (SERVICE_NODE_OPTIONS), e.g. a benchmark's experiment.
     ...(process.env.SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.SERVICE_NODE_OPTIONS } : {}),
     HOST: '127.0.0.1',
     LOG_LEVEL: options.logLevel ?? 'debug',
-    DATABASE_URL: databaseUrl,
-    TEMPORAL_ADDRESS: temporalAddress,
-    REDIS_URL: redisUrl,
+    DATABASE_URL: via.DATABASE_URL ?? databaseUrl,
+    TEMPORAL_ADDRESS: via.TEMPORAL_ADDRESS ?? temporalAddress,
+    REDIS_URL: via.REDIS_URL ?? redisUrl,
     PAYLOAD_KEYS: payloadKeys,
     TURN_VAULT_KEY: vaultKey,
     CHAT_TURNS_TASK_QUEUE: `${ns.taskQueue}-turns`,
@@ -167,7 +188,7 @@ export async function startE2ePlatform(
     : {};
   // The sessions service's archives and attachments, under the suite's own prefix.
   const objectStorage: Record<string, string> = {
-    S3_ENDPOINT: requireVariable('S3_ENDPOINT'),
+    S3_ENDPOINT: via.S3_ENDPOINT ?? requireVariable('S3_ENDPOINT'),
     S3_REGION: process.env.S3_REGION ?? 'us-east-1',
     S3_BUCKET: requireVariable('S3_BUCKET'),
     S3_ACCESS_KEY_ID: requireVariable('S3_ACCESS_KEY_ID'),
@@ -179,9 +200,11 @@ export async function startE2ePlatform(
   const logs: string[] = [];
   const children: ChildProcess[] = [];
   const pids: Record<string, number> = {};
+  /** Each service's process and variables, to kill and start again. */
+  const running = new Map<ServiceName, { child: ChildProcess; env: Record<string, string> }>();
   // Without keepLogs, only until every service is up (start-up failures still show them).
   let keeping = true;
-  const start = (name: string, env: Record<string, string>) => {
+  const start = (name: ServiceName, env: Record<string, string>) => {
     const tracing: Record<string, string> = options.otlpEndpoint
       ? {
           OTEL_SERVICE_NAME: name,
@@ -194,7 +217,7 @@ export async function startE2ePlatform(
       process.execPath,
       [join(ROOT, 'services', name, 'dist', 'src', 'main.js')],
       {
-        env: { ...common, ...tracing, ...env },
+        env: { ...common, ...tracing, ...env, ...options.serviceEnv?.[name] },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
@@ -207,6 +230,7 @@ export async function startE2ePlatform(
     child.stderr?.on('data', keep);
     children.push(child);
     if (child.pid !== undefined) pids[name] = child.pid;
+    running.set(name, { child, env });
     return child;
   };
   const healthy = async (name: string, child: ChildProcess, url: string) => {
@@ -221,9 +245,9 @@ export async function startE2ePlatform(
     }
     throw new Error(`${name} did not become healthy at ${url}:\n${logs.join('').slice(-3000)}`);
   };
-  const printed = async (name: string, child: ChildProcess, text: string) => {
+  const printed = async (name: string, child: ChildProcess, text: string, times = 1) => {
     for (let i = 0; i < 240; i += 1) {
-      if (logs.join('').includes(text)) return;
+      if (logs.join('').split(text).length > times) return;
       if (child.exitCode !== null) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
@@ -243,7 +267,7 @@ export async function startE2ePlatform(
       children.map(
         (child) =>
           new Promise<void>((resolve) => {
-            if (child.exitCode !== null) return resolve();
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
             const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
             child.once('exit', () => {
               clearTimeout(timer);
@@ -290,7 +314,7 @@ export async function startE2ePlatform(
       INTERNAL_TOKENS: `gateway=${gatewayToken}`,
       ASSISTANTS_URL: `http://127.0.0.1:${assistantsPort}`,
       ASSISTANTS_TOKEN: sessionsToken,
-      TURN_WAIT_MS: '60000',
+      TURN_WAIT_MS: String(options.turnWaitMs ?? 60_000),
       ...objectStorage,
       ...events,
     });
@@ -327,6 +351,28 @@ export async function startE2ePlatform(
     throw error;
   }
   const url = `http://127.0.0.1:${gatewayPort}`;
+  const ports: Partial<Record<ServiceName, number>> = {
+    assistants: assistantsPort,
+    sessions: sessionsPort,
+    gateway: gatewayPort,
+  };
+  const kill = async (name: ServiceName) => {
+    const { child } = running.get(name) ?? {};
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await gone;
+  };
+  const restart = async (name: ServiceName) => {
+    const was = running.get(name);
+    if (!was) throw new Error(`${name} was never started`);
+    await kill(name);
+    const polled = logs.join('').split('llm-worker polling').length - 1;
+    const child = start(name, was.env);
+    const port = ports[name];
+    if (port) await healthy(name, child, `http://127.0.0.1:${port}/healthz`);
+    else await printed(name, child, 'llm-worker polling', polled + 1);
+  };
   if (options.keepLogs === false) {
     keeping = false;
     logs.length = 0;
@@ -358,6 +404,8 @@ export async function startE2ePlatform(
     namespace: ns,
     taskQueues: { sessions: common.SESSIONS_TASK_QUEUE, turns: common.CHAT_TURNS_TASK_QUEUE },
     serverKeys: { payloadKeys, turnVaultKey: vaultKey, masterKeys, promptKeys },
+    kill,
+    restart,
     async call(method, path, credential, body, headers = {}) {
       const response = await fetch(`${url}${path}`, {
         method,

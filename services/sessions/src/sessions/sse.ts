@@ -6,7 +6,7 @@
  * missed; the stream begins once the session's workflow has accepted the turn, so a turn it
  * refuses (another one running, the session ended) is an ordinary error answer, not a stream.
  */
-import type { ErrorBody } from '@lab/platform/http';
+import { dependencyFailure, dependencyUnavailable, type ErrorBody } from '@lab/platform/http';
 import { HttpException } from '@nestjs/common';
 import type { Response } from 'express';
 import type { TurnStreamEvent, TurnStreams } from '../turns/turn-streams';
@@ -41,13 +41,17 @@ export async function streamTurn<T>(
     send('done', result);
   } catch (error) {
     if (!begun) throw error; // refused before it began: the error model, as JSON
-    const body: ErrorBody =
-      error instanceof HttpException
-        ? (error.getResponse() as ErrorBody)
-        : { error: { code: 'internal', message: 'An unexpected error occurred' } };
-    send('error', body);
+    send('error', streamedError(error));
   } finally {
     await close();
     if (begun) response.end();
   }
+}
+
+/** The error model for an error once the stream has begun (an outage as its 503's body). */
+function streamedError(error: unknown): ErrorBody {
+  if (error instanceof HttpException) return error.getResponse() as ErrorBody;
+  const outage = dependencyFailure(error);
+  if (outage) return dependencyUnavailable(outage.dependency).getResponse() as ErrorBody;
+  return { error: { code: 'internal', message: 'An unexpected error occurred' } };
 }

@@ -20,7 +20,12 @@ import {
   type TurnRequest,
 } from '@lab/contracts';
 import { TurnVault } from '@lab/platform';
-import { ApiException } from '@lab/platform/http';
+import {
+  ApiException,
+  dependencyFailure,
+  dependencyUnavailable,
+  OUTAGE_RETRY_AFTER_SECONDS,
+} from '@lab/platform/http';
 import type { exchangeWorkflow, sessionWorkflow } from '@lab/workflows';
 import { endUpdate, turnUpdate } from '@lab/workflows/definitions';
 import { sessionWorkflowId } from '@lab/workflows/ids';
@@ -50,6 +55,9 @@ interface Held {
   refs: string[];
   refsIn: { keyRef: string; credentialRef?: string; callerKeyId?: string };
 }
+
+/** When to ask again for a turn still running. */
+const TURN_PENDING_RETRY_AFTER_SECONDS = 2;
 
 /** Called once the workflow has accepted the request (a stream may begin). */
 export type OnAccepted = () => void;
@@ -178,10 +186,10 @@ export class TurnRunner {
         onAccepted?.();
         result = handle.result();
       } catch (error) {
-        await this.forget(held.refs);
+        await this.forgetUnlessOutage(held.refs, error);
         throw error;
       }
-      void result.catch(() => undefined).then(() => this.forget(held.refs));
+      this.forgetWhenSettled(held.refs, result);
       return this.settle(result, fields.usage.source, fields.requestHash);
     });
   }
@@ -199,17 +207,32 @@ export class TurnRunner {
     const held = await this.hold(keys, sessionId, updateId, keys.dataKey);
     const args: [Req] = [request(held.refsIn)];
     const requestHash = 'requestHash' in args[0] ? (args[0] as TurnRequest).requestHash : undefined;
+    // Known once the workflow took the Update (a stream's start): an outage after that leaves
+    // a turn that may well finish, so its answer is 504 `turn_pending`, not 503.
+    let accepted = false;
+    const onAccepted = options.onAccepted;
+    const delivery = {
+      ...options,
+      ...(onAccepted
+        ? {
+            onAccepted: () => {
+              accepted = true;
+              onAccepted();
+            },
+          }
+        : {}),
+    };
     return observeTurn(type, args[0], async () => {
       let result: Promise<Ret>;
       try {
-        ({ result } = await this.deliver(sessionId, update, updateId, args, startInput, options));
+        ({ result } = await this.deliver(sessionId, update, updateId, args, startInput, delivery));
       } catch (error) {
-        await this.forget(held.refs);
+        await this.forgetUnlessOutage(held.refs, error);
         recordWorkflowFailure(type, error);
         throw toApiError(error, requestHash);
       }
-      void result.catch(() => undefined).then(() => this.forget(held.refs));
-      return this.settle(result, type, requestHash);
+      this.forgetWhenSettled(held.refs, result);
+      return this.settle(result, type, requestHash, () => accepted);
     });
   }
 
@@ -285,20 +308,11 @@ export class TurnRunner {
     result: Promise<Ret>,
     type: string,
     requestHash: string | undefined,
+    accepted: () => boolean = () => false,
   ): Promise<Ret> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new ApiException(
-              HttpStatus.GATEWAY_TIMEOUT,
-              'turn_pending',
-              'The turn is still running; repeat the request with the same Idempotency-Key for its result',
-            ),
-          ),
-        this.config.turnWaitMs,
-      );
+      timer = setTimeout(() => reject(turnPending()), this.config.turnWaitMs);
     });
     try {
       const outcome = await Promise.race([result, timeout]);
@@ -309,7 +323,7 @@ export class TurnRunner {
     } catch (error) {
       if (error instanceof ApiException) throw error;
       recordWorkflowFailure(type, error);
-      throw toApiError(error, requestHash);
+      throw toApiError(error, requestHash, accepted());
     } finally {
       clearTimeout(timer);
     }
@@ -331,10 +345,35 @@ export class TurnRunner {
     return held;
   }
 
+  /**
+   * The request's vault entries go once its turn has an outcome. Not when this service only lost
+   * sight of it (Temporal out of reach): the turn may still run, and its retried activities need
+   * the keys; they leave with the vault's TTL (a repeat of the request holds them anew).
+   */
+  private forgetWhenSettled(refs: string[], result: Promise<unknown>): void {
+    void result.then(
+      () => this.forget(refs),
+      (error: unknown) => this.forgetUnlessOutage(refs, error),
+    );
+  }
+
+  private async forgetUnlessOutage(refs: string[], error: unknown): Promise<void> {
+    if (!dependencyFailure(error)) await this.forget(refs);
+  }
+
   private async forget(refs: string[]): Promise<void> {
     await Promise.all(refs.map((ref) => this.vault.forget(ref).catch(() => undefined)));
   }
 }
+
+const turnPending = () =>
+  new ApiException(
+    HttpStatus.GATEWAY_TIMEOUT,
+    'turn_pending',
+    'The turn is still running; repeat the request with the same Idempotency-Key for its result',
+    undefined,
+    { retryAfterSeconds: TURN_PENDING_RETRY_AFTER_SECONDS },
+  );
 
 const keyReused = () =>
   new ApiException(
@@ -349,11 +388,13 @@ const keyReused = () =>
  * route answers it as 429 with `Retry-After`, as the provider did).
  */
 export class ProviderRateLimited extends ApiException {
-  constructor(readonly retryAfterSeconds: number | undefined) {
+  constructor(retryAfterSeconds: number | undefined) {
     super(
       HttpStatus.SERVICE_UNAVAILABLE,
       'llm_unavailable',
       'The model provider is unavailable; try again later',
+      undefined,
+      { retryAfterSeconds },
     );
   }
 }
@@ -383,9 +424,17 @@ function applicationFailure(error: unknown): ApplicationFailure | undefined {
   return undefined;
 }
 
-export function toApiError(error: unknown, requestHash?: string): unknown {
-  if (!(error instanceof WorkflowUpdateFailedError || error instanceof WorkflowFailedError))
-    return error;
+/**
+ * The API's answer to a failed turn: its failure's type mapped to an error; Temporal (or what the
+ * turn needs before it) unreachable is 503 `unavailable` — 504 `turn_pending` once the workflow
+ * had taken the turn, which may still finish: the same Idempotency-Key fetches its result.
+ */
+export function toApiError(error: unknown, requestHash?: string, accepted = false): unknown {
+  if (!(error instanceof WorkflowUpdateFailedError || error instanceof WorkflowFailedError)) {
+    const outage = dependencyFailure(error);
+    if (!outage) return error;
+    return accepted ? turnPending() : dependencyUnavailable(outage.dependency);
+  }
   const failure = applicationFailure(error);
   const details = failure?.details?.[0] as { requestHash?: string } | undefined;
   // A failed turn answers its repeats with its failure, but not a request with another body.
@@ -411,6 +460,8 @@ export function toApiError(error: unknown, requestHash?: string): unknown {
         HttpStatus.SERVICE_UNAVAILABLE,
         'llm_unavailable',
         'The model provider is unavailable; try again later',
+        [{ field: 'dependency', message: 'llm' }],
+        { retryAfterSeconds: OUTAGE_RETRY_AFTER_SECONDS },
       );
     case TURN_ERRORS.sessionClosed:
       return new ApiException(HttpStatus.CONFLICT, 'session_ended', 'The session has ended');
