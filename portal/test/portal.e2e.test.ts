@@ -220,7 +220,9 @@ describe('the portal in Chromium', () => {
   it('keyboard only: a wrong key is refused in words, the right one signs in; the key is kept in memory only', async () => {
     const page = await newPage();
     await page.goto(p.url);
-    // Tab from the top: the skip link first, then the header's links, to "Sign in".
+    // Tab from the top (once the app has rendered): the skip link first, then the header's
+    // links, to "Sign in".
+    await page.getByRole('link', { name: 'Skip to content' }).waitFor({ state: 'attached' });
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
     let guard = 0;

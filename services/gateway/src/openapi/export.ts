@@ -4,6 +4,7 @@
  * needs. `npm run generate -w @lab/client` turns it into the typed client.
  */
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import { generateKeyRingString } from '@lab/platform';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module';
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
     OPENAI_BASE_URL: PLACEHOLDER,
     IDENTITY_SALT: 'preview-salt-0123456789',
     MASTER_KEYS: generateKeyRingString('preview'),
+    TURN_VAULT_KEY: randomBytes(32).toString('base64'),
   });
   const app = await NestFactory.create(AppModule.forRoot(config), { preview: true, logger: false });
   process.stdout.write(`${JSON.stringify(buildOpenApiDocument(app, config.publicUrl), null, 2)}\n`);
