@@ -38,6 +38,11 @@ export class TcpProxy {
         socket.on('close', () => this.sockets.delete(socket));
         socket.on('error', () => undefined);
       }
+      // A side that goes away takes the other with it: a client killed with unread data resets
+      // its socket (an error, which pipe() does not pass on), and the target would otherwise
+      // keep its end open (a PostgreSQL backend holding the dead process's advisory locks).
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
       client.pipe(upstream).pipe(client);
     });
     await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
