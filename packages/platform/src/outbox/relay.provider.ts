@@ -13,7 +13,6 @@ import {
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { Gauge, register } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import type { ReadinessCheck } from '../http/health.controller';
 import { createKafka } from '../kafka/kafka-client';
 import { OutboxRelay } from './relay';
 
@@ -58,25 +57,6 @@ export class OutboxRelayLifecycle implements OnApplicationBootstrap, BeforeAppli
     liveRelays.delete(this.relay);
     await this.relay.stop();
   }
-}
-
-/**
- * Kafka's readiness as the relay sees it: down while its last attempt to publish failed. Not
- * required: turns go on while events wait in the outbox.
- */
-export function outboxReadiness(lifecycle: OutboxRelayLifecycle): ReadinessCheck[] {
-  const { relay } = lifecycle;
-  if (!relay) return [];
-  return [
-    {
-      name: 'kafka',
-      required: false,
-      check: () =>
-        relay.brokerReachable
-          ? Promise.resolve()
-          : Promise.reject(new Error('the outbox relay cannot reach the broker')),
-    },
-  ];
 }
 
 export function outboxRelayProvider(settings: OutboxRelaySettings): Provider {
