@@ -1,4 +1,5 @@
-import { OPS_PANELS, seriesName, stepFor, toSeries } from './ops-metrics';
+import type { GatewayConfig } from '../config/gateway.config';
+import { OPS_PANELS, OpsMetricsService, seriesName, stepFor, toSeries } from './ops-metrics';
 
 describe('the ops metrics', () => {
   it('names a series by its query, else by its label values', () => {
@@ -49,5 +50,30 @@ describe('the ops metrics', () => {
       'consumerLag',
     ]);
     expect(OPS_PANELS[1]!.queries.map((query) => query.name)).toEqual(['p50', 'p95', 'p99']);
+  });
+
+  it('reads up to now, not to the last step boundary, so the newest traffic is on the chart', async () => {
+    const asked: URLSearchParams[] = [];
+    const fetch = jest.spyOn(globalThis, 'fetch').mockImplementation(async (url) => {
+      asked.push(new URL(String(url)).searchParams);
+      return Response.json({ status: 'success', data: { result: [] } });
+    });
+    try {
+      const service = new OpsMetricsService({
+        prometheusUrl: 'http://prometheus.test',
+      } as GatewayConfig);
+      const now = new Date('2026-12-02T10:00:29.700Z');
+      const metrics = await service.read(60, now);
+      const end = String(Math.floor(now.getTime() / 1000));
+      expect(asked.length).toBeGreaterThan(0);
+      for (const params of asked) {
+        expect(params.get('end')).toBe(end);
+        expect(params.get('start')).toBe(String(Number(end) - 3600));
+        expect(params.get('step')).toBe('30');
+      }
+      expect(metrics.to).toBe('2026-12-02T10:00:29.000Z');
+    } finally {
+      fetch.mockRestore();
+    }
   });
 });

@@ -130,7 +130,9 @@ export class OpsMetricsService {
 
   async read(minutes: number, now = new Date()): Promise<OpsMetrics> {
     const step = stepFor(minutes);
-    const end = Math.floor(now.getTime() / 1000 / step) * step;
+    // Evaluated back from now, not from the last step boundary: a boundary up to a step ago
+    // left the newest traffic (a counter born in the last half minute) off the chart.
+    const end = Math.floor(now.getTime() / 1000);
     const start = end - minutes * 60;
     const frame = {
       from: new Date(start * 1000).toISOString(),
