@@ -109,6 +109,28 @@ afterAll(async () => {
   await p?.close();
 });
 
+/** The portal's --border in dark and light (styles.css): the charts' grid lines. */
+const GRID = ['#454b59', '#c9cdd6'] as const;
+
+/** How many of a chart canvas' pixels are exactly each grid colour. */
+async function gridPixels(page: Page, chart: string): Promise<Record<string, number>> {
+  return page
+    .getByRole('figure', { name: chart })
+    .locator('canvas')
+    .first()
+    .evaluate((canvas: HTMLCanvasElement, colours: readonly string[]) => {
+      const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+      const counts: Record<string, number> = Object.fromEntries(colours.map((c) => [c, 0]));
+      for (let i = 0; i < data.length; i += 4) {
+        const hex = `#${[data[i], data[i + 1], data[i + 2]]
+          .map((v) => v!.toString(16).padStart(2, '0'))
+          .join('')}`;
+        if (hex in counts && data[i + 3] === 255) counts[hex] = (counts[hex] ?? 0) + 1;
+      }
+      return counts;
+    }, GRID);
+}
+
 async function newPage(): Promise<Page> {
   const context = await browser.newContext({ viewport: DESKTOP, colorScheme: 'light' });
   context.setDefaultTimeout(20_000);
@@ -203,6 +225,13 @@ describe('the Ops page (real services, Prometheus, Chromium)', () => {
     const problems: string[] = [];
     for (const colorScheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme });
+      // The canvas follows the scheme: its grid is drawn in the scheme's border colour
+      // (--border), never the other one's.
+      const [own, other] = colorScheme === 'dark' ? GRID : [GRID[1], GRID[0]];
+      await eventually(
+        () => gridPixels(page, 'Turns per second'),
+        (counts) => (counts[own] ?? 0) > 0 && counts[other] === 0,
+      );
       for (const [width, size] of [
         ['desktop', DESKTOP],
         ['phone', PHONE],

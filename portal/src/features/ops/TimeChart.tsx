@@ -3,7 +3,7 @@
  * the canvas is an image whose accessible name says what it shows, and the table under it gives
  * each series' latest value, so a screen reader or a glance gets the same answer.
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useSyncExternalStore } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import {
@@ -14,6 +14,23 @@ import {
   type OpsSeries,
   type OpsUnit,
 } from './chart-data';
+
+const DARK = '(prefers-color-scheme: dark)';
+
+/** The colour scheme, followed live: a canvas keeps the colours it was drawn with. */
+function useColourScheme(): 'dark' | 'light' {
+  return useSyncExternalStore(
+    (changed) => {
+      const query = window.matchMedia(DARK);
+      query.addEventListener('change', changed);
+      return () => query.removeEventListener('change', changed);
+    },
+    () => (window.matchMedia(DARK).matches ? 'dark' : 'light'),
+  );
+}
+
+/** A usage day's tick label. */
+const DAY = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', timeZone: 'UTC' });
 
 /** Distinct in light and dark, and for the common colour-vision deficiencies (Okabe–Ito). */
 const COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442'];
@@ -35,6 +52,7 @@ export function TimeChart({
   timeFormat?: 'time' | 'day';
 }) {
   const holder = useRef<HTMLDivElement>(null);
+  const scheme = useColourScheme();
   const [rangeFrom, rangeTo] = range;
 
   useEffect(() => {
@@ -54,7 +72,11 @@ export function TimeChart({
           {
             ...axis,
             ...(timeFormat === 'day'
-              ? { values: (_, ticks) => ticks.map((t) => new Date(t * 1000).toLocaleDateString()) }
+              ? {
+                  // Short UTC dates (the usage days are UTC), far enough apart not to overlap.
+                  space: 72,
+                  values: (_: uPlot, ticks: number[]) => ticks.map((t) => DAY.format(t * 1000)),
+                }
               : {}),
           },
           { ...axis, size: 64, values: (_, ticks) => ticks.map((t) => formatTick(unit, t)) },
@@ -81,7 +103,7 @@ export function TimeChart({
       resize.disconnect();
       chart.destroy();
     };
-  }, [series, unit, timeFormat, rangeFrom, rangeTo]);
+  }, [series, unit, timeFormat, rangeFrom, rangeTo, scheme]);
 
   const summary =
     series.length === 0

@@ -54,9 +54,10 @@ describe('the ops metrics', () => {
 
   it('reads up to now, not to the last step boundary, so the newest traffic is on the chart', async () => {
     const asked: URLSearchParams[] = [];
-    const fetch = jest.spyOn(globalThis, 'fetch').mockImplementation(async (url) => {
-      asked.push(new URL(String(url)).searchParams);
-      return Response.json({ status: 'success', data: { result: [] } });
+    const fetch = jest.spyOn(globalThis, 'fetch').mockImplementation((url) => {
+      const href = typeof url === 'string' ? url : url instanceof URL ? url.href : url.url;
+      asked.push(new URL(href).searchParams);
+      return Promise.resolve(Response.json({ status: 'success', data: { result: [] } }));
     });
     try {
       const service = new OpsMetricsService({
