@@ -75,6 +75,7 @@ export class AppModule {
           redisToken: GATEWAY_REDIS,
           prefix: `${config.redisPrefix}rate:`,
           ...config.rateLimit,
+          tokens: { prefix: `${config.redisPrefix}rate-tokens:`, ...config.tokenRateLimit },
         }),
       ],
       controllers: [

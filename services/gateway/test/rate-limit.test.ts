@@ -112,6 +112,27 @@ describe('rate limits (real Redis)', () => {
     if (!soon.allowed) expect(soon.retryAfterSeconds).toBe(1);
   });
 
+  it('checks without taking, and charges a cost known afterwards past zero', async () => {
+    const policy = { capacity: 100, refillPerSecond: NO_REFILL };
+    const limiter = new RateLimiter(replicaA, ns.redisPrefix, policy);
+
+    const checked = await limiter.check('budget');
+    expect(checked).toMatchObject({ allowed: true, remaining: 100 });
+    expect((await limiter.check('budget')).remaining).toBe(100);
+
+    // A reply's tokens, charged after it: more than is left takes the bucket below zero.
+    expect(await limiter.charge('budget', 70)).toMatchObject({ allowed: true, remaining: 30 });
+    const over = await limiter.charge('budget', 80);
+    expect(over).toMatchObject({ allowed: true, remaining: 0 });
+    expect(over.resetSeconds).toBeGreaterThan(100 / NO_REFILL);
+
+    // The next check fails until the refill has paid back the debt and one token more.
+    const refused = await limiter.check('budget');
+    expect(refused.allowed).toBe(false);
+    expect(refused.retryAfterMs).toBeGreaterThanOrEqual((51 * 1000) / NO_REFILL - 1000);
+    await expect(limiter.charge('budget', -1)).rejects.toThrow(RangeError);
+  });
+
   it('lets an idle bucket expire once it would be full again', async () => {
     const limiter = new RateLimiter(replicaA, ns.redisPrefix, { capacity: 3, refillPerSecond: 1 });
     await limiter.take('idle', 3);

@@ -13,6 +13,7 @@ import {
   HttpException,
   HttpStatus,
   Inject,
+  Optional,
   Param,
   Post,
   Req,
@@ -26,6 +27,7 @@ import { Answers, AnswersOrStreams } from '../openapi/views';
 import type { Request, Response } from 'express';
 import { Authenticated, Caller } from '../identity/auth.guard';
 import { SpendCapped } from '../spend/spend-cap.guard';
+import { TokenBudget } from '../limits/token-budget';
 import type { AuthenticatedCaller } from '../identity/caller';
 import {
   ASSISTANTS,
@@ -242,6 +244,7 @@ export class ChatCompletionsController {
   constructor(
     @Inject(ASSISTANTS) private readonly assistants: Upstream,
     @Inject(SESSIONS) private readonly sessions: Upstream,
+    @Optional() private readonly tokens?: TokenBudget,
   ) {}
 
   @Post('chat/completions')
@@ -287,6 +290,10 @@ export class ChatCompletionsController {
           ],
     );
     const assistantId = await this.resolve(caller, body.model.slice('assistant/'.length), request);
+    // The caller's tokens per minute: checked now, charged with the real usage afterwards.
+    await this.tokens?.check(caller, response);
+    const charge = (usage: CompletionResult['usage']) =>
+      this.tokens?.charge(caller, usage) ?? Promise.resolve();
     const json = body.response_format !== undefined && body.response_format.type !== 'text';
     const call = {
       method: 'POST' as const,
@@ -304,6 +311,7 @@ export class ChatCompletionsController {
     const created = Math.floor(Date.now() / 1000);
     if (!body.stream) {
       const { body: result } = await this.sessions.json<CompletionResult>(caller, call);
+      await charge(result.usage);
       return {
         id,
         object: 'chat.completion',
@@ -326,6 +334,7 @@ export class ChatCompletionsController {
       model: body.model,
       includeUsage: body.stream_options?.include_usage === true,
       json,
+      charge,
     });
     return undefined;
   }
@@ -407,7 +416,14 @@ export class ChatCompletionsController {
     caller: AuthenticatedCaller,
     call: Parameters<Upstream['fetch']>[1],
     response: Response,
-    meta: { id: string; created: number; model: string; includeUsage: boolean; json: boolean },
+    meta: {
+      id: string;
+      created: number;
+      model: string;
+      includeUsage: boolean;
+      json: boolean;
+      charge: (usage: CompletionResult['usage']) => Promise<void>;
+    },
   ): Promise<void> {
     const abort = new AbortController();
     response.on('close', () => abort.abort());
@@ -466,6 +482,7 @@ export class ChatCompletionsController {
           });
         } else if (event.event === 'done') {
           const result = data as unknown as CompletionResult;
+          void meta.charge(result.usage);
           if (meta.json) {
             chunk(result.guardHit ? { refusal: result.reply } : { content: result.reply }, null);
           }

@@ -45,6 +45,8 @@ export interface GatewayConfig {
   /** Bootstrap credential of the operators who create the first platform API keys. */
   adminToken: string | null;
   rateLimit: { capacity: number; refillPerSecond: number };
+  /** Model tokens per minute per identity on the OpenAI-compatible routes (a bucket of a minute's worth). */
+  tokenRateLimit: { capacity: number; refillPerSecond: number };
   /** Failed sign-ins per client address and per credential: SIGN_IN_FAILURES_BURST (10), _PER_MINUTE (10). */
   signInFailures: { capacity: number; refillPerSecond: number };
   bodyLimit: string;
@@ -162,6 +164,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     rateLimit: {
       capacity: positive('RATE_LIMIT_BURST', 60),
       refillPerSecond: positive('RATE_LIMIT_PER_SECOND', 5),
+    },
+    tokenRateLimit: {
+      capacity: positive('RATE_LIMIT_TOKENS_PER_MINUTE', 1_000_000),
+      refillPerSecond: positive('RATE_LIMIT_TOKENS_PER_MINUTE', 1_000_000) / 60,
     },
     signInFailures: {
       capacity: positive('SIGN_IN_FAILURES_BURST', 10),

@@ -1,4 +1,9 @@
-import { openAiDuration, rateLimitHeaders, retryAfterSeconds } from './rate-limit-headers';
+import {
+  openAiDuration,
+  rateLimitHeaders,
+  retryAfterSeconds,
+  tokenRateLimitHeaders,
+} from './rate-limit-headers';
 
 const NOW_MS = 1_750_000_000_500; // half a second past 1 750 000 000
 
@@ -74,5 +79,30 @@ describe('openAiDuration', () => {
     expect(openAiDuration(12_000)).toBe('12s');
     expect(openAiDuration(1_250)).toBe('1.3s');
     expect(openAiDuration(90_000)).toBe('1m30s');
+  });
+});
+
+describe('tokenRateLimitHeaders', () => {
+  it("tells a token budget in OpenAI's -tokens headers, and a spent one when to retry", () => {
+    const allowed = {
+      allowed: true,
+      limit: 600,
+      remaining: 420,
+      resetSeconds: 18,
+      retryAfterSeconds: 0,
+      retryAfterMs: 0,
+      jitterWindowMs: 30_000,
+    };
+    expect(tokenRateLimitHeaders(allowed)).toEqual({
+      'x-ratelimit-limit-tokens': '600',
+      'x-ratelimit-remaining-tokens': '420',
+      'x-ratelimit-reset-tokens': '18s',
+    });
+    const spent = { ...allowed, allowed: false, remaining: 0, retryAfterMs: 4_100 };
+    const headers = tokenRateLimitHeaders(spent, () => 0);
+    expect(headers['retry-after-ms']).toBe('4100');
+    expect(headers['Retry-After']).toBe('5');
+    expect(headers['x-ratelimit-remaining-tokens']).toBe('0');
+    expect(headers['x-ratelimit-limit-requests']).toBeUndefined();
   });
 });

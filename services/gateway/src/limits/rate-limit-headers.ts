@@ -57,3 +57,25 @@ export function rateLimitHeaders(
 export function retryAfterSeconds(decision: RateLimitDecision): number {
   return Math.max(1, Math.ceil(decision.retryAfterSeconds));
 }
+
+/**
+ * OpenAI's `x-ratelimit-{limit,remaining,reset}-tokens` for a caller's token budget (a bucket of
+ * tokens per minute, charged with each exchange's usage); refused, `Retry-After` and
+ * `retry-after-ms` as above, from the time the refill takes to pay back what was overspent.
+ */
+export function tokenRateLimitHeaders(
+  decision: RateLimitDecision,
+  random: () => number = Math.random,
+): Record<string, string> {
+  const headers: Record<string, string> = {
+    'x-ratelimit-limit-tokens': String(decision.limit),
+    'x-ratelimit-remaining-tokens': String(decision.remaining),
+    'x-ratelimit-reset-tokens': openAiDuration(decision.resetSeconds * 1000),
+  };
+  if (!decision.allowed) {
+    const { 'Retry-After': after, 'retry-after-ms': ms } = rateLimitHeaders(decision, 0, random);
+    if (after) headers['Retry-After'] = after;
+    if (ms) headers['retry-after-ms'] = ms;
+  }
+  return headers;
+}

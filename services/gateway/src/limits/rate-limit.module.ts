@@ -20,6 +20,7 @@ import {
   type RateLimitGuardOptions,
 } from './rate-limit.guard';
 import { RateLimiter, type TokenBucketPolicy } from './rate-limiter';
+import { TOKEN_RATE_LIMITER, TokenBudget } from './token-budget';
 
 /** The Redis client the limiter uses. */
 export type RateLimitRedis =
@@ -34,6 +35,11 @@ export type RateLimitModuleOptions = RateLimitRedis &
     prefix: string;
     /** How long a request waits for Redis before going through unlimited (default 500 ms). */
     timeoutMs?: number;
+    /**
+     * The budget of model tokens per minute on the OpenAI-compatible routes (`TokenBudget`),
+     * with a prefix of its own.
+     */
+    tokens?: TokenBucketPolicy & { prefix: string };
   };
 
 const RATE_LIMIT_REDIS = Symbol('RATE_LIMIT_REDIS');
@@ -78,8 +84,28 @@ export class RateLimitModule {
         },
         { provide: RATE_LIMIT_GUARD_OPTIONS, useValue: guardOptions },
         RateLimitGuard,
+        ...(options.tokens
+          ? [
+              {
+                provide: TOKEN_RATE_LIMITER,
+                useFactory: (redis: Redis) => {
+                  const { prefix: tokenPrefix, ...policy } = options.tokens as NonNullable<
+                    RateLimitModuleOptions['tokens']
+                  >;
+                  return new RateLimiter(redis, tokenPrefix, policy);
+                },
+                inject: [RATE_LIMIT_REDIS],
+              },
+              TokenBudget,
+            ]
+          : []),
       ],
-      exports: [RATE_LIMITER, RATE_LIMIT_GUARD_OPTIONS, RateLimitGuard],
+      exports: [
+        RATE_LIMITER,
+        RATE_LIMIT_GUARD_OPTIONS,
+        RateLimitGuard,
+        ...(options.tokens ? [TOKEN_RATE_LIMITER, TokenBudget] : []),
+      ],
     };
   }
 }

@@ -38,7 +38,10 @@ export interface RateLimitDecider {
 
 /**
  * KEYS[1] the bucket (a hash: `tokens`, `at` = last update in ms of server time);
- * ARGV capacity, refill per second, cost.
+ * ARGV capacity, refill per second, cost, mode: `take` (take the cost when it is there), `check`
+ * (tell whether it is there, take nothing) or `charge` (take it whatever is left: a cost known
+ * only afterwards, such as a reply's tokens, may leave the bucket below zero, which the refill
+ * pays back before the next check passes).
  * Returns { allowed (0|1), tokens left (string: Lua numbers would be truncated to integers),
  * ms until full, ms until `cost` tokens are available (0 when allowed) }.
  * Times are stored as formatted strings: Redis would print a bare Lua number with 14 significant
@@ -48,6 +51,7 @@ export const TAKE_TOKENS_SCRIPT = `
 local capacity = tonumber(ARGV[1])
 local rate = tonumber(ARGV[2])
 local cost = tonumber(ARGV[3])
+local mode = ARGV[4] or 'take'
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + tonumber(clock[2]) / 1000
 local bucket = redis.call('HMGET', KEYS[1], 'tokens', 'at')
@@ -63,8 +67,11 @@ end
 if tokens > capacity then tokens = capacity end
 local allowed = 0
 local retry_ms = 0
-if tokens >= cost then
+if mode == 'charge' then
   tokens = tokens - cost
+  allowed = 1
+elseif tokens >= cost then
+  if mode ~= 'check' then tokens = tokens - cost end
   allowed = 1
 else
   retry_ms = math.ceil((cost - tokens) * 1000 / rate)
@@ -81,12 +88,16 @@ export type TakeTokensReply = [number, string, number, number];
 
 const COMMAND = 'rateLimitTakeTokens';
 
+/** How a call meets the bucket (see the script). */
+export type BucketMode = 'take' | 'check' | 'charge';
+
 interface TakeTokensCommand {
   [COMMAND](
     key: string,
     capacity: number,
     refillPerSecond: number,
     cost: number,
+    mode: BucketMode,
   ): Promise<TakeTokensReply>;
 }
 
@@ -117,7 +128,27 @@ export class RateLimiter implements RateLimitDecider {
   }
 
   async take(key: string, cost = 1): Promise<RateLimitDecision> {
-    if (!(Number.isFinite(cost) && cost >= 0 && cost <= this.policy.capacity)) {
+    return this.run(key, cost, 'take');
+  }
+
+  /** Whether `cost` tokens are there, taking none (a budget charged after the fact). */
+  async check(key: string, cost = 1): Promise<RateLimitDecision> {
+    return this.run(key, cost, 'check');
+  }
+
+  /** Takes `cost` tokens whatever is left: the bucket may go below zero (`remaining` 0). */
+  async charge(key: string, cost: number): Promise<RateLimitDecision> {
+    if (!(Number.isFinite(cost) && cost >= 0)) {
+      throw new RangeError(`rate limit charge must be a non-negative number, got ${cost}`);
+    }
+    return this.run(key, cost, 'charge');
+  }
+
+  private async run(key: string, cost: number, mode: BucketMode): Promise<RateLimitDecision> {
+    if (
+      mode !== 'charge' &&
+      !(Number.isFinite(cost) && cost >= 0 && cost <= this.policy.capacity)
+    ) {
       // A cost above the capacity could never be paid: a programming error, not a denial.
       throw new RangeError(
         `rate limit cost must be within 0..${this.policy.capacity}, got ${cost}`,
@@ -128,6 +159,7 @@ export class RateLimiter implements RateLimitDecider {
       this.policy.capacity,
       this.policy.refillPerSecond,
       cost,
+      mode,
     );
     return toDecision(reply, this.policy.capacity, this.policy.refillPerSecond);
   }
