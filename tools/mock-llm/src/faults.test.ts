@@ -55,13 +55,9 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
 
 describe('latency', () => {
   it('delays the response by latencyMs', async () => {
-    let start = performance.now();
-    await chat('F-LAT-0 no latency');
-    const baseline = performance.now() - start;
-    expect(baseline).toBeLessThan(150);
-
+    // Only a lower bound: how fast an undelayed reply comes depends on the machine's load.
     mock.addScript({ match: 'F-LAT-1', latencyMs: 200 });
-    start = performance.now();
+    const start = performance.now();
     const completion = await chat('F-LAT-1 slow');
     const elapsed = performance.now() - start;
     expect(elapsed).toBeGreaterThanOrEqual(200);
