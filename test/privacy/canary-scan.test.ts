@@ -64,6 +64,10 @@ function canariesFor(who: string) {
     completionReply: c('chat completion reply', 'CR'),
     streamedCompletion: c('streamed chat completion message', 'CS'),
     streamedCompletionReply: c('streamed chat completion reply', 'CT'),
+    responseMessage: c('responses API message', 'RM'),
+    responseReply: c('responses API reply', 'RR'),
+    streamedResponse: c('streamed responses API message', 'RS'),
+    streamedResponseReply: c('streamed responses API reply', 'RT'),
   };
 }
 type UserCanaries = ReturnType<typeof canariesFor>;
@@ -217,6 +221,26 @@ describe('privacy: canaries through every route, searched for in every store', (
       messages: [{ role: 'user', content: `Stream ${c.streamedCompletion.text}` }],
     });
     expect(JSON.stringify(chunks.events)).toContain(c.streamedCompletionReply.text);
+
+    // The Responses API, whole and streamed.
+    script(c.responseMessage, `Response ${c.responseReply.text}.`);
+    const answered = await ok(
+      p.call('POST', '/v1/responses', credential, {
+        model,
+        store: false,
+        instructions: 'Be brief.',
+        input: [{ role: 'user', content: `Respond ${c.responseMessage.text}` }],
+      }),
+    );
+    expect(JSON.stringify(answered.output)).toContain(c.responseReply.text);
+    script(c.streamedResponse, `Streamed response. ${c.streamedResponseReply.text}. Done.`);
+    const events = await p.stream('/v1/responses', credential, {
+      model,
+      store: false,
+      stream: true,
+      input: `Stream ${c.streamedResponse.text}`,
+    });
+    expect(JSON.stringify(events.events)).toContain(c.streamedResponseReply.text);
   }
 
   /** The users' data keys, as the platform would have to recover them (BYOK: with their key). */

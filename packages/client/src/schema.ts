@@ -515,6 +515,61 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/responses': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * OpenAI-compatible response (Responses API) from an assistant
+     * @description `model` is `assistant/<id or share code>`. `input` is a string or items: messages (`user`, `assistant`, `system`, `developer`; text content), `function_call` and `function_call_output`. `instructions` is sent like a caller’s system message, right after the assistant’s prompt; `max_output_tokens` lowers the assistant’s output cap; `temperature`, `top_p`, `tools` (`{type: "function", name, description, parameters, strict}`), `tool_choice`, `parallel_tool_calls` and `text.format` (`json_object`, `json_schema`) go to the model, as in chat completions. With `stream: true` the answer is OpenAI’s event sequence (`response.created` … `response.completed`, each with `sequence_number`). Nothing is stored yet: `store: true` and `previous_response_id` are 400. A top-level parameter not listed is ignored and named in a `Warning` header. Errors are OpenAI’s.
+     */
+    post: operations['responses_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/responses/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A stored response: none is stored yet, so 404 (decision 0020) */
+    get: operations['responses_retrieve'];
+    put?: never;
+    post?: never;
+    /** Delete a stored response: none is stored yet, so 404 */
+    delete: operations['responses_remove'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/responses/{id}/input_items': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A stored response’s input: none is stored yet, so 404 */
+    get: operations['responses_inputItems'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/admin/api-keys': {
     parameters: {
       query?: never;
@@ -1092,6 +1147,45 @@ export interface components {
           type: 'json_schema';
           json_schema: components['schemas']['JsonSchemaFormatDto'];
         };
+    ResponsesDto: {
+      model: string;
+      input:
+        | string
+        | {
+            [key: string]: unknown;
+          }[];
+      instructions?: string | null;
+      stream?: boolean | null;
+      store?: boolean | null;
+      previous_response_id?: string | null;
+      max_output_tokens?: number | null;
+      temperature?: number | null;
+      top_p?: number | null;
+      tools?: components['schemas']['ResponsesToolDto'][];
+      tool_choice?:
+        | ('none' | 'auto' | 'required')
+        | {
+            /** @enum {string} */
+            type: 'function';
+            name: string;
+          };
+      parallel_tool_calls?: boolean | null;
+      text?: components['schemas']['TextOptionsDto'];
+      metadata?: {
+        [key: string]: string;
+      } | null;
+      user?: string;
+    };
+    ResponsesToolDto: {
+      /** @enum {string} */
+      type: 'function';
+      name: string;
+      description?: string | null;
+      parameters?: {
+        [key: string]: unknown;
+      } | null;
+      strict?: boolean | null;
+    };
     ResumedSession: {
       session: components['schemas']['Session'];
       messages: {
@@ -1161,6 +1255,21 @@ export interface components {
     };
     StreamOptionsDto: {
       include_usage?: boolean;
+    };
+    TextFormatDto: {
+      /** @enum {string} */
+      type: 'text' | 'json_object' | 'json_schema';
+      name?: string;
+      description?: string;
+      schema?: {
+        [key: string]: unknown;
+      };
+      strict?: boolean | null;
+    };
+    TextOptionsDto: {
+      format?: components['schemas']['TextFormatDto'];
+      /** @enum {string|null} */
+      verbosity?: 'low' | 'medium' | 'high' | null;
     };
     Thread: {
       summary: string | null;
@@ -2405,6 +2514,123 @@ export interface operations {
         content: {
           'application/json': components['schemas']['Model'];
         };
+      };
+      /** @description An error, in OpenAI’s error model */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OpenAiError'];
+        };
+      };
+    };
+  };
+  responses_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ResponsesDto'];
+      };
+    };
+    responses: {
+      /** @description `insufficient_quota`: a daily, weekly or monthly spend cap of the user or API key is reached; nothing was sent to the model. While a cap applies, every answer of this route carries `x-spend-remaining-usd` (the tightest remaining budget, USD). */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OpenAiError'];
+        };
+      };
+      /** @description An error, in OpenAI’s error model */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OpenAiError'];
+        };
+      };
+    };
+  };
+  responses_retrieve: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description An error, in OpenAI’s error model */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OpenAiError'];
+        };
+      };
+    };
+  };
+  responses_remove: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description An error, in OpenAI’s error model */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OpenAiError'];
+        };
+      };
+    };
+  };
+  responses_inputItems: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
       /** @description An error, in OpenAI’s error model */
       default: {

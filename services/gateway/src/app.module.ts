@@ -16,6 +16,7 @@ import { ArchivesController } from './archives/archives.controller';
 import { AssistantsController } from './assistants/assistants.controller';
 import { LoungeController, VisitorGuard } from './assistants/lounge.controller';
 import { ChatCompletionsController } from './compat/chat-completions.controller';
+import { ResponsesController } from './compat/responses.controller';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config';
 import { UserCountersHandler } from './events/user-counters.handler';
 import { AuthGuard } from './identity/auth.guard';
@@ -86,6 +87,7 @@ export class AppModule {
         SessionsController,
         ArchivesController,
         ChatCompletionsController,
+        ResponsesController,
         ApiKeysController,
         OpsController,
       ],

@@ -40,10 +40,10 @@ import { ChatCompletionsDto, type ChatMessageDto } from './chat-completions.dto'
 import { OpenAiErrorFilter, toOpenAiError } from './openai-error';
 import { type OpenAiRequest, OpenAiRequestPipe, warnIgnored } from './openai-request';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const SHARE_CODE = /^[A-Za-z0-9-]{4,64}$/;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const SHARE_CODE = /^[A-Za-z0-9-]{4,64}$/;
 
-interface CompletionResult {
+export interface CompletionResult {
   turnId: string;
   reply: string;
   guardHit: boolean;
@@ -138,7 +138,7 @@ function modelObject(assistant: AssistantSummary) {
   };
 }
 
-const modelNotFound = (model: string) =>
+export const modelNotFound = (model: string) =>
   new ApiException(
     HttpStatus.NOT_FOUND,
     'model_not_found',
@@ -178,7 +178,7 @@ export function contentText(message: ChatMessageDto, index: number): string {
 }
 
 /** What the caller asked of this completion, for the sessions service (within the assistant's bounds). */
-function completionOptions(body: ChatCompletionsDto) {
+export function completionOptions(body: ChatCompletionsDto) {
   const maxTokens = body.max_completion_tokens ?? body.max_tokens;
   const stop = typeof body.stop === 'string' ? [body.stop] : body.stop;
   return {

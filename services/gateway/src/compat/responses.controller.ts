@@ -1,0 +1,420 @@
+/**
+ * OpenAI's Responses API for assistants (decision 0020): `POST /v1/responses`, streamed or not,
+ * with `model: "assistant/<id or share code>"`. The request is read as the chat completion it
+ * means (responses-input.ts) and answered by the same sessions-service call, so the assistant's
+ * prompts, model configuration, guard and the caller's bounds are decision 0016's. Nothing is
+ * stored yet: `store: true` and `previous_response_id` are refused with a 400 that says so, and
+ * `GET`/`DELETE /v1/responses/{id}` are 404 as for any response not stored. Errors are OpenAI's.
+ */
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Param,
+  Post,
+  Req,
+  Res,
+  UseFilters,
+} from '@nestjs/common';
+import { ApiBody, ApiDefaultResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiException, badRequest, type ErrorBody } from '@lab/platform/http';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { randomBytes } from 'node:crypto';
+import type { Request, Response } from 'express';
+import { Authenticated, Caller } from '../identity/auth.guard';
+import { SpendCapped } from '../spend/spend-cap.guard';
+import type { AuthenticatedCaller } from '../identity/caller';
+import { ASSISTANTS, SESSIONS, type Upstream, upstreamError } from '../upstream/upstream';
+import {
+  completionOptions,
+  type CompletionResult,
+  contentText,
+  modelNotFound,
+  SHARE_CODE,
+  UUID,
+} from './chat-completions.controller';
+import { OpenAiErrorFilter, toOpenAiError } from './openai-error';
+import { type OpenAiRequest, OpenAiRequestPipe, warnIgnored } from './openai-request';
+import { asChatCompletion } from './responses-input';
+import { ResponsesDto } from './responses.dto';
+
+/** Parameters of OpenAI's that an assistant refuses, with the reason (never silently dropped). */
+const REFUSED: Record<string, string> = {
+  background: 'background responses are not supported: stream instead',
+  conversation: 'conversations are not supported: send the conversation as input items',
+  prompt: 'prompt templates are not supported: the assistant has its own prompt',
+};
+
+const NOT_STORED =
+  'responses are not stored yet (decision 0020): send store: false and the whole conversation as input';
+
+const newId = (prefix: string) => `${prefix}_${randomBytes(24).toString('hex')}`;
+
+const responseNotFound = (id: string) =>
+  new ApiException(
+    HttpStatus.NOT_FOUND,
+    'not_found',
+    `Response with id ${JSON.stringify(id.slice(0, 100))} not found.`,
+  );
+
+type OutputItem = Record<string, unknown>;
+
+/** The parts of the response object that do not depend on the reply. */
+function envelope(body: ResponsesDto, id: string, createdAt: number) {
+  return {
+    id,
+    object: 'response',
+    created_at: createdAt,
+    model: body.model,
+    instructions: body.instructions ?? null,
+    max_output_tokens: body.max_output_tokens ?? null,
+    temperature: body.temperature ?? null,
+    top_p: body.top_p ?? null,
+    tools: (body.tools ?? []).map((tool) => ({
+      type: 'function',
+      name: tool.name,
+      description: tool.description ?? null,
+      parameters: tool.parameters ?? null,
+      strict: tool.strict ?? null,
+    })),
+    tool_choice: body.tool_choice ?? 'auto',
+    parallel_tool_calls: body.parallel_tool_calls ?? true,
+    text: { format: body.text?.format ?? { type: 'text' } },
+    previous_response_id: null,
+    store: false,
+    metadata: body.metadata ?? {},
+    error: null,
+  };
+}
+
+/** The output items of a reply: its message (text, or in the JSON modes a refusal), its calls. */
+function outputItems(result: CompletionResult, json: boolean, messageId: string): OutputItem[] {
+  const calls = (result.toolCalls ?? []).map((call) => ({
+    type: 'function_call',
+    id: `fc_${call.id}`,
+    call_id: call.id,
+    name: call.function.name,
+    arguments: call.function.arguments,
+    status: 'completed',
+  }));
+  if (calls.length > 0 && result.reply === '') return calls;
+  return [{ ...messageItem(messageId, 'completed', [contentPart(result, json)]) }, ...calls];
+}
+
+const messageItem = (id: string, status: string, content: unknown[]) => ({
+  type: 'message',
+  id,
+  status,
+  role: 'assistant',
+  content,
+});
+
+const contentPart = (result: CompletionResult, json: boolean) =>
+  json && result.guardHit
+    ? { type: 'refusal', refusal: result.reply }
+    : { type: 'output_text', text: result.reply, annotations: [], logprobs: [] };
+
+/** `completed`, or `incomplete` with why: the output cap, or (outside the JSON modes) the guard. */
+function status(result: CompletionResult, json: boolean) {
+  if (result.guardHit && !json) {
+    return { status: 'incomplete', incomplete_details: { reason: 'content_filter' } };
+  }
+  if (result.finishReason === 'length') {
+    return { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } };
+  }
+  return { status: 'completed', incomplete_details: null };
+}
+
+const usage = (result: CompletionResult) => ({
+  input_tokens: result.usage.promptTokens,
+  input_tokens_details: { cached_tokens: 0 },
+  output_tokens: result.usage.completionTokens,
+  output_tokens_details: { reasoning_tokens: 0 },
+  total_tokens: result.usage.promptTokens + result.usage.completionTokens,
+});
+
+@ApiTags('openai-compatible')
+@Controller('v1')
+@UseFilters(OpenAiErrorFilter)
+@ApiDefaultResponse({
+  description: 'An error, in OpenAI’s error model',
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/OpenAiError' } } },
+})
+export class ResponsesController {
+  constructor(
+    @Inject(ASSISTANTS) private readonly assistants: Upstream,
+    @Inject(SESSIONS) private readonly sessions: Upstream,
+  ) {}
+
+  @Post('responses')
+  @HttpCode(HttpStatus.OK)
+  @SpendCapped('openai')
+  @Authenticated('chat')
+  @ApiOperation({
+    summary: 'OpenAI-compatible response (Responses API) from an assistant',
+    description:
+      '`model` is `assistant/<id or share code>`. `input` is a string or items: messages (`user`, `assistant`, `system`, `developer`; text content), `function_call` and `function_call_output`. `instructions` is sent like a caller’s system message, right after the assistant’s prompt; `max_output_tokens` lowers the assistant’s output cap; `temperature`, `top_p`, `tools` (`{type: "function", name, description, parameters, strict}`), `tool_choice`, `parallel_tool_calls` and `text.format` (`json_object`, `json_schema`) go to the model, as in chat completions. With `stream: true` the answer is OpenAI’s event sequence (`response.created` … `response.completed`, each with `sequence_number`). Nothing is stored yet: `store: true` and `previous_response_id` are 400. A top-level parameter not listed is ignored and named in a `Warning` header. Errors are OpenAI’s.',
+  })
+  @ApiBody({ type: ResponsesDto })
+  async create(
+    @Caller() caller: AuthenticatedCaller,
+    @Body(new OpenAiRequestPipe(ResponsesDto)) read: OpenAiRequest<ResponsesDto>,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const { body } = read;
+    const refused = read.ignored.filter((name) => REFUSED[name]);
+    const stored = [
+      ...(body.store !== false && body.store != null ? ['store'] : []),
+      ...(body.previous_response_id != null ? ['previous_response_id'] : []),
+    ];
+    if (refused.length > 0 || stored.length > 0) {
+      throw badRequest('The request is not valid', [
+        ...stored.map((field) => ({ field, message: NOT_STORED })),
+        ...refused.map((field) => ({ field, message: REFUSED[field] as string })),
+      ]);
+    }
+    warnIgnored(response, read.ignored);
+    const chat = asChatCompletion(body);
+    const messages = chat.messages.flatMap((message, index) =>
+      message.role === 'tool'
+        ? []
+        : [
+            {
+              role: message.role === 'developer' ? 'system' : message.role,
+              content: contentText(message, index),
+            },
+          ],
+    );
+    const assistantId = await this.resolve(caller, body.model.slice('assistant/'.length), request);
+    const json = chat.response_format !== undefined;
+    const call = {
+      method: 'POST' as const,
+      path: '/completions',
+      body: {
+        assistantId,
+        messages,
+        stream: body.stream === true,
+        options: completionOptions(chat),
+      },
+      request,
+      keys: 'model' as const,
+    };
+    const id = newId('resp');
+    const messageId = newId('msg');
+    const createdAt = Math.floor(Date.now() / 1000);
+    if (!body.stream) {
+      const { body: result } = await this.sessions.json<CompletionResult>(caller, call);
+      return {
+        ...envelope(body, id, createdAt),
+        ...status(result, json),
+        output: outputItems(result, json, messageId),
+        usage: usage(result),
+      };
+    }
+    await this.stream(caller, call, response, { body, id, messageId, createdAt, json });
+    return undefined;
+  }
+
+  @Get('responses/:id')
+  @Authenticated('chat')
+  @ApiOperation({ summary: 'A stored response: none is stored yet, so 404 (decision 0020)' })
+  @ApiParam({ name: 'id', schema: { type: 'string', maxLength: 100 } })
+  retrieve(@Param('id') id: string): never {
+    throw responseNotFound(id);
+  }
+
+  @Get('responses/:id/input_items')
+  @Authenticated('chat')
+  @ApiOperation({ summary: 'A stored response’s input: none is stored yet, so 404' })
+  @ApiParam({ name: 'id', schema: { type: 'string', maxLength: 100 } })
+  inputItems(@Param('id') id: string): never {
+    throw responseNotFound(id);
+  }
+
+  @Delete('responses/:id')
+  @Authenticated('chat')
+  @ApiOperation({ summary: 'Delete a stored response: none is stored yet, so 404' })
+  @ApiParam({ name: 'id', schema: { type: 'string', maxLength: 100 } })
+  remove(@Param('id') id: string): never {
+    throw responseNotFound(id);
+  }
+
+  /** `assistant/<uuid>` names it; anything else is a share code. */
+  private async resolve(
+    caller: AuthenticatedCaller,
+    name: string,
+    request: Request,
+  ): Promise<string> {
+    if (UUID.test(name)) return name.toLowerCase();
+    try {
+      if (!SHARE_CODE.test(name)) throw new HttpException('not found', HttpStatus.NOT_FOUND);
+      const path = `/assistants/by-code/${encodeURIComponent(name)}`;
+      const { body } = await this.assistants.json<{ id: string }>(caller, { path, request });
+      return body.id;
+    } catch (error) {
+      if (error instanceof HttpException && error.getStatus() === 404) {
+        throw modelNotFound(`assistant/${name}`);
+      }
+      throw error;
+    }
+  }
+
+  /** The sessions service's turn events, re-told as OpenAI's Responses stream events. */
+  private async stream(
+    caller: AuthenticatedCaller,
+    call: Parameters<Upstream['fetch']>[1],
+    response: Response,
+    meta: { body: ResponsesDto; id: string; messageId: string; createdAt: number; json: boolean },
+  ): Promise<void> {
+    const abort = new AbortController();
+    response.on('close', () => abort.abort());
+    const answer = await this.sessions.fetch(
+      caller,
+      { ...call, query: { stream: 'true' } },
+      abort.signal,
+    );
+    if (
+      !(answer.headers.get('content-type') ?? '').startsWith('text/event-stream') ||
+      !answer.body
+    ) {
+      throw upstreamError(
+        answer.status,
+        await answer.json().catch(() => undefined),
+        answer.headers,
+      );
+    }
+    response.status(200);
+    response.setHeader('content-type', 'text/event-stream; charset=utf-8');
+    response.setHeader('cache-control', 'no-cache, no-transform');
+    response.setHeader('x-accel-buffering', 'no');
+    response.flushHeaders();
+    let sequence = 0;
+    const send = (type: string, fields: Record<string, unknown>) =>
+      response.write(
+        `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence++, ...fields })}\n\n`,
+      );
+    const base = envelope(meta.body, meta.id, meta.createdAt);
+    const inProgress = {
+      ...base,
+      status: 'in_progress',
+      incomplete_details: null,
+      output: [],
+      usage: null,
+    };
+    send('response.created', { response: inProgress });
+    send('response.in_progress', { response: inProgress });
+
+    // The message item opens with the first text (outside the JSON modes, as it comes).
+    const item = { item_id: meta.messageId, output_index: 0, content_index: 0 };
+    let opened = false;
+    let text = '';
+    const open = (part: Record<string, unknown>) => {
+      opened = true;
+      send('response.output_item.added', {
+        output_index: 0,
+        item: messageItem(meta.messageId, 'in_progress', []),
+      });
+      send('response.content_part.added', { ...item, part });
+    };
+    const emptyText = { type: 'output_text', text: '', annotations: [], logprobs: [] };
+    let finished = false;
+    const finish = (error?: ErrorBody) => {
+      if (finished) return;
+      finished = true;
+      if (error) {
+        const [, { error: e }] = toOpenAiError(500, error);
+        send('error', { code: e.code, message: e.message, param: e.param });
+      }
+      response.end();
+    };
+    const done = (result: CompletionResult) => {
+      const refusal = meta.json && result.guardHit;
+      const output = outputItems(result, meta.json, meta.messageId);
+      const hasMessage = output[0]?.type === 'message';
+      if (hasMessage) {
+        if (refusal) {
+          if (!opened) open({ type: 'refusal', refusal: '' });
+          send('response.refusal.delta', { ...item, delta: result.reply });
+          send('response.refusal.done', { ...item, refusal: result.reply });
+        } else {
+          if (!opened) open(emptyText);
+          // The JSON modes' reply comes whole, once guarded (and a guarded stream's rest).
+          if (result.reply !== text) {
+            const rest = result.reply.startsWith(text) ? result.reply.slice(text.length) : '';
+            if (rest) send('response.output_text.delta', { ...item, delta: rest, logprobs: [] });
+          }
+          send('response.output_text.done', { ...item, text: result.reply, logprobs: [] });
+        }
+        send('response.content_part.done', { ...item, part: contentPart(result, meta.json) });
+        send('response.output_item.done', { output_index: 0, item: output[0] });
+      }
+      output.forEach((entry, index) => {
+        if (entry.type !== 'function_call') return;
+        send('response.output_item.added', {
+          output_index: index,
+          item: { ...entry, arguments: '', status: 'in_progress' },
+        });
+        send('response.function_call_arguments.delta', {
+          item_id: entry.id,
+          output_index: index,
+          delta: entry.arguments,
+        });
+        send('response.function_call_arguments.done', {
+          item_id: entry.id,
+          output_index: index,
+          name: entry.name,
+          arguments: entry.arguments,
+        });
+        send('response.output_item.done', { output_index: index, item: entry });
+      });
+      const state = status(result, meta.json);
+      send(state.status === 'completed' ? 'response.completed' : 'response.incomplete', {
+        response: { ...base, ...state, output, usage: usage(result) },
+      });
+      finish();
+    };
+    const parser = createParser({
+      onEvent: (event: EventSourceMessage) => {
+        if (finished) return;
+        const data = JSON.parse(event.data) as Record<string, unknown>;
+        if (event.event === 'delta') {
+          if (meta.json || typeof data.text !== 'string' || data.text === '') return;
+          if (!opened) open(emptyText);
+          text += data.text;
+          send('response.output_text.delta', { ...item, delta: data.text, logprobs: [] });
+        } else if (event.event === 'reset') {
+          // What was sent cannot be taken back in this protocol: the client retries instead.
+          finish({
+            error: {
+              code: 'stream_reset',
+              message: 'The model call was retried mid-stream; repeat the request',
+            },
+          });
+        } else if (event.event === 'done') {
+          done(data as unknown as CompletionResult);
+        } else if (event.event === 'error') finish(data as unknown as ErrorBody);
+      },
+    });
+    const decoder = new TextDecoder();
+    try {
+      for await (const bytes of answer.body as AsyncIterable<Uint8Array>) {
+        parser.feed(decoder.decode(bytes, { stream: true }));
+        if (finished) break;
+      }
+    } catch {
+      // the client left, or the service closed the stream
+    }
+    finish({
+      error: {
+        code: 'stream_interrupted',
+        message: 'The stream ended before the reply was complete',
+      },
+    });
+  }
+}
