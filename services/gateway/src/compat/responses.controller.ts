@@ -15,6 +15,7 @@ import {
   HttpException,
   HttpStatus,
   Inject,
+  Optional,
   Param,
   Post,
   Req,
@@ -28,6 +29,7 @@ import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { Authenticated, Caller } from '../identity/auth.guard';
 import { SpendCapped } from '../spend/spend-cap.guard';
+import { TokenBudget } from '../limits/token-budget';
 import type { AuthenticatedCaller } from '../identity/caller';
 import { ASSISTANTS, SESSIONS, type Upstream, upstreamError } from '../upstream/upstream';
 import {
@@ -149,6 +151,7 @@ export class ResponsesController {
   constructor(
     @Inject(ASSISTANTS) private readonly assistants: Upstream,
     @Inject(SESSIONS) private readonly sessions: Upstream,
+    @Optional() private readonly tokens?: TokenBudget,
   ) {}
 
   @Post('responses')
@@ -192,6 +195,10 @@ export class ResponsesController {
           ],
     );
     const assistantId = await this.resolve(caller, body.model.slice('assistant/'.length), request);
+    // The caller's tokens per minute, as on chat completions: checked now, charged after.
+    await this.tokens?.check(caller, response);
+    const charge = (used: CompletionResult['usage']) =>
+      this.tokens?.charge(caller, used) ?? Promise.resolve();
     const json = chat.response_format !== undefined;
     const call = {
       method: 'POST' as const,
@@ -210,6 +217,7 @@ export class ResponsesController {
     const createdAt = Math.floor(Date.now() / 1000);
     if (!body.stream) {
       const { body: result } = await this.sessions.json<CompletionResult>(caller, call);
+      await charge(result.usage);
       return {
         ...envelope(body, id, createdAt),
         ...status(result, json),
@@ -217,7 +225,7 @@ export class ResponsesController {
         usage: usage(result),
       };
     }
-    await this.stream(caller, call, response, { body, id, messageId, createdAt, json });
+    await this.stream(caller, call, response, { body, id, messageId, createdAt, json, charge });
     return undefined;
   }
 
@@ -270,7 +278,14 @@ export class ResponsesController {
     caller: AuthenticatedCaller,
     call: Parameters<Upstream['fetch']>[1],
     response: Response,
-    meta: { body: ResponsesDto; id: string; messageId: string; createdAt: number; json: boolean },
+    meta: {
+      body: ResponsesDto;
+      id: string;
+      messageId: string;
+      createdAt: number;
+      json: boolean;
+      charge: (used: CompletionResult['usage']) => Promise<void>;
+    },
   ): Promise<void> {
     const abort = new AbortController();
     response.on('close', () => abort.abort());
@@ -373,6 +388,7 @@ export class ResponsesController {
         });
         send('response.output_item.done', { output_index: index, item: entry });
       });
+      void meta.charge(result.usage);
       const state = status(result, meta.json);
       send(state.status === 'completed' ? 'response.completed' : 'response.incomplete', {
         response: { ...base, ...state, output, usage: usage(result) },
