@@ -10,3 +10,4 @@ export * from './session-cipher';
 export * from './attachment-seal';
 export * from './turn-stream-seal';
 export * from './caller-keys';
+export * from './data-key-rotation';
