@@ -35,6 +35,7 @@ import { ArchivesAndAttachments1763910000000 } from './migrations/1763910000000-
 import { SessionWorkflows1764100000000 } from './migrations/1764100000000-session-workflows';
 import { SealedAttachmentNames1765000000000 } from './migrations/1765000000000-sealed-attachment-names';
 import { DataKeyRotation1765100000000 } from './migrations/1765100000000-data-key-rotation';
+import { RotationController } from './rotation/rotation.controller';
 import { RotationRepository } from './rotation/rotation.repository';
 import { RotationService } from './rotation/rotation.service';
 import { AttachmentEntity } from './sessions/entities/attachment.entity';
@@ -90,6 +91,7 @@ export class AppModule {
         CompletionsController,
         ArchivesController,
         AttachmentsController,
+        RotationController,
       ],
       providers: [
         { provide: APP_INTERCEPTOR, useClass: CallerKeysInterceptor },

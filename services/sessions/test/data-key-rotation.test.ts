@@ -11,6 +11,7 @@ import {
   DecryptionError,
   dataKeyId,
   decryptText,
+  holdCallerKeys,
   holdRotationKeys,
   keyRingFromString,
   openAttachment,
@@ -261,5 +262,64 @@ describe('data key rotation (real PostgreSQL, S3, Temporal, Redis; mock LLM)', (
       ).rejects.toThrow(/failed/i);
     }
     expect(await rows('select * from key_rotations where user_id = $1', [user.id])).toEqual([]);
+  });
+
+  it('starts through the internal route, reports progress, and a repeated start is the same rotation', async () => {
+    const user = p.newUser();
+    const oldKey = Buffer.from(user.dataKey, 'base64');
+    const assistant = await p.createAssistant(user);
+    const sessionId = (await p.call('POST', '/sessions', user, { assistantId: assistant.id })).body
+      .session.id as string;
+    expect(
+      (await p.call('POST', `/sessions/${sessionId}/messages`, user, { content: 'ROT-T4 kelp' }))
+        .status,
+    ).toBe(201);
+
+    const newKey = randomBytes(32);
+    const vault = new TurnVault(p.redis, p.sessionsConfig.turnVaultKey);
+    const [token] = [...p.sessionsConfig.internalTokens.keys()];
+    const send = async (method: string, keys: Parameters<typeof holdCallerKeys>[1]) => {
+      const response = await fetch(
+        `${p.sessionsUrl}/key-rotations${method === 'GET' ? '/current' : ''}`,
+        {
+          method,
+          headers: {
+            'x-internal-token': token ?? '',
+            'x-user-id': user.id,
+            'x-key-ref': await holdCallerKeys(vault, keys),
+          },
+        },
+      );
+      return { status: response.status, body: (await response.json()) as any };
+    };
+
+    const missing = await send('POST', { dataKey: newKey });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.code).toBe('previous_data_key_required');
+    expect((await send('GET', { dataKey: newKey })).status).toBe(404);
+
+    const started = await send('POST', { dataKey: newKey, previousDataKey: oldKey });
+    expect(started.status).toBe(202);
+    expect(started.body).toMatchObject({ state: 'running', done: 0, total: 1 });
+    const done = await eventually(async () => {
+      const progress = await send('GET', { dataKey: newKey });
+      return progress.body.state === 'done' ? progress.body : undefined;
+    }, 'the rotation to finish');
+    expect(done).toMatchObject({
+      state: 'done',
+      done: 1,
+      total: 1,
+      finishedAt: expect.any(String),
+    });
+
+    const repeated = await send('POST', { dataKey: newKey, previousDataKey: oldKey });
+    expect(repeated).toEqual({ status: 202, body: done });
+
+    const [message] = await rows(
+      'select content from messages where session_id = $1 and position = 1',
+      [sessionId],
+    );
+    failsWith(() => decryptText(message.content, oldKey, `message:${sessionId}`));
+    expect(decryptText(message.content, newKey, `message:${sessionId}`)).toBe('ROT-T4 kelp');
   });
 });

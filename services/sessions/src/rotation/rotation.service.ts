@@ -10,6 +10,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   ROTATION_ERRORS,
+  rotateDataKeyWorkflowId,
   type ResealBatchInput,
   type ResealBatchResult,
   type RotationActivities,
@@ -17,6 +18,7 @@ import {
 import {
   DecryptionError,
   dataKeyId,
+  holdRotationKeys,
   readRotationKeys,
   type RotationKeys,
   SessionReseal,
@@ -29,7 +31,29 @@ import type { EntityManager } from 'typeorm';
 import { buildArchive } from '../archives/archive-format';
 import { OBJECT_STORE, type ObjectStore } from '../storage/object-store';
 import { TemporalConnection } from '../turns/temporal';
-import { RotationRepository } from './rotation.repository';
+import { SESSIONS_CONFIG, type SessionsConfig } from '../config/sessions.config';
+import { type RotationProgress, RotationRepository } from './rotation.repository';
+
+/** What the owner sees of a rotation. */
+export interface RotationView {
+  state: RotationProgress['state'];
+  done: number;
+  total: number;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+const view = (progress: RotationProgress): RotationView => ({
+  state: progress.state,
+  done: progress.done,
+  total: progress.total,
+  startedAt: progress.startedAt.toISOString(),
+  finishedAt: progress.finishedAt?.toISOString() ?? null,
+});
+
+/** The vault entry a rotation's batches read: one per rotation, refreshed by a repeated start. */
+export const rotationKeysRef = (userId: string, toKeyId: string) =>
+  `rotation-keys:${userId}:${toKeyId}`;
 
 @Injectable()
 export class RotationService {
@@ -38,7 +62,33 @@ export class RotationService {
     private readonly vault: TurnVault,
     @Inject(OBJECT_STORE) private readonly store: ObjectStore | null,
     private readonly temporal: TemporalConnection,
+    @Inject(SESSIONS_CONFIG) private readonly config: SessionsConfig,
   ) {}
+
+  /**
+   * Starts the rotation from `keys.from` to `keys.to`, or finds it started (the workflow id is
+   * the user's and the target key's): the keys are left (again) in the vault for its batches.
+   */
+  async start(userId: string, keys: RotationKeys): Promise<RotationView> {
+    const toKeyId = dataKeyId(keys.to);
+    const keysRef = await holdRotationKeys(this.vault, keys, rotationKeysRef(userId, toKeyId));
+    const progress = await this.repository.start(userId, toKeyId);
+    if (progress.state !== 'done') {
+      const client = await this.temporal.client();
+      await client.workflow.start('rotateDataKey', {
+        taskQueue: this.config.sessionsTaskQueue,
+        workflowId: rotateDataKeyWorkflowId(userId, toKeyId),
+        args: [{ userId, toKeyId, keysRef }],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      });
+    }
+    return view(progress);
+  }
+
+  async progress(userId: string, dataKey: Buffer): Promise<RotationView | null> {
+    const progress = await this.repository.progress(userId, dataKeyId(dataKey));
+    return progress ? view(progress) : null;
+  }
 
   functions(): RotationActivities {
     return { resealSessionBatch: (input) => this.resealSessionBatch(input) };
