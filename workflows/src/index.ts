@@ -3,3 +3,4 @@ export { sessionWorkflow } from './session';
 export { exchangeWorkflow } from './exchange';
 export { archiveSessionTranscript } from './archive-session';
 export { archiveIdleSessions } from './archive-idle-sessions';
+export { rotateDataKey } from './rotate-data-key';

@@ -3,6 +3,7 @@
  */
 export * from './assistants';
 export * from './turns';
+export * from './rotation';
 
 /** Temporal task queues (DESIGN.md §2). */
 export const TASK_QUEUES = {

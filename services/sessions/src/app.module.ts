@@ -34,6 +34,10 @@ import { CreateSessions1763700000000 } from './migrations/1763700000000-create-s
 import { ArchivesAndAttachments1763910000000 } from './migrations/1763910000000-archives-and-attachments';
 import { SessionWorkflows1764100000000 } from './migrations/1764100000000-session-workflows';
 import { SealedAttachmentNames1765000000000 } from './migrations/1765000000000-sealed-attachment-names';
+import { DataKeyRotation1765100000000 } from './migrations/1765100000000-data-key-rotation';
+import { RotationController } from './rotation/rotation.controller';
+import { RotationRepository } from './rotation/rotation.repository';
+import { RotationService } from './rotation/rotation.service';
 import { AttachmentEntity } from './sessions/entities/attachment.entity';
 import { MessageEntity } from './sessions/entities/message.entity';
 import { SessionEntity } from './sessions/entities/session.entity';
@@ -76,6 +80,7 @@ export class AppModule {
             ArchivesAndAttachments1763910000000,
             SessionWorkflows1764100000000,
             SealedAttachmentNames1765000000000,
+            DataKeyRotation1765100000000,
           ],
           poolSize: 20,
         }),
@@ -86,6 +91,7 @@ export class AppModule {
         CompletionsController,
         ArchivesController,
         AttachmentsController,
+        RotationController,
       ],
       providers: [
         { provide: APP_INTERCEPTOR, useClass: CallerKeysInterceptor },
@@ -117,6 +123,8 @@ export class AppModule {
         SessionsService,
         CompletionsService,
         TurnActivities,
+        RotationRepository,
+        RotationService,
         TemporalConnection,
         TurnRunner,
         ExchangesService,

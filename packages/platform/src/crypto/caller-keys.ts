@@ -17,6 +17,11 @@ export interface CallerKeys {
   dataKey: Buffer;
   /** The caller's own provider key, only for a route that calls the model. */
   providerKey?: string | undefined;
+  /**
+   * During a key rotation (decision 0021), the data key the history is moving from, for the
+   * routes that start a rotation or read rows not yet moved.
+   */
+  previousDataKey?: Buffer | undefined;
 }
 
 /** Leaves the keys in the vault; answers the reference to send. */
@@ -27,6 +32,7 @@ export async function holdCallerKeys(vault: TurnVault, keys: CallerKeys): Promis
     JSON.stringify({
       dataKey: keys.dataKey.toString('base64'),
       ...(keys.providerKey ? { providerKey: keys.providerKey } : {}),
+      ...(keys.previousDataKey ? { previousDataKey: keys.previousDataKey.toString('base64') } : {}),
     }),
   );
   return ref;
@@ -39,6 +45,14 @@ export async function redeemCallerKeys(
 ): Promise<CallerKeys | undefined> {
   const held = await vault.redeem(ref);
   if (held === undefined) return undefined;
-  const { dataKey, providerKey } = JSON.parse(held) as { dataKey: string; providerKey?: string };
-  return { dataKey: Buffer.from(dataKey, 'base64'), providerKey };
+  const { dataKey, providerKey, previousDataKey } = JSON.parse(held) as {
+    dataKey: string;
+    providerKey?: string;
+    previousDataKey?: string;
+  };
+  return {
+    dataKey: Buffer.from(dataKey, 'base64'),
+    providerKey,
+    ...(previousDataKey ? { previousDataKey: Buffer.from(previousDataKey, 'base64') } : {}),
+  };
 }

@@ -10,3 +10,5 @@ export * from './session-cipher';
 export * from './attachment-seal';
 export * from './turn-stream-seal';
 export * from './caller-keys';
+export * from './rotation-keys';
+export * from './data-key-rotation';

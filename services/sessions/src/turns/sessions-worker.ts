@@ -1,7 +1,7 @@
 /**
  * This service's Temporal worker, on the `sessions` queue: it runs the session and exchange
  * workflows (and the archive and idle-sweep ones), their local activities (this service's
- * database, next to the workflow) and the archive activities. Starts with the application and, on
+ * database, next to the workflow), the archive activities and a key rotation's batches. Starts with the application and, on
  * shutdown, stops polling, lets running tasks finish, then closes the shared connection.
  */
 import { temporalWorkerTelemetry } from '@lab/platform/telemetry';
@@ -14,6 +14,7 @@ import {
 } from '@nestjs/common';
 import { Worker } from '@temporalio/worker';
 import { SESSIONS_CONFIG, type SessionsConfig } from '../config/sessions.config';
+import { RotationService } from '../rotation/rotation.service';
 import { TemporalConnection } from './temporal';
 import { TurnActivities } from './turn-activities';
 import { workflowCode } from './workflow-code';
@@ -28,6 +29,7 @@ export class SessionsWorker implements OnApplicationBootstrap, OnApplicationShut
     @Inject(SESSIONS_CONFIG) private readonly config: SessionsConfig,
     private readonly temporal: TemporalConnection,
     private readonly activities: TurnActivities,
+    private readonly rotation: RotationService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -37,7 +39,7 @@ export class SessionsWorker implements OnApplicationBootstrap, OnApplicationShut
       namespace: this.config.temporalNamespace,
       taskQueue: this.config.sessionsTaskQueue,
       ...workflowCode(telemetry.interceptors !== undefined),
-      activities: this.activities.functions(),
+      activities: { ...this.activities.functions(), ...this.rotation.functions() },
       dataConverter: this.temporal.dataConverter(),
       ...telemetry,
       shutdownGraceTime: '20 seconds',

@@ -74,6 +74,10 @@ export class SessionEntity {
   @Column({ name: 'archive_size', type: 'bigint', nullable: true })
   archiveSize!: string | null;
 
+  /** The public id (`dataKeyId`) of the data key the session's rows are under; null: the first. */
+  @Column({ name: 'data_key_id', type: 'varchar', length: 16, nullable: true })
+  dataKeyId!: string | null;
+
   /** Of the archive object's bytes (hex). */
   @Column({ name: 'archive_sha256', type: 'varchar', length: 64, nullable: true })
   archiveSha256!: string | null;

@@ -1,0 +1,38 @@
+/**
+ * A user's history moved to their new data key (decision 0021), in batches of sessions on the
+ * sessions worker. The workflow carries only the user, the target key's id and a vault
+ * reference: the keys and the cursor are outside history (the vault, the database), so a batch
+ * retried after a killed worker, or a run continued as new, resumes where the database says.
+ */
+import {
+  ROTATION_ERRORS,
+  type RotateDataKeyInput,
+  type RotateDataKeyResult,
+  type RotationActivities,
+} from '@lab/contracts';
+import { continueAsNew, proxyActivities } from '@temporalio/workflow';
+
+const rotation = proxyActivities<RotationActivities>({
+  startToCloseTimeout: '5 minutes',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    nonRetryableErrorTypes: [ROTATION_ERRORS.keysUnavailable, ROTATION_ERRORS.unreadable],
+  },
+});
+
+export async function rotateDataKey(input: RotateDataKeyInput): Promise<RotateDataKeyResult> {
+  const limit = input.batchSize ?? 50;
+  const batchesPerRun = input.batchesPerRun ?? 20;
+  for (let batch = 0; batch < batchesPerRun; batch += 1) {
+    const progress = await rotation.resealSessionBatch({
+      userId: input.userId,
+      toKeyId: input.toKeyId,
+      keysRef: input.keysRef,
+      limit,
+    });
+    if (progress.finished) return { done: progress.done, total: progress.total };
+  }
+  return continueAsNew<typeof rotateDataKey>(input);
+}
