@@ -533,22 +533,23 @@ describe('OpenAI compatibility with the official SDK', () => {
     }, 60_000);
   });
 
-  it('works the same with the official Python SDK: chat, stream, caps, parse, errors, tools, models', async () => {
-    // Not execFileSync: the mock LLM answers from this process.
-    const { stdout } = await promisify(execFile)(
-      python,
-      [join(__dirname, 'python', 'openai_sdk_check.py')],
-      {
-        encoding: 'utf8',
-        env: {
-          PATH: process.env.PATH ?? '',
-          OPENAI_BASE_URL: `${p.url}/v1`,
-          OPENAI_API_KEY: key,
-          LAB_MODEL: model,
-        },
+  /** One of test/python's checks, run with the venv's Python against this platform (not
+   * execFileSync: the mock LLM answers from this process). */
+  const runPython = async (script: string): Promise<string[]> => {
+    const { stdout } = await promisify(execFile)(python, [join(__dirname, 'python', script)], {
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH ?? '',
+        OPENAI_BASE_URL: `${p.url}/v1`,
+        OPENAI_API_KEY: key,
+        LAB_MODEL: model,
       },
-    );
-    expect(stdout.trim().split('\n')).toEqual([
+    });
+    return stdout.trim().split('\n');
+  };
+
+  it('works the same with the official Python SDK: chat, stream, caps, parse, errors, tools, models', async () => {
+    await expect(runPython('openai_sdk_check.py')).resolves.toEqual([
       'ok chat',
       'ok stream',
       'ok max_tokens',
@@ -563,5 +564,33 @@ describe('OpenAI compatibility with the official SDK', () => {
       'ok model',
       'ok models',
     ]);
+  }, 60_000);
+
+  it("works with the Python SDK's Responses API: create, the stream helper, parse, function calls", async () => {
+    await expect(runPython('responses_check.py')).resolves.toEqual([
+      'ok create',
+      'ok stream',
+      'ok parse',
+      'ok function call',
+      'ok function result',
+      'ok bad request',
+    ]);
+  }, 60_000);
+
+  it("works with LangChain's ChatOpenAI unchanged: invoke, stream, caps, bind_tools, with_structured_output", async () => {
+    await expect(runPython('langchain_check.py')).resolves.toEqual([
+      'ok invoke',
+      'ok stream',
+      'ok max_tokens',
+      'ok bind_tools',
+      'ok tool result',
+      'ok with_structured_output',
+      'ok with_structured_output (function_calling)',
+    ]);
+    // What LangChain sent: the tools in OpenAI's shape, the schema as a strict response format.
+    expect(sent('LC-TOOLS')[0]).toMatchObject({
+      tools: [{ type: 'function', function: { name: 'get_weather' } }],
+    });
+    expect(sent('LC-STRUCTURED')[0]).toMatchObject({ response_format: { type: 'json_schema' } });
   }, 60_000);
 });
