@@ -18,6 +18,7 @@ import type { SessionEntity } from './entities/session.entity';
 import type { TurnEntity } from './entities/turn.entity';
 import { type ResumedSession, type SessionView, sessionView } from './session.views';
 import { SessionsRepository } from './sessions.repository';
+import { readKeyFor } from './data-key.decorator';
 
 export const OPENING_TURN = 'opening';
 const TURN_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
@@ -239,9 +240,14 @@ export class SessionsService {
     };
   }
 
-  async resume(userId: string, dataKey: Buffer, sessionId: string): Promise<ResumedSession> {
+  async resume(
+    userId: string,
+    dataKey: Buffer,
+    sessionId: string,
+    previousDataKey?: Buffer,
+  ): Promise<ResumedSession> {
     const session = await this.owned(userId, sessionId);
-    const cipher = new SessionCipher(dataKey, sessionId);
+    const cipher = new SessionCipher(readKeyFor(session, dataKey, previousDataKey), sessionId);
     const messages = await this.repository.messages(sessionId);
     return this.readable(() => this.resumed(session, cipher, messages));
   }
