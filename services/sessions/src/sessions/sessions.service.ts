@@ -7,7 +7,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import type { Condensed, SessionWorkflowInput, Thread, TurnOutcome, Usage } from '@lab/contracts';
-import { DecryptionError, SessionCipher } from '@lab/platform';
+import { DecryptionError, dataKeyId, SessionCipher } from '@lab/platform';
 import { ApiException, badRequest, notFound } from '@lab/platform/http';
 import { AssistantsClient, turnAssistant } from '../assistants/assistants.client';
 import { AttachmentsService } from '../attachments/attachments.service';
@@ -114,6 +114,7 @@ export class SessionsService {
       assistantId,
       promptVersionId: snapshot.promptVersion.id,
       modelConfigVersionId: snapshot.modelConfigVersion.id,
+      dataKeyId: dataKeyId(keys.dataKey),
       assistant: cipher.sealJson('assistant', turnAssistant(snapshot)),
       thread: cipher.thread(EMPTY_THREAD),
       stored: false,
