@@ -119,6 +119,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
                   assistantId: input.assistantId,
                   promptVersionId: input.promptVersionId,
                   modelConfigVersionId: input.modelConfigVersionId,
+                  ...(input.dataKeyId ? { dataKeyId: input.dataKeyId } : {}),
                 },
               }),
           userMessage: request.userMessage,

@@ -52,9 +52,29 @@ export interface paths {
     put?: never;
     /**
      * Rotate a bring-your-own OpenAI key
-     * @description Authenticate with the old key and send the new one: the data key is re-wrapped under the new key, history stays readable, the old key no longer signs in to this user.
+     * @description Authenticate with the old key and send the new one (it is checked with the provider). The old key stops signing in at once; the user gets a new data key and the history is re-encrypted under it in the background (progress: GET /v1/me/openai-key/rotation), after which the old key and the old data key open nothing the platform holds. Repeating the request with the same newKey (authenticated with the new key) answers the same rotation. 409 rotation_in_progress: a rotation to another key is still running.
      */
     post: operations['me_rotate'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/me/openai-key/rotation': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The progress of my key rotation
+     * @description The rotation to the data key of the key in use: sessions moved of those to move. 404 when this key never rotated. Once it reads `done`, the previous data key is dropped.
+     */
+    get: operations['me_rotation'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -977,6 +997,21 @@ export interface components {
       };
       strict?: boolean | null;
     };
+    KeyRotation: {
+      /**
+       * @description running: the history is moving to the new data key; done: nothing is left under the old one
+       * @enum {string}
+       */
+      state: 'running' | 'done';
+      /** @description Sessions moved so far */
+      done: number;
+      /** @description Sessions to move (counted when the rotation started) */
+      total: number;
+      /** Format: date-time */
+      startedAt: string;
+      /** Format: date-time */
+      finishedAt: string | null;
+    };
     LabDraftDto: {
       /** @enum {string} */
       sessionType: 'brainstorm' | 'coach';
@@ -1420,11 +1455,43 @@ export interface operations {
       };
     };
     responses: {
-      204: {
+      /** @description KeyRotation */
+      202: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['KeyRotation'];
+        };
+      };
+      /** @description An error, in the platform error model */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  me_rotation: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description KeyRotation */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['KeyRotation'];
+        };
       };
       /** @description An error, in the platform error model */
       default: {

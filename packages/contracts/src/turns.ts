@@ -81,6 +81,11 @@ export interface SessionWorkflowInput {
   assistantId: string;
   promptVersionId: string;
   modelConfigVersionId: string;
+  /**
+   * The public id (`dataKeyId`) of the data key the session is sealed under, recorded on its row
+   * so a reader during a key rotation picks the right key (decision 0021).
+   */
+  dataKeyId?: string;
   /** The pinned assistant (`TurnAssistant`), sealed (purpose `assistant`). */
   assistant: Sealed;
   /** The thread, sealed (purpose `payload`): exactly what the session row stores. */
@@ -339,6 +344,8 @@ export interface PersistTurnInput {
     assistantId: string;
     promptVersionId: string;
     modelConfigVersionId: string;
+    /** The public id of the data key the session is sealed under (decision 0021). */
+    dataKeyId?: string;
   };
   userMessage: Sealed | null;
   reply: Sealed;

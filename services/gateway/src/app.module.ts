@@ -26,11 +26,13 @@ import { UserEntity } from './identity/entities/user.entity';
 import { IdentityService } from './identity/identity.service';
 import { UsersRepository } from './identity/users.repository';
 import { RateLimitModule } from './limits/rate-limit.module';
+import { KeyRotationService } from './me/key-rotation.service';
 import { MeController } from './me/me.controller';
 import { MeUsageController } from './me/me-usage.controller';
 import { CreateIdentities1763800000000 } from './migrations/1763800000000-create-identities';
 import { UsageAndEvents1763900000000 } from './migrations/1763900000000-usage-and-events';
 import { ApiKeySpendCaps1764000000000 } from './migrations/1764000000000-api-key-spend-caps';
+import { PreviousWrappedDataKey1765200000000 } from './migrations/1765200000000-previous-wrapped-data-key';
 import { OpsController } from './ops/ops.controller';
 import { OpsRepository } from './ops/ops.repository';
 import { OpsMetricsService } from './ops/ops-metrics';
@@ -69,6 +71,7 @@ export class AppModule {
             CreateIdentities1763800000000,
             UsageAndEvents1763900000000,
             ApiKeySpendCaps1764000000000,
+            PreviousWrappedDataKey1765200000000,
           ],
           poolSize: 20,
         }),
@@ -94,6 +97,7 @@ export class AppModule {
       providers: [
         UsersRepository,
         IdentityService,
+        KeyRotationService,
         AuthGuard,
         UsageRepository,
         SpendCapsRepository,

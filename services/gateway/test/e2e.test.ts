@@ -330,7 +330,7 @@ describe('the platform through the gateway', () => {
     });
     expect(refused.status).toBe(401);
     const rotated = await p.call('POST', '/v1/me/openai-key', oldKey, { newKey });
-    expect(rotated.status).toBe(204);
+    expect(rotated.status).toBe(202);
 
     const me = await p.call('GET', '/v1/me', newKey);
     expect(me.body.id).toBe(userId);

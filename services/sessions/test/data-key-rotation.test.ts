@@ -322,4 +322,80 @@ describe('data key rotation (real PostgreSQL, S3, Temporal, Redis; mock LLM)', (
     failsWith(() => decryptText(message.content, oldKey, `message:${sessionId}`));
     expect(decryptText(message.content, newKey, `message:${sessionId}`)).toBe('ROT-T4 kelp');
   });
+
+  it('reads a session not yet moved with the previous key, and a session started during the rotation with the new one', async () => {
+    const user = p.newUser();
+    const oldKey = Buffer.from(user.dataKey, 'base64');
+    const assistant = await p.createAssistant(user);
+    const unmoved = (await p.call('POST', '/sessions', user, { assistantId: assistant.id })).body
+      .session.id as string;
+    expect(
+      (await p.call('POST', `/sessions/${unmoved}/messages`, user, { content: 'ROT-R1 shoals' }))
+        .status,
+    ).toBe(201);
+    const fileId = await upload(user, unmoved, 'shoals.txt', 'ROT-R2 shoal chart\n');
+    const [row] = await rows('select data_key_id from sessions where id = $1', [unmoved]);
+    expect(row.data_key_id).toBe(dataKeyId(oldKey));
+
+    // The gateway during a rotation: the new key, and the previous one beside it.
+    const newKey = randomBytes(32);
+    const vault = new TurnVault(p.redis, p.sessionsConfig.turnVaultKey);
+    const during = async (previous: boolean) => ({
+      'x-key-ref': await holdCallerKeys(vault, {
+        dataKey: newKey,
+        ...(previous ? { previousDataKey: oldKey } : {}),
+      }),
+    });
+    const read = await p.call('GET', `/sessions/${unmoved}`, user, undefined, await during(true));
+    expect(read.status).toBe(200);
+    expect(JSON.stringify(read.body.messages)).toContain('ROT-R1 shoals');
+    const listed = await p.call(
+      'GET',
+      `/sessions/${unmoved}/attachments`,
+      user,
+      undefined,
+      await during(true),
+    );
+    expect(listed.body.items).toEqual([expect.objectContaining({ name: 'shoals.txt' })]);
+    const file = await p.call(
+      'GET',
+      `/sessions/${unmoved}/attachments/${fileId}`,
+      user,
+      undefined,
+      await during(true),
+    );
+    expect(file).toMatchObject({ status: 200, text: 'ROT-R2 shoal chart\n' });
+    // Without the previous key the unmoved session does not open.
+    const without = await p.call(
+      'GET',
+      `/sessions/${unmoved}`,
+      user,
+      undefined,
+      await during(false),
+    );
+    expect(without.status).toBe(403);
+    expect(without.text).not.toContain('ROT-R1');
+
+    // A session started now is under the new key and names it: read with it, not the previous.
+    const started = await p.call(
+      'POST',
+      '/sessions',
+      user,
+      { assistantId: assistant.id },
+      await during(true),
+    );
+    expect(started.status).toBe(201);
+    const fresh = started.body.session.id as string;
+    const [freshRow] = await rows('select data_key_id from sessions where id = $1', [fresh]);
+    expect(freshRow.data_key_id).toBe(dataKeyId(newKey));
+    const freshRead = await p.call(
+      'GET',
+      `/sessions/${fresh}`,
+      user,
+      undefined,
+      await during(true),
+    );
+    expect(freshRead.status).toBe(200);
+    expect(freshRead.body.messages.length).toBeGreaterThan(0);
+  });
 });

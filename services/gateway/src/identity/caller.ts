@@ -17,6 +17,11 @@ export interface AuthenticatedCaller {
   scopes: readonly string[];
   /** The user's data key, unwrapped for this request only. */
   dataKey: Buffer;
+  /**
+   * During a key rotation (decision 0021), the data key the history moves from: sessions not
+   * yet moved are read with it.
+   */
+  previousDataKey?: Buffer;
   /** Bring-your-own-key: the user's OpenAI key, for this request's LLM calls only. */
   providerKey?: string;
 }

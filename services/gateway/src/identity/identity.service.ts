@@ -15,7 +15,6 @@ import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import {
   deriveWrappingKey,
   generateDataKey,
-  rewrapDataKey,
   unwrapDataKey,
   wrapDataKey,
   wrappedDataKeyId,
@@ -53,6 +52,8 @@ interface CachedByok {
   userId: string;
   wrappedDataKey: string;
   keySalt: string;
+  /** During a key rotation, the previous data key (wrapped under the same OpenAI key). */
+  previousWrappedDataKey?: string;
 }
 
 function parseCached(value: string | null): CachedByok | null {
@@ -61,7 +62,9 @@ function parseCached(value: string | null): CachedByok | null {
     const parsed = JSON.parse(value) as Partial<CachedByok>;
     return typeof parsed.userId === 'string' &&
       typeof parsed.wrappedDataKey === 'string' &&
-      typeof parsed.keySalt === 'string'
+      typeof parsed.keySalt === 'string' &&
+      (parsed.previousWrappedDataKey === undefined ||
+        typeof parsed.previousWrappedDataKey === 'string')
       ? (parsed as CachedByok)
       : null;
   } catch {
@@ -79,6 +82,13 @@ function sameSecret(given: string, expected: string): boolean {
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
 }
+
+const rotationInProgress = () =>
+  new ApiException(
+    HttpStatus.CONFLICT,
+    'rotation_in_progress',
+    'A key rotation is still moving the history; rotate again once it is done',
+  );
 
 const unauthenticated = (message: string) =>
   new ApiException(HttpStatus.UNAUTHORIZED, 'unauthenticated', message);
@@ -161,15 +171,19 @@ export class IdentityService {
   }
 
   /**
-   * Rotation of a bring-your-own key: the caller proved the old key (it authenticated this
-   * request); the new one is checked with the provider, the identity moves to its hash and the
-   * data key is re-wrapped under it. History stays readable; the old key no longer signs in here.
+   * Rotation of a bring-your-own key (decision 0021): the caller proved the old key (it
+   * authenticated this request); the new one is checked with the provider. In one transaction
+   * the identity moves to its hash, the user gets a NEW data key wrapped under it, and the old
+   * data key is kept, wrapped under the new key too, as the previous key until the history has
+   * moved (the caller then clears it: {@link clearPreviousDataKey}). The old key no longer signs
+   * in here. Answers both data keys. Authenticated with the new key already (a repeat), it
+   * answers the caller's keys (`repeat: true`) and changes nothing.
    */
   async rotateOpenAiKey(
     caller: AuthenticatedCaller,
     oldKey: string,
     newKey: string,
-  ): Promise<void> {
+  ): Promise<{ dataKey: Buffer; previousDataKey: Buffer | null; repeat: boolean }> {
     if (caller.kind !== 'byok') {
       throw new ApiException(
         HttpStatus.CONFLICT,
@@ -190,7 +204,14 @@ export class IdentityService {
         [{ field: 'newKey', message: 'newKey must be an OpenAI key' }],
       );
     }
-    if (newKey === oldKey) throw conflict('The new key is the key in use');
+    if (newKey === oldKey) {
+      return {
+        dataKey: caller.dataKey,
+        previousDataKey: caller.previousDataKey ?? null,
+        repeat: true,
+      };
+    }
+    if (caller.previousDataKey) throw rotationInProgress();
     const [oldLookup, newLookup] = await Promise.all([this.hash(oldKey), this.hash(newKey)]);
     if (await this.users.findByIdentity('byok', newLookup)) {
       throw conflict('That OpenAI key already belongs to another user');
@@ -198,13 +219,18 @@ export class IdentityService {
     await this.providerKeys.check(newKey);
     const user = await this.users.findUser(caller.userId);
     if (!user) throw unauthenticated('The user no longer exists');
-    const rewrapped = rewrapDataKey(
+    const previousDataKey = unwrapDataKey(
       user.wrappedDataKey,
       deriveWrappingKey(oldKey, user.keySalt),
-      deriveWrappingKey(newKey, user.keySalt),
     );
+    const newWrappingKey = deriveWrappingKey(newKey, user.keySalt);
+    const dataKey = generateDataKey();
     try {
-      await this.users.rotateIdentity(user.id, 'byok', oldLookup, newLookup, rewrapped);
+      const rotated = await this.users.rotateIdentity(user.id, 'byok', oldLookup, newLookup, {
+        wrappedDataKey: wrapDataKey(dataKey, newWrappingKey),
+        previousWrappedDataKey: wrapDataKey(previousDataKey, newWrappingKey),
+      });
+      if (!rotated) throw rotationInProgress();
     } catch (error) {
       // Another request registered the new key first.
       if (isUniqueViolation(error))
@@ -212,6 +238,18 @@ export class IdentityService {
       throw error;
     }
     await this.redis.del(this.cacheName(oldKey));
+    return { dataKey, previousDataKey, repeat: false };
+  }
+
+  /**
+   * The end of a rotation: the previous data key is dropped from the user and from the lookup
+   * cache of their (new) key, so nothing the platform holds opens the old data key any more.
+   */
+  async clearPreviousDataKey(userId: string, key: string): Promise<void> {
+    const user = await this.users.findUser(userId);
+    if (user?.previousWrappedDataKey)
+      await this.users.clearPreviousDataKey(userId, user.previousWrappedDataKey);
+    await this.redis.del(this.cacheName(key));
   }
 
   private async byOpenAiKey(key: string, failureKeys: string[]): Promise<SignIn> {
@@ -237,11 +275,19 @@ export class IdentityService {
           lookup,
         ));
       }
-      known = { userId: user.id, wrappedDataKey: user.wrappedDataKey, keySalt: user.keySalt };
+      known = {
+        userId: user.id,
+        wrappedDataKey: user.wrappedDataKey,
+        keySalt: user.keySalt,
+        ...(user.previousWrappedDataKey
+          ? { previousWrappedDataKey: user.previousWrappedDataKey }
+          : {}),
+      };
       // The wrapped data key opens only with this very OpenAI key: safe to keep beside its HMAC.
       await this.redis.set(cache, JSON.stringify(known), 'EX', CACHE_TTL_SECONDS);
     }
-    const dataKey = unwrapDataKey(known.wrappedDataKey, deriveWrappingKey(key, known.keySalt));
+    const wrappingKey = deriveWrappingKey(key, known.keySalt);
+    const dataKey = unwrapDataKey(known.wrappedDataKey, wrappingKey);
     return {
       caller: {
         userId: known.userId,
@@ -249,6 +295,9 @@ export class IdentityService {
         limitKey: `user:${known.userId}`,
         scopes: PERSON_SCOPES,
         dataKey,
+        ...(known.previousWrappedDataKey
+          ? { previousDataKey: unwrapDataKey(known.previousWrappedDataKey, wrappingKey) }
+          : {}),
         providerKey: key,
       },
       created,

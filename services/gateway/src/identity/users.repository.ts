@@ -48,21 +48,36 @@ export class UsersRepository {
     }
   }
 
-  /** Key rotation: the identity moves to the new key's hash and the data key is re-wrapped, at once. */
+  /**
+   * Key rotation (decision 0021): at once, the identity moves to the new key's hash, the user's
+   * data key becomes the new one and the old one is kept as the previous key (both wrapped under
+   * the new OpenAI key). Refused (false) while another rotation is open.
+   */
   async rotateIdentity(
     userId: string,
     kind: IdentityKind,
     oldLookup: string,
     newLookup: string,
-    wrappedDataKey: string,
-  ): Promise<void> {
-    await this.db.transaction(async (tx: EntityManager) => {
+    keys: { wrappedDataKey: string; previousWrappedDataKey: string },
+  ): Promise<boolean> {
+    return this.db.transaction(async (tx: EntityManager) => {
+      const user = await tx
+        .getRepository(UserEntity)
+        .update({ id: userId, previousWrappedDataKey: IsNull() }, keys);
+      if (user.affected !== 1) return false;
       const moved = await tx
         .getRepository(IdentityEntity)
         .update({ userId, kind, lookup: oldLookup }, { lookup: newLookup });
       if (moved.affected !== 1) throw new Error('identity to rotate not found');
-      await tx.getRepository(UserEntity).update({ id: userId }, { wrappedDataKey });
+      return true;
     });
+  }
+
+  /** The end of a rotation: the previous data key is dropped (only the one that was read). */
+  async clearPreviousDataKey(userId: string, previousWrappedDataKey: string): Promise<void> {
+    await this.db
+      .getRepository(UserEntity)
+      .update({ id: userId, previousWrappedDataKey }, { previousWrappedDataKey: null });
   }
 
   async createSystemUser(

@@ -11,6 +11,7 @@ import { Authenticated, Caller } from '../identity/auth.guard';
 import type { AuthenticatedCaller } from '../identity/caller';
 import { IdentityService } from '../identity/identity.service';
 import { UsersRepository } from '../identity/users.repository';
+import { KeyRotationService, type KeyRotationView } from './key-rotation.service';
 import { RotateOpenAiKeyDto } from './me.dto';
 
 export interface MeView {
@@ -27,6 +28,7 @@ export class MeController {
   constructor(
     private readonly identity: IdentityService,
     private readonly users: UsersRepository,
+    private readonly rotations: KeyRotationService,
   ) {}
 
   @Post('sign-in')
@@ -51,20 +53,37 @@ export class MeController {
   }
 
   @Post('me/openai-key')
-  @HttpCode(HttpStatus.NO_CONTENT)
+  @HttpCode(HttpStatus.ACCEPTED)
   @Authenticated()
   @ApiOperation({
     summary: 'Rotate a bring-your-own OpenAI key',
     description:
-      'Authenticate with the old key and send the new one: the data key is re-wrapped under the new key, history stays readable, the old key no longer signs in to this user.',
+      'Authenticate with the old key and send the new one (it is checked with the provider). The old key stops signing in at once; the user gets a new data key and the history is re-encrypted under it in the background (progress: GET /v1/me/openai-key/rotation), after which the old key and the old data key open nothing the platform holds. Repeating the request with the same newKey (authenticated with the new key) answers the same rotation. 409 rotation_in_progress: a rotation to another key is still running.',
   })
-  async rotate(
+  @Answers('KeyRotation', HttpStatus.ACCEPTED)
+  rotate(
     @Caller() caller: AuthenticatedCaller,
     @Req() request: Request,
     @Body() body: RotateOpenAiKeyDto,
-  ): Promise<void> {
-    const oldKey = IdentityService.bearer(request.header('authorization'));
-    await this.identity.rotateOpenAiKey(caller, oldKey, body.newKey);
+  ): Promise<KeyRotationView> {
+    const bearer = IdentityService.bearer(request.header('authorization'));
+    return this.rotations.rotate(caller, bearer, body.newKey);
+  }
+
+  @Get('me/openai-key/rotation')
+  @Authenticated()
+  @ApiOperation({
+    summary: 'The progress of my key rotation',
+    description:
+      'The rotation to the data key of the key in use: sessions moved of those to move. 404 when this key never rotated. Once it reads `done`, the previous data key is dropped.',
+  })
+  @Answers('KeyRotation')
+  rotation(
+    @Caller() caller: AuthenticatedCaller,
+    @Req() request: Request,
+  ): Promise<KeyRotationView> {
+    if (caller.kind !== 'byok') throw notFound('Key rotation');
+    return this.rotations.progress(caller, IdentityService.bearer(request.header('authorization')));
   }
 
   private async view(caller: AuthenticatedCaller): Promise<MeView> {

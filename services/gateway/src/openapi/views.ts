@@ -177,6 +177,18 @@ export const VIEW_SCHEMAS: Record<string, Schema> = {
       assistantsCreated: integer,
     }),
   }),
+  KeyRotation: object({
+    state: {
+      type: 'string',
+      enum: ['running', 'done'],
+      description:
+        'running: the history is moving to the new data key; done: nothing is left under the old one',
+    },
+    done: { ...integer, description: 'Sessions moved so far' },
+    total: { ...integer, description: 'Sessions to move (counted when the rotation started)' },
+    startedAt: dateTime,
+    finishedAt: { ...dateTime, nullable: true },
+  }),
   ApiKey: object(
     {
       id: uuid,

@@ -140,6 +140,7 @@ export class Upstream {
       return await holdCallerKeys(this.vault, {
         dataKey: caller.dataKey,
         providerKey: keys === 'model' ? caller.providerKey : undefined,
+        previousDataKey: caller.previousDataKey,
       });
     } catch {
       throw this.unavailable('The key vault is unreachable');

@@ -17,7 +17,7 @@ import {
 } from '@nestjs/common';
 import { CallerId, InternalCallerGuard, readRawBody } from '@lab/platform/http';
 import type { Request, Response } from 'express';
-import { DataKey } from '../sessions/data-key.decorator';
+import { DataKey, PreviousDataKey } from '../sessions/data-key.decorator';
 import { ParseId } from '../sessions/sessions.controller';
 import { AttachmentsService } from './attachments.service';
 
@@ -51,8 +51,13 @@ export class AttachmentsController {
   }
 
   @Get(':id/attachments')
-  list(@CallerId() userId: string, @DataKey() dataKey: Buffer, @Param('id', ParseId) id: string) {
-    return this.attachments.list(userId, dataKey, id);
+  list(
+    @CallerId() userId: string,
+    @DataKey() dataKey: Buffer,
+    @PreviousDataKey() previousDataKey: Buffer | undefined,
+    @Param('id', ParseId) id: string,
+  ) {
+    return this.attachments.list(userId, dataKey, id, previousDataKey);
   }
 
   @Get(':id/attachments/:attachmentId')
@@ -60,6 +65,7 @@ export class AttachmentsController {
   async download(
     @CallerId() userId: string,
     @DataKey() dataKey: Buffer,
+    @PreviousDataKey() previousDataKey: Buffer | undefined,
     @Param('id', ParseId) id: string,
     @Param('attachmentId', ParseId) attachmentId: string,
     @Res() response: Response,
@@ -69,6 +75,7 @@ export class AttachmentsController {
       dataKey,
       id,
       attachmentId,
+      previousDataKey,
     );
     response.status(200);
     response.setHeader('content-type', attachment.contentType);

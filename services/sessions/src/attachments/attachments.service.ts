@@ -23,6 +23,7 @@ import {
 import { openAttachment } from '@lab/platform';
 import { ATTACHMENT_CONTEXT_SHARE, attachmentContext } from './attachment-context';
 import { AttachmentsRepository } from './attachments.repository';
+import { readKeyFor } from '../sessions/data-key.decorator';
 
 /** The types a user may upload; the text ones also join the model's context. */
 export const ATTACHMENT_TYPES = [
@@ -173,10 +174,11 @@ export class AttachmentsService {
     userId: string,
     dataKey: Buffer,
     sessionId: string,
+    previousDataKey?: Buffer,
   ): Promise<{ items: AttachmentView[] }> {
-    await this.owned(userId, sessionId);
+    const key = readKeyFor(await this.owned(userId, sessionId), dataKey, previousDataKey);
     return {
-      items: (await this.repository.forSession(sessionId)).map((a) => this.opened(a, dataKey)),
+      items: (await this.repository.forSession(sessionId)).map((a) => this.opened(a, key)),
     };
   }
 
@@ -185,15 +187,16 @@ export class AttachmentsService {
     dataKey: Buffer,
     sessionId: string,
     attachmentId: string,
+    previousDataKey?: Buffer,
   ): Promise<{ attachment: AttachmentView; bytes: Buffer }> {
-    await this.owned(userId, sessionId);
+    const key = readKeyFor(await this.owned(userId, sessionId), dataKey, previousDataKey);
     const attachment = await this.repository.find(sessionId, attachmentId);
     if (!attachment) throw notFound('attachment');
     const store = this.requireStore();
     const sealed = await this.storage(() => store.get(attachment.objectKey));
     return this.withKey(() => ({
-      attachment: attachmentView(attachment, dataKey),
-      bytes: openAttachment(sealed, dataKey, sessionId, attachmentId),
+      attachment: attachmentView(attachment, key),
+      bytes: openAttachment(sealed, key, sessionId, attachmentId),
     }));
   }
 

@@ -1,4 +1,5 @@
 import { createParamDecorator, type ExecutionContext, HttpStatus } from '@nestjs/common';
+import { dataKeyId } from '@lab/platform';
 import { ApiException } from '@lab/platform/http';
 import type { WithCallerKeys } from './caller-keys.interceptor';
 
@@ -33,3 +34,26 @@ export const IdempotencyKey = createParamDecorator(
   (_: unknown, context: ExecutionContext): string | undefined =>
     context.switchToHttp().getRequest<WithCallerKeys>().header('idempotency-key') || undefined,
 );
+
+/**
+ * During a key rotation (decision 0021), the data key the caller's history moves from: the
+ * gateway puts it in the `x-key-ref` entry while the rotation is open. Undefined otherwise.
+ */
+export const PreviousDataKey = createParamDecorator(
+  (_: unknown, context: ExecutionContext): Buffer | undefined => {
+    const key = context.switchToHttp().getRequest<WithCallerKeys>().callerKeys?.previousDataKey;
+    return key?.length === 32 ? key : undefined;
+  },
+);
+
+/**
+ * The key a session's rows open with: the caller's data key, or, while a rotation has not yet
+ * moved the session (its `data_key_id` is not the current key's id), the previous one.
+ */
+export function readKeyFor(
+  session: { dataKeyId: string | null },
+  dataKey: Buffer,
+  previousDataKey: Buffer | undefined,
+): Buffer {
+  return previousDataKey && session.dataKeyId !== dataKeyId(dataKey) ? previousDataKey : dataKey;
+}

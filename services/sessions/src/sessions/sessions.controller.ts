@@ -19,7 +19,7 @@ import { ApiException, CallerId, InternalCallerGuard } from '@lab/platform/http'
 import type { Response } from 'express';
 import { TurnStreams } from '../turns/turn-streams';
 import { CallerKeyId } from './caller-key-id.decorator';
-import { DataKey, IdempotencyKey } from './data-key.decorator';
+import { DataKey, IdempotencyKey, PreviousDataKey } from './data-key.decorator';
 import { ListSessionsQueryDto, SendMessageDto, StartSessionDto } from '@lab/contracts/dto';
 import { ProviderKey } from './provider-key.decorator';
 import { SessionsService, turnIdFrom } from './sessions.service';
@@ -65,8 +65,13 @@ export class SessionsController {
   }
 
   @Get(':id')
-  resume(@CallerId() userId: string, @DataKey() dataKey: Buffer, @Param('id', ParseId) id: string) {
-    return this.sessions.resume(userId, dataKey, id);
+  resume(
+    @CallerId() userId: string,
+    @DataKey() dataKey: Buffer,
+    @PreviousDataKey() previousDataKey: Buffer | undefined,
+    @Param('id', ParseId) id: string,
+  ) {
+    return this.sessions.resume(userId, dataKey, id, previousDataKey);
   }
 
   /** Waits for the turn, or with `?stream=true` answers Server-Sent Events as the reply is guarded. */

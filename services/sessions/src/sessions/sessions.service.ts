@@ -7,7 +7,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import type { Condensed, SessionWorkflowInput, Thread, TurnOutcome, Usage } from '@lab/contracts';
-import { DecryptionError, SessionCipher } from '@lab/platform';
+import { DecryptionError, dataKeyId, SessionCipher } from '@lab/platform';
 import { ApiException, badRequest, notFound } from '@lab/platform/http';
 import { AssistantsClient, turnAssistant } from '../assistants/assistants.client';
 import { AttachmentsService } from '../attachments/attachments.service';
@@ -18,6 +18,7 @@ import type { SessionEntity } from './entities/session.entity';
 import type { TurnEntity } from './entities/turn.entity';
 import { type ResumedSession, type SessionView, sessionView } from './session.views';
 import { SessionsRepository } from './sessions.repository';
+import { readKeyFor } from './data-key.decorator';
 
 export const OPENING_TURN = 'opening';
 const TURN_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
@@ -113,6 +114,7 @@ export class SessionsService {
       assistantId,
       promptVersionId: snapshot.promptVersion.id,
       modelConfigVersionId: snapshot.modelConfigVersion.id,
+      dataKeyId: dataKeyId(keys.dataKey),
       assistant: cipher.sealJson('assistant', turnAssistant(snapshot)),
       thread: cipher.thread(EMPTY_THREAD),
       stored: false,
@@ -239,9 +241,14 @@ export class SessionsService {
     };
   }
 
-  async resume(userId: string, dataKey: Buffer, sessionId: string): Promise<ResumedSession> {
+  async resume(
+    userId: string,
+    dataKey: Buffer,
+    sessionId: string,
+    previousDataKey?: Buffer,
+  ): Promise<ResumedSession> {
     const session = await this.owned(userId, sessionId);
-    const cipher = new SessionCipher(dataKey, sessionId);
+    const cipher = new SessionCipher(readKeyFor(session, dataKey, previousDataKey), sessionId);
     const messages = await this.repository.messages(sessionId);
     return this.readable(() => this.resumed(session, cipher, messages));
   }

@@ -124,6 +124,9 @@ export class TurnActivities {
     input: PersistTurnInput,
   ): Promise<SessionEntity> {
     if (input.create) {
+      // The key id is the row's, not the event's.
+      const { userId, assistantId, promptVersionId, modelConfigVersionId } = input.create;
+      const started = { userId, assistantId, promptVersionId, modelConfigVersionId };
       const inserted = await this.repository.insertSession(manager, {
         id: input.sessionId,
         ...input.create,
@@ -134,7 +137,7 @@ export class TurnActivities {
           aggregateType: 'session',
           aggregateId: input.sessionId,
           type: 'session.started',
-          payload: { sessionId: input.sessionId, ...input.create },
+          payload: { sessionId: input.sessionId, ...started },
         });
       }
     }

@@ -18,6 +18,13 @@ export class UserEntity {
   @Column({ name: 'wrapped_data_key', type: 'text' })
   wrappedDataKey!: string;
 
+  /**
+   * During a key rotation (decision 0021): the data key the history moves from, wrapped under
+   * the NEW OpenAI key; null when no rotation is open.
+   */
+  @Column({ name: 'previous_wrapped_data_key', type: 'text', nullable: true })
+  previousWrappedDataKey?: string | null;
+
   /** The HKDF salt of a bring-your-own-key wrapping key (random, not secret). */
   @Column({ name: 'key_salt', type: 'varchar', length: 64 })
   keySalt!: string;
