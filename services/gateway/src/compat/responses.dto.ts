@@ -208,7 +208,10 @@ export class ResponsesDto {
         type: 'object',
         required: ['type', 'name'],
         additionalProperties: false,
-        properties: { type: { type: 'string', enum: ['function'] }, name: { type: 'string' } },
+        properties: {
+          type: { type: 'string', enum: ['function'] },
+          name: { type: 'string', pattern: FUNCTION_NAME.source },
+        },
       },
     ],
   }))
