@@ -1186,13 +1186,48 @@ export interface components {
       model: string;
       input:
         | string
-        | {
-            [key: string]: unknown;
-          }[];
+        | (
+            | ({
+                /** @enum {string} */
+                type?: 'message';
+                /** @enum {string} */
+                role: 'user' | 'assistant' | 'system' | 'developer';
+                content:
+                  | string
+                  | ({
+                      /** @enum {string} */
+                      type: 'input_text' | 'output_text' | 'text';
+                      text: string;
+                    } & {
+                      [key: string]: unknown;
+                    })[];
+              } & {
+                [key: string]: unknown;
+              })
+            | ({
+                /** @enum {string} */
+                type: 'function_call';
+                call_id: string;
+                name: string;
+                arguments: string;
+              } & {
+                [key: string]: unknown;
+              })
+            | ({
+                /** @enum {string} */
+                type: 'function_call_output';
+                call_id: string;
+                output: string;
+              } & {
+                [key: string]: unknown;
+              })
+          )[];
       instructions?: string | null;
       stream?: boolean | null;
-      store?: boolean | null;
-      previous_response_id?: string | null;
+      /** @enum {boolean|null} */
+      store?: false | null;
+      /** @enum {string|null} */
+      previous_response_id?: null;
       max_output_tokens?: number | null;
       temperature?: number | null;
       top_p?: number | null;

@@ -31,6 +31,58 @@ const nullable = JSONSchema({ nullable: true });
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const FUNCTION_NAME_MESSAGE = 'name must be 1 to 64 letters, digits, underscores or dashes';
 
+/** A schema as the JSONSchema decorator takes it (not the function form). */
+type Schema = Exclude<Parameters<typeof JSONSchema>[0], (...args: never[]) => unknown>;
+const CALL_ID: Schema = { type: 'string', pattern: '^[\\w-]{1,64}$' };
+/** The input items responses-input.ts reads, for the document (it checks them itself). */
+const MESSAGE_ITEM: Schema = {
+  type: 'object',
+  required: ['role', 'content'],
+  additionalProperties: true,
+  properties: {
+    type: { type: 'string', enum: ['message'] },
+    role: { type: 'string', enum: ['user', 'assistant', 'system', 'developer'] },
+    content: {
+      oneOf: [
+        { type: 'string', maxLength: 16_000 },
+        {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['type', 'text'],
+            additionalProperties: true,
+            properties: {
+              type: { type: 'string', enum: ['input_text', 'output_text', 'text'] },
+              text: { type: 'string', maxLength: 16_000 },
+            },
+          },
+        },
+      ],
+    },
+  },
+};
+const FUNCTION_CALL_ITEM: Schema = {
+  type: 'object',
+  required: ['type', 'call_id', 'name', 'arguments'],
+  additionalProperties: true,
+  properties: {
+    type: { type: 'string', enum: ['function_call'] },
+    call_id: CALL_ID,
+    name: { type: 'string', pattern: FUNCTION_NAME.source },
+    arguments: { type: 'string', maxLength: 16_000 },
+  },
+};
+const FUNCTION_CALL_OUTPUT_ITEM: Schema = {
+  type: 'object',
+  required: ['type', 'call_id', 'output'],
+  additionalProperties: true,
+  properties: {
+    type: { type: 'string', enum: ['function_call_output'] },
+    call_id: CALL_ID,
+    output: { type: 'string', maxLength: 16_000 },
+  },
+};
+
 @ValidatorConstraint({ name: 'isResponseInput' })
 export class IsResponseInput implements ValidatorConstraintInterface {
   validate(value: unknown): boolean {
@@ -143,7 +195,7 @@ export class ResponsesDto {
         type: 'array',
         minItems: 1,
         maxItems: 200,
-        items: { type: 'object', additionalProperties: true },
+        items: { oneOf: [MESSAGE_ITEM, FUNCTION_CALL_ITEM, FUNCTION_CALL_OUTPUT_ITEM] },
       },
     ],
   }))
@@ -162,14 +214,14 @@ export class ResponsesDto {
   @IsBoolean()
   stream?: boolean | null;
 
-  /** Only `false` for now: nothing is stored (decision 0020). */
-  @nullable
+  /** Only `false` for now: nothing is stored (decision 0020); `true` is a 400 saying so. */
+  @JSONSchema({ type: 'boolean', nullable: true, enum: [false, null] })
   @IsOptional()
   @IsBoolean()
   store?: boolean | null;
 
-  /** Refused for now: no response is stored to continue (decision 0020). */
-  @nullable
+  /** Refused for now: no response is stored to continue (decision 0020); the document says null. */
+  @JSONSchema({ type: 'string', nullable: true, enum: [null] })
   @IsOptional()
   @MaxLength(100)
   @IsString()
