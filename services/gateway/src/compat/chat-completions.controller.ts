@@ -29,14 +29,9 @@ import { Authenticated, Caller } from '../identity/auth.guard';
 import { SpendCapped } from '../spend/spend-cap.guard';
 import { TokenBudget } from '../limits/token-budget';
 import type { AuthenticatedCaller } from '../identity/caller';
-import {
-  ASSISTANTS,
-  requestIdOf,
-  SESSIONS,
-  type Upstream,
-  upstreamError,
-} from '../upstream/upstream';
+import { ASSISTANTS, requestIdOf, SESSIONS, type Upstream } from '../upstream/upstream';
 import { ChatCompletionsDto, type ChatMessageDto } from './chat-completions.dto';
+import { openTurnStream, resolveAssistant } from './exchange';
 import { OpenAiErrorFilter, toOpenAiError } from './openai-error';
 import { type OpenAiRequest, OpenAiRequestPipe, warnIgnored } from './openai-request';
 
@@ -289,7 +284,12 @@ export class ChatCompletionsController {
             },
           ],
     );
-    const assistantId = await this.resolve(caller, body.model.slice('assistant/'.length), request);
+    const assistantId = await resolveAssistant(
+      this.assistants,
+      caller,
+      body.model.slice('assistant/'.length),
+      request,
+    );
     // The caller's tokens per minute: checked now, charged with the real usage afterwards.
     await this.tokens?.check(caller, response);
     const charge = (usage: CompletionResult['usage']) =>
@@ -391,26 +391,6 @@ export class ChatCompletionsController {
     }
   }
 
-  /** `assistant/<uuid>` names it; anything else is a share code. */
-  private async resolve(
-    caller: AuthenticatedCaller,
-    name: string,
-    request: Request,
-  ): Promise<string> {
-    if (UUID.test(name)) return name.toLowerCase();
-    try {
-      if (!SHARE_CODE.test(name)) throw new HttpException('not found', HttpStatus.NOT_FOUND);
-      const path = `/assistants/by-code/${encodeURIComponent(name)}`;
-      const { body } = await this.assistants.json<{ id: string }>(caller, { path, request });
-      return body.id;
-    } catch (error) {
-      if (error instanceof HttpException && error.getStatus() === 404) {
-        throw modelNotFound(`assistant/${name}`);
-      }
-      throw error;
-    }
-  }
-
   /** The sessions service's turn events, re-told as OpenAI `chat.completion.chunk`s. */
   private async stream(
     caller: AuthenticatedCaller,
@@ -425,28 +405,7 @@ export class ChatCompletionsController {
       charge: (usage: CompletionResult['usage']) => Promise<void>;
     },
   ): Promise<void> {
-    const abort = new AbortController();
-    response.on('close', () => abort.abort());
-    const answer = await this.sessions.fetch(
-      caller,
-      { ...call, query: { stream: 'true' } },
-      abort.signal,
-    );
-    if (
-      !(answer.headers.get('content-type') ?? '').startsWith('text/event-stream') ||
-      !answer.body
-    ) {
-      throw upstreamError(
-        answer.status,
-        await answer.json().catch(() => undefined),
-        answer.headers,
-      );
-    }
-    response.status(200);
-    response.setHeader('content-type', 'text/event-stream; charset=utf-8');
-    response.setHeader('cache-control', 'no-cache, no-transform');
-    response.setHeader('x-accel-buffering', 'no');
-    response.flushHeaders();
+    const events = await openTurnStream(this.sessions, caller, call, response);
     const send = (data: unknown) => response.write(`data: ${JSON.stringify(data)}\n\n`);
     const chunk = (delta: Record<string, unknown>, finish: string | null) =>
       send({
@@ -507,7 +466,7 @@ export class ChatCompletionsController {
     });
     const decoder = new TextDecoder();
     try {
-      for await (const bytes of answer.body as AsyncIterable<Uint8Array>) {
+      for await (const bytes of events as AsyncIterable<Uint8Array>) {
         parser.feed(decoder.decode(bytes, { stream: true }));
         if (finished) break;
       }
