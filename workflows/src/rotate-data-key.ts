@@ -9,8 +9,9 @@ import {
   type RotateDataKeyInput,
   type RotateDataKeyResult,
   type RotationActivities,
+  type RotationRef,
 } from '@lab/contracts';
-import { continueAsNew, proxyActivities } from '@temporalio/workflow';
+import { continueAsNew, proxyActivities, sleep } from '@temporalio/workflow';
 
 const rotation = proxyActivities<RotationActivities>({
   startToCloseTimeout: '5 minutes',
@@ -32,7 +33,27 @@ export async function rotateDataKey(input: RotateDataKeyInput): Promise<RotateDa
       keysRef: input.keysRef,
       limit,
     });
-    if (progress.finished) return { done: progress.done, total: progress.total };
+    if (progress.finished) {
+      await forgetOldHistories({ userId: input.userId, toKeyId: input.toKeyId });
+      await rotation.finishRotation({ userId: input.userId, toKeyId: input.toKeyId });
+      return { done: progress.done, total: progress.total };
+    }
   }
   return continueAsNew<typeof rotateDataKey>(input);
 }
+
+/**
+ * The old key's last copies the platform holds: the histories of the user's closed workflow
+ * runs. Deletion is asked again until none is listed (a run terminated by the last batch is
+ * deletable only once its closing has settled); after `FORGET_ATTEMPTS` the rotation finishes
+ * anyway, and what is left goes with the namespace's retention.
+ */
+async function forgetOldHistories(ref: RotationRef): Promise<void> {
+  for (let attempt = 1; attempt <= FORGET_ATTEMPTS; attempt += 1) {
+    const { remaining } = await rotation.forgetOldHistories(ref);
+    if (remaining === 0) return;
+    await sleep('5 seconds');
+  }
+}
+
+const FORGET_ATTEMPTS = 60;

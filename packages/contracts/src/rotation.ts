@@ -46,6 +46,21 @@ export interface RotationActivities {
    * progress. Idempotent: a value already under the new key is left alone.
    */
   resealSessionBatch(input: ResealBatchInput): Promise<ResealBatchResult>;
+  /**
+   * Asks Temporal to delete every closed run of the user's workflows (sessions, archives, lab
+   * turns, completions): their histories hold values sealed under the old data key. Temporal
+   * deletes asynchronously and drops a request made while a run's closing is unsettled, so the
+   * workflow repeats this until `remaining` (closed runs still listed) is 0.
+   */
+  forgetOldHistories(input: RotationRef): Promise<{ remaining: number }>;
+  /** Marks the rotation done (its `finished_at`): nothing the platform holds opens with the old key. */
+  finishRotation(input: RotationRef): Promise<void>;
+}
+
+/** Which rotation: the user's, to the target key. */
+export interface RotationRef {
+  userId: string;
+  toKeyId: string;
 }
 
 export const ROTATION_ERRORS = {

@@ -85,6 +85,14 @@ describe('data key rotation (real PostgreSQL, S3, Temporal, Redis; mock LLM)', (
 
   const failsWith = (open: () => unknown) => expect(open).toThrow(DecryptionError);
 
+  /** Every run (open or closed) the visibility query finds. */
+  async function runs(query: string) {
+    const found: { workflowId: string; runId: string; status: string }[] = [];
+    for await (const e of client.workflow.list({ query }))
+      found.push({ workflowId: e.workflowId, runId: e.runId, status: e.status.name });
+    return found;
+  }
+
   it('moves every ciphertext to the new key, resumably, and the API reads it all', async () => {
     const user = p.newUser();
     const oldKey = Buffer.from(user.dataKey, 'base64');
@@ -118,6 +126,13 @@ describe('data key rotation (real PostgreSQL, S3, Temporal, Redis; mock LLM)', (
       legacyFile,
       legacySha,
     ]);
+
+    // Their workflows' histories hold values sealed under the old key.
+    const historiesOf = `WorkflowId = 'session:${ended}' OR WorkflowId = 'archive:${ended}' OR WorkflowId = 'session:${active}'`;
+    const runsBefore = await runs(historiesOf);
+    expect(runsBefore.map((r) => r.workflowId).sort()).toEqual(
+      [`archive:${ended}`, `session:${active}`, `session:${ended}`].sort(),
+    );
 
     const before = await p.call('GET', `/sessions/${active}`, user);
     const beforeEnded = await p.call('GET', `/sessions/${ended}`, user);
@@ -232,6 +247,25 @@ describe('data key rotation (real PostgreSQL, S3, Temporal, Redis; mock LLM)', (
     const link = await p.call('GET', `/sessions/${ended}/archive`, rotated);
     expect(link.body.sha256).toBe(archived.archive_sha256);
 
+    // (c) Temporal keeps no history sealed under the old key: every run from before is deleted
+    // (the active session's was ended by its batch); its run since, under the new key, is kept.
+    // Gone: neither its state nor its history is there (fetching it is NOT_FOUND).
+    const gone = (run: { workflowId: string; runId: string }) =>
+      client.workflow
+        .getHandle(run.workflowId, run.runId)
+        .fetchHistory()
+        .then(
+          () => false,
+          (error: { code?: number; cause?: { code?: number } }) =>
+            (error.cause?.code ?? error.code) === 5,
+        );
+    // The rotation is done once Temporal has been asked to delete them and lists none; the
+    // deletion itself follows (seconds).
+    for (const old of runsBefore) await eventually(() => gone(old), `${old.workflowId} deleted`);
+    const current = await client.workflow.getHandle(`session:${active}`).describe();
+    expect(current.status.name).toBe('RUNNING');
+    expect(runsBefore.map((r) => r.runId)).not.toContain(current.runId);
+
     // (e) The same rotation again is the same (done) rotation: nothing moves twice.
     const again = await client.workflow.execute('rotateDataKey', {
       taskQueue: p.sessionsConfig.sessionsTaskQueue,
@@ -239,7 +273,7 @@ describe('data key rotation (real PostgreSQL, S3, Temporal, Redis; mock LLM)', (
       args: [{ userId: user.id, toKeyId, keysRef }],
     });
     expect(again).toEqual({ done: 2, total: 2 });
-  });
+  }, 240_000);
 
   it('refuses to start without the keys in the vault, and without the matching target', async () => {
     const user = p.newUser();

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AttachmentEntity } from '../sessions/entities/attachment.entity';
 import { MessageEntity } from '../sessions/entities/message.entity';
-import { SessionEntity } from '../sessions/entities/session.entity';
+import { SessionEntity, type SessionStatus } from '../sessions/entities/session.entity';
 import { TurnEntity } from '../sessions/entities/turn.entity';
 
 export interface RotationProgress {
@@ -72,6 +72,13 @@ export class RotationRepository {
       [userId, cursor, limit],
     );
     return rows.map((row) => row.id);
+  }
+
+  /** Every session of the user (their workflows' histories are forgotten by id). */
+  sessionIds(userId: string): Promise<Array<{ id: string; status: SessionStatus }>> {
+    return this.db.query(`select id, status from sessions where user_id = $1 order by id`, [
+      userId,
+    ]);
   }
 
   lockSession(manager: EntityManager, id: string): Promise<SessionEntity | null> {

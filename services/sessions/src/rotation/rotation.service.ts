@@ -14,6 +14,7 @@ import {
   type ResealBatchInput,
   type ResealBatchResult,
   type RotationActivities,
+  type RotationRef,
 } from '@lab/contracts';
 import {
   DecryptionError,
@@ -26,13 +27,21 @@ import {
 } from '@lab/platform';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { sessionWorkflowId } from '@lab/workflows/ids';
+import {
+  archiveSessionWorkflowId,
+  completionWorkflowId,
+  labWorkflowId,
+  sessionWorkflowId,
+} from '@lab/workflows/ids';
 import type { EntityManager } from 'typeorm';
 import { buildArchive } from '../archives/archive-format';
 import { OBJECT_STORE, type ObjectStore } from '../storage/object-store';
 import { TemporalConnection } from '../turns/temporal';
 import { SESSIONS_CONFIG, type SessionsConfig } from '../config/sessions.config';
 import { type RotationProgress, RotationRepository } from './rotation.repository';
+
+/** gRPC's NOT_FOUND: an execution already deleted (a retried batch). */
+const GRPC_NOT_FOUND = 5;
 
 /** What the owner sees of a rotation. */
 export interface RotationView {
@@ -91,7 +100,43 @@ export class RotationService {
   }
 
   functions(): RotationActivities {
-    return { resealSessionBatch: (input) => this.resealSessionBatch(input) };
+    return {
+      resealSessionBatch: (input) => this.resealSessionBatch(input),
+      forgetOldHistories: (input) => this.forgetOldHistories(input),
+      finishRotation: (input) => this.repository.finish(input.userId, input.toKeyId),
+    };
+  }
+
+  /**
+   * Asks Temporal to delete the closed runs of the user's workflows: each session's and its
+   * archive's (ids from the database, 50 to a query), and the stateless exchanges' (`lab:<user>:…`,
+   * `completion:<user>:…`, sealed under keys derived from the data key). Running runs are left:
+   * a session's was ended by its batch; one that started since is under the new key. Answers how
+   * many closed runs were still listed, to be asked again until none is.
+   */
+  async forgetOldHistories(input: RotationRef): Promise<{ remaining: number }> {
+    const queries = [
+      `WorkflowId STARTS_WITH '${labWorkflowId(input.userId, '')}' OR WorkflowId STARTS_WITH '${completionWorkflowId(input.userId, '')}'`,
+    ];
+    const sessions = await this.repository.sessionIds(input.userId);
+    for (let i = 0; i < sessions.length; i += 50) {
+      const ids = sessions
+        .slice(i, i + 50)
+        .flatMap(({ id }) => [sessionWorkflowId(id), archiveSessionWorkflowId(id)]);
+      queries.push(`WorkflowId IN (${ids.map((id) => `'${id}'`).join(', ')})`);
+    }
+    let remaining = 0;
+    for (const query of queries) remaining += await this.forgetClosedHistories(query);
+    // An active session's current run, ended by its batch, may not be listed at all yet: asked
+    // by id (its own state is current).
+    for (const { id } of sessions.filter((s) => s.status === 'active')) {
+      const run = await this.currentRun(sessionWorkflowId(id));
+      if (run && run.status !== 'RUNNING') {
+        remaining += 1;
+        await this.deleteRun(run);
+      }
+    }
+    return { remaining };
   }
 
   async resealSessionBatch(input: ResealBatchInput): Promise<ResealBatchResult> {
@@ -106,7 +151,6 @@ export class RotationService {
       });
     }
     const finished = sessions.length < input.limit;
-    if (finished) await this.repository.finish(input.userId, input.toKeyId);
     const after = await this.repository.progress(input.userId, input.toKeyId);
     return { done: after?.done ?? 0, total: after?.total ?? 0, finished };
   }
@@ -210,9 +254,64 @@ export class RotationService {
   }
 
   /**
+   * Asks Temporal to delete the closed runs `query` lists (their histories hold values sealed
+   * under the old data key, which it would open for as long as the namespace retains them);
+   * answers how many were listed. Idempotent: a run already deleted is skipped. A run is taken
+   * for running only when its own state says so (the list's status can be stale).
+   */
+  private async forgetClosedHistories(query: string): Promise<number> {
+    const client = await this.temporal.client();
+    let listed = 0;
+    for await (const run of client.workflow.list({ query })) {
+      // Visibility lags: a run it still calls running may have been ended by a batch just now.
+      if (run.status.name === 'RUNNING' && (await this.stillRunning(run))) continue;
+      listed += 1;
+      await this.deleteRun(run);
+    }
+    return listed;
+  }
+
+  private async stillRunning(run: { workflowId: string; runId: string }): Promise<boolean> {
+    const client = await this.temporal.client();
+    try {
+      const { status } = await client.workflow.getHandle(run.workflowId, run.runId).describe();
+      return status.name === 'RUNNING';
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return false;
+      throw error;
+    }
+  }
+
+  private async currentRun(
+    workflowId: string,
+  ): Promise<{ workflowId: string; runId: string; status: string } | null> {
+    const client = await this.temporal.client();
+    try {
+      const { runId, status } = await client.workflow.getHandle(workflowId).describe();
+      return { workflowId, runId, status: status.name };
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return null;
+      throw error;
+    }
+  }
+
+  private async deleteRun(run: { workflowId: string; runId: string }): Promise<void> {
+    const client = await this.temporal.client();
+    try {
+      await client.workflowService.deleteWorkflowExecution({
+        namespace: this.config.temporalNamespace,
+        workflowExecution: { workflowId: run.workflowId, runId: run.runId },
+      });
+    } catch (error) {
+      if ((error as { code?: number }).code !== GRPC_NOT_FOUND) throw error;
+    }
+  }
+
+  /**
    * A running session workflow holds the pinned assistant and the thread sealed under the old
    * key: it is ended (while the session's row is still locked), and the session's next turn
-   * starts a new one from the moved row, with the new key.
+   * starts a new one from the moved row, with the new key. Its history goes with the others'
+   * (`forgetOldHistories`).
    */
   private async dropSessionWorkflow(sessionId: string): Promise<void> {
     const client = await this.temporal.client();
