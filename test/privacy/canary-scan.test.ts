@@ -12,6 +12,7 @@
  * the provider, is the one place allowed to see them. Any hit fails the suite with its store,
  * place and form.
  */
+import { createHash } from 'node:crypto';
 import {
   deriveWrappingKey,
   keyRingFromString,
@@ -28,6 +29,7 @@ import {
 } from '../../services/gateway/test/support/e2e-platform';
 import { assistantDraft } from '../../services/gateway/test/support/fixtures';
 import { type Canary, CanaryScan, keyCanary, textCanary } from './support/canaries';
+import { KeyTrial } from './support/key-trial';
 import { RecordingProxy } from './support/recording-proxy';
 import {
   monitorRedis,
@@ -244,7 +246,7 @@ describe('privacy: canaries through every route, searched for in every store', (
   }
 
   /** The users' data keys, as the platform would have to recover them (BYOK: with their key). */
-  async function dataKeys(): Promise<{ byok: Buffer; platform: Buffer }> {
+  async function dataKeys(byokOpenAiKey = byokKey): Promise<{ byok: Buffer; platform: Buffer }> {
     const db = new Pool({ connectionString: requireVariable('DATABASE_URL'), max: 1 });
     try {
       const { rows } = await db.query<{ key_mode: string; wrapped: string; salt: string }>(
@@ -256,7 +258,7 @@ describe('privacy: canaries through every route, searched for in every store', (
       const platformRow = rows.find((r) => r.key_mode === 'platform');
       if (!byokRow || !platformRow) throw new Error('both users must exist');
       return {
-        byok: unwrapDataKey(byokRow.wrapped, deriveWrappingKey(byokKey, byokRow.salt)),
+        byok: unwrapDataKey(byokRow.wrapped, deriveWrappingKey(byokOpenAiKey, byokRow.salt)),
         platform: unwrapDataKey(
           platformRow.wrapped,
           ring.key(wrappedDataKeyId(platformRow.wrapped) ?? '') as Buffer,
@@ -271,19 +273,46 @@ describe('privacy: canaries through every route, searched for in every store', (
     const oidcToken = await p.oidc.sign({ sub: 'privacy-scan-user' });
     await driveEveryRoute(byokKey, byok);
     await driveEveryRoute(oidcToken, platform);
-    const keys = await dataKeys();
+
+    // The BYOK user rotates their key: the history moves to a new data key, and the retired
+    // one must open nothing the platform still holds, in any store.
+    const retired = (await dataKeys()).byok;
+    const rotatedKey = openAiKey();
+    const rotation = await p.call('POST', '/v1/me/openai-key', byokKey, { newKey: rotatedKey });
+    expect(rotation.status).toBe(202);
+    let progress = await p.call('GET', '/v1/me/openai-key/rotation', rotatedKey);
+    for (let i = 0; progress.body?.state !== 'done' && i < 240; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      progress = await p.call('GET', '/v1/me/openai-key/rotation', rotatedKey);
+    }
+    expect(progress.body).toMatchObject({ state: 'done' });
+    expect(progress.body.done).toBeGreaterThan(0);
+    const keys = await dataKeys(rotatedKey);
+    expect(keys.byok.equals(retired)).toBe(false);
     const commands = redisCapture.stop();
 
     const texts = [...Object.values(byok), ...Object.values(platform)];
+    const sha256 = (text: string) => createHash('sha256').update(text).digest();
     const secrets: Canary[] = [
       keyCanary('byok OpenAI key', byokKey),
+      keyCanary('byok OpenAI key (rotated to)', rotatedKey),
       keyCanary('platform provider key', PLATFORM_PROVIDER_KEY),
       keyCanary('byok data key', keys.byok),
       keyCanary('byok data key (base64)', keys.byok.toString('base64')),
+      keyCanary('byok retired data key', retired),
+      keyCanary('byok retired data key (base64)', retired.toString('base64')),
       keyCanary('platform data key', keys.platform),
       keyCanary('platform data key (base64)', keys.platform.toString('base64')),
     ];
-    const scan = new CanaryScan([...texts, ...secrets]);
+    // The plaintext's checksum confirms a guessed file: only a keyed hash may be stored (the
+    // owner is shown it, so it crosses the internal hop like the text itself).
+    const checksums: Canary[] = [
+      keyCanary('byok upload SHA-256', sha256(byok.fileText.text)),
+      keyCanary('platform upload SHA-256', sha256(platform.fileText.text)),
+    ];
+    const retiredTrial = new KeyTrial('the retired data key', [retired]);
+    const control = new KeyTrial('the data key in use', [keys.byok]);
+    const scan = new CanaryScan([...texts, ...secrets, ...checksums], [retiredTrial, control]);
     const keysOnly = new CanaryScan(secrets);
 
     await scanPostgres(scan, requireVariable('DATABASE_URL'), Object.values(p.schemas));
@@ -367,9 +396,20 @@ describe('privacy: canaries through every route, searched for in every store', (
     expect(withRef(/ \/assistants/).length).toBeGreaterThan(4);
     expect(withRef(/ \/assistants/)).not.toContain(true);
 
+    // The trial works: the key in use opens the BYOK user's moved text in PostgreSQL and their
+    // attachment and archive in S3.
+    const controlOpened = (store: string, canary: { text: string }) =>
+      control.opened.some((o) => o.store === store && o.sample.includes(canary.text));
+    expect(controlOpened('postgres (pg_dump)', byok.message)).toBe(true);
+    expect(controlOpened('s3', byok.fileText)).toBe(true);
+    expect(control.opened.some((o) => o.store === 's3 (gunzipped)')).toBe(true);
+
     const hits = [...scan.hits, ...keysOnly.hits];
-    if (hits.length > 0) {
-      throw new Error(`${hits.length} canary hits:\n${scan.report()}\n${keysOnly.report()}`);
+    if (hits.length > 0 || retiredTrial.opened.length > 0) {
+      throw new Error(
+        `${hits.length} canary hits, ${retiredTrial.opened.length} values the retired key opens:\n` +
+          `${scan.report()}\n${keysOnly.report()}\n${retiredTrial.report()}`,
+      );
     }
-  }, 240_000);
+  }, 360_000);
 });

@@ -34,7 +34,7 @@ export async function rotateDataKey(input: RotateDataKeyInput): Promise<RotateDa
       limit,
     });
     if (progress.finished) {
-      await forgetOldHistories({ userId: input.userId, toKeyId: input.toKeyId });
+      await forgetOldCopies({ userId: input.userId, toKeyId: input.toKeyId });
       await rotation.finishRotation({ userId: input.userId, toKeyId: input.toKeyId });
       return { done: progress.done, total: progress.total };
     }
@@ -43,14 +43,14 @@ export async function rotateDataKey(input: RotateDataKeyInput): Promise<RotateDa
 }
 
 /**
- * The old key's last copies the platform holds: the histories of the user's closed workflow
- * runs. Deletion is asked again until none is listed (a run terminated by the last batch is
+ * The old key's last copies the platform holds: the model-call memo in Redis and the histories
+ * of the user's closed workflow runs. Deletion is asked again until none is listed (a run terminated by the last batch is
  * deletable only once its closing has settled); after `FORGET_ATTEMPTS` the rotation finishes
  * anyway, and what is left goes with the namespace's retention.
  */
-async function forgetOldHistories(ref: RotationRef): Promise<void> {
+async function forgetOldCopies(ref: RotationRef): Promise<void> {
   for (let attempt = 1; attempt <= FORGET_ATTEMPTS; attempt += 1) {
-    const { remaining } = await rotation.forgetOldHistories(ref);
+    const { remaining } = await rotation.forgetOldCopies(ref);
     if (remaining === 0) return;
     await sleep('5 seconds');
   }

@@ -47,12 +47,13 @@ export interface RotationActivities {
    */
   resealSessionBatch(input: ResealBatchInput): Promise<ResealBatchResult>;
   /**
-   * Asks Temporal to delete every closed run of the user's workflows (sessions, archives, lab
-   * turns, completions): their histories hold values sealed under the old data key. Temporal
-   * deletes asynchronously and drops a request made while a run's closing is unsettled, so the
-   * workflow repeats this until `remaining` (closed runs still listed) is 0.
+   * Deletes the last copies sealed under the old data key: the user's model-call memo entries in
+   * Redis, and (asks Temporal to delete) every closed run of the user's workflows (sessions,
+   * archives, lab turns, completions), whose histories hold such values. Temporal deletes
+   * asynchronously and drops a request made while a run's closing is unsettled, so the workflow
+   * repeats this until `remaining` (closed runs still there) is 0.
    */
-  forgetOldHistories(input: RotationRef): Promise<{ remaining: number }>;
+  forgetOldCopies(input: RotationRef): Promise<{ remaining: number }>;
   /** Marks the rotation done (its `finished_at`): nothing the platform holds opens with the old key. */
   finishRotation(input: RotationRef): Promise<void>;
 }

@@ -17,6 +17,7 @@ import {
   outboxRelayProvider,
 } from '@lab/platform/outbox';
 import { Redis } from 'ioredis';
+import { REDIS } from './config/redis.token';
 import type { DestinationStream } from 'pino';
 import { ArchivesController } from './archives/archives.controller';
 import { ArchivesRepository } from './archives/archives.repository';
@@ -53,8 +54,6 @@ import { SessionsWorker } from './turns/sessions-worker';
 import { TemporalConnection } from './turns/temporal';
 import { ExchangesService } from './turns/exchanges.service';
 import { OBJECT_STORE, ObjectStore } from './storage/object-store';
-
-const REDIS = Symbol('REDIS');
 
 @Module({})
 export class AppModule {

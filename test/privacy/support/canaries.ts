@@ -6,6 +6,7 @@
  * form, so a failure says where a secret leaked.
  */
 import { randomBytes } from 'node:crypto';
+import type { KeyTrial } from './key-trial';
 
 export interface Canary {
   /** What it stands for, e.g. `byok message (streamed turn)`. */
@@ -76,7 +77,11 @@ export class CanaryScan {
   readonly scanned = new Map<string, { items: number; bytes: number }>();
   private readonly needles: Needle[];
 
-  constructor(canaries: readonly Canary[]) {
+  /** `trials`: keys tried on every value scanned (see key-trial.ts). */
+  constructor(
+    canaries: readonly Canary[],
+    private readonly trials: readonly KeyTrial[] = [],
+  ) {
     this.needles = canaries.flatMap(needlesOf);
   }
 
@@ -95,6 +100,7 @@ export class CanaryScan {
         this.hits.push({ store, location, canary: needle.canary, form: needle.form });
       }
     }
+    for (const trial of this.trials) trial.try(store, location, value);
   }
 
   /** One line a hit, for the failure message. */

@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { decryptText, keyRingFromString } from '@lab/platform';
+import { keyRingFromString } from '@lab/platform';
 import { AesGcmPayloadCodec } from '@lab/platform/temporal';
 import { Client, Connection } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
@@ -17,6 +17,7 @@ import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
 import type { CanaryScan } from './canaries';
+import { openSealedText, SEALED } from './key-trial';
 
 const run = promisify(execFile);
 
@@ -87,35 +88,12 @@ function payloadsOf(value: unknown, into: Payload[] = []): Payload[] {
   return into;
 }
 
-const SEALED = /v1\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}/g;
-const PURPOSES = ['message', 'payload', 'recap', 'assistant', 'attachments', 'model-call'];
-const SCOPE = /(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|exchange:[\w:-]+)/g;
-
-/**
- * What the platform could read of a sealed value with its own keys: every `v1.` ciphertext in a
- * decoded history, tried with each server-held key and each associated data the history itself
- * suggests (a purpose with any id it names). What opens is scanned; `opened` counts them.
- */
+/** What the platform could read of a decoded history with its own keys (see key-trial.ts). */
 function openWithServerKeys(
   text: string,
   keys: readonly Buffer[],
 ): { opened: string[]; tried: number } {
-  const sealed = [...new Set(text.match(SEALED) ?? [])];
-  const scopes = [...new Set(text.match(SCOPE) ?? [])];
-  const aads = ['', ...PURPOSES.flatMap((p) => scopes.map((s) => `${p}:${s}`)), ...scopes];
-  const opened: string[] = [];
-  for (const ciphertext of sealed) {
-    for (const key of keys) {
-      for (const aad of aads) {
-        try {
-          opened.push(decryptText(ciphertext, key, aad));
-        } catch {
-          // not this key or not this associated data: what we hope for
-        }
-      }
-    }
-  }
-  return { opened, tried: sealed.length };
+  return { opened: openSealedText(text, keys), tried: new Set(text.match(SEALED) ?? []).size };
 }
 
 export interface ServerKeys {
@@ -161,7 +139,13 @@ export async function scanTemporal(
         const where = `${execution.workflowId} (run ${execution.runId})`;
         const history = await client.workflow
           .getHandle(execution.workflowId, execution.runId)
-          .fetchHistory();
+          .fetchHistory()
+          .catch((error: { code?: number; cause?: { code?: number } }) => {
+            // Listed, yet deleted (a key rotation deletes the histories of the old key).
+            if ((error.cause?.code ?? error.code) === 5) return null;
+            throw error;
+          });
+        if (!history) continue;
         totals.workflows += 1;
         scan.scan(
           'temporal history (raw)',

@@ -4,6 +4,7 @@
  * provider has given it, and a retried activity (its worker died, or its result never reached
  * Temporal) takes it instead of calling the model, and paying for it, again.
  */
+import { CALL_MEMO_PREFIX } from '@lab/contracts';
 import { DecryptionError, type SessionCipher, TURN_VAULT_TTL_MS } from '@lab/platform';
 import type { Redis } from 'ioredis';
 import type { ModelAnswer } from '../llm/call-model';
@@ -14,7 +15,7 @@ export interface CallMemo {
   keep(cipher: SessionCipher, callId: string, answer: ModelAnswer): Promise<void>;
 }
 
-export function redisCallMemo(redis: Redis, prefix = 'model-call:'): CallMemo {
+export function redisCallMemo(redis: Redis, prefix = CALL_MEMO_PREFIX): CallMemo {
   const name = (cipher: SessionCipher, callId: string) => `${prefix}${cipher.scope}:${callId}`;
   return {
     async recall(cipher, callId) {

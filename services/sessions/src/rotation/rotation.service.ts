@@ -9,6 +9,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  CALL_MEMO_PREFIX,
   ROTATION_ERRORS,
   rotateDataKeyWorkflowId,
   type ResealBatchInput,
@@ -33,7 +34,9 @@ import {
   labWorkflowId,
   sessionWorkflowId,
 } from '@lab/workflows/ids';
+import type { Redis } from 'ioredis';
 import type { EntityManager } from 'typeorm';
+import { REDIS } from '../config/redis.token';
 import { buildArchive } from '../archives/archive-format';
 import { OBJECT_STORE, type ObjectStore } from '../storage/object-store';
 import { TemporalConnection } from '../turns/temporal';
@@ -72,6 +75,7 @@ export class RotationService {
     @Inject(OBJECT_STORE) private readonly store: ObjectStore | null,
     private readonly temporal: TemporalConnection,
     @Inject(SESSIONS_CONFIG) private readonly config: SessionsConfig,
+    @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
   /**
@@ -102,23 +106,29 @@ export class RotationService {
   functions(): RotationActivities {
     return {
       resealSessionBatch: (input) => this.resealSessionBatch(input),
-      forgetOldHistories: (input) => this.forgetOldHistories(input),
+      forgetOldCopies: (input) => this.forgetOldCopies(input),
       finishRotation: (input) => this.repository.finish(input.userId, input.toKeyId),
     };
   }
 
   /**
-   * Asks Temporal to delete the closed runs of the user's workflows: each session's and its
+   * Deletes the user's model-call memo entries (Redis: the session's and the exchanges' scopes),
+   * and asks Temporal to delete the closed runs of the user's workflows: each session's and its
    * archive's (ids from the database, 50 to a query), and the stateless exchanges' (`lab:<user>:…`,
    * `completion:<user>:…`, sealed under keys derived from the data key). Running runs are left:
    * a session's was ended by its batch; one that started since is under the new key. Answers how
    * many closed runs were still listed, to be asked again until none is.
    */
-  async forgetOldHistories(input: RotationRef): Promise<{ remaining: number }> {
+  async forgetOldCopies(input: RotationRef): Promise<{ remaining: number }> {
+    const sessions = await this.repository.sessionIds(input.userId);
+    await this.forgetCallMemos([
+      labWorkflowId(input.userId, ''),
+      completionWorkflowId(input.userId, ''),
+      ...sessions.map(({ id }) => `${id}:`),
+    ]);
     const queries = [
       `WorkflowId STARTS_WITH '${labWorkflowId(input.userId, '')}' OR WorkflowId STARTS_WITH '${completionWorkflowId(input.userId, '')}'`,
     ];
-    const sessions = await this.repository.sessionIds(input.userId);
     for (let i = 0; i < sessions.length; i += 50) {
       const ids = sessions
         .slice(i, i + 50)
@@ -271,6 +281,16 @@ export class RotationService {
     return listed;
   }
 
+  /** Deletes the memo entries under each scope prefix (SCAN, so Redis is never blocked). */
+  private async forgetCallMemos(scopes: readonly string[]): Promise<void> {
+    for (const scope of scopes) {
+      const stream = this.redis.scanStream({ match: `${CALL_MEMO_PREFIX}${scope}*`, count: 500 });
+      for await (const keys of stream as AsyncIterable<string[]>) {
+        if (keys.length > 0) await this.redis.unlink(...keys);
+      }
+    }
+  }
+
   private async stillRunning(run: { workflowId: string; runId: string }): Promise<boolean> {
     const client = await this.temporal.client();
     try {
@@ -311,7 +331,7 @@ export class RotationService {
    * A running session workflow holds the pinned assistant and the thread sealed under the old
    * key: it is ended (while the session's row is still locked), and the session's next turn
    * starts a new one from the moved row, with the new key. Its history goes with the others'
-   * (`forgetOldHistories`).
+   * (`forgetOldCopies`).
    */
   private async dropSessionWorkflow(sessionId: string): Promise<void> {
     const client = await this.temporal.client();
