@@ -155,7 +155,6 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
           usage,
           model: exchanged.model,
           condensed: exchanged.condensed,
-          ...(exchanged.finishReason ? { finishReason: exchanged.finishReason } : {}),
         };
         remember(outcome);
         return outcome;

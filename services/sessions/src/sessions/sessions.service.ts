@@ -46,8 +46,6 @@ export interface TurnAnswer {
   usage: Usage;
   model: string;
   condensed: Condensed;
-  /** The model's finish reason, when the turn's outcome kept it. */
-  finishReason?: string;
 }
 
 /**
@@ -392,7 +390,6 @@ export class SessionsService {
       usage: outcome.usage,
       model: outcome.model,
       condensed: outcome.condensed,
-      ...(outcome.finishReason ? { finishReason: outcome.finishReason } : {}),
     };
   }
 
