@@ -45,7 +45,7 @@ export class CreateStoredResponseDto {
   @OptionalNotNull()
   @MaxLength(16_000, { each: true })
   @IsString({ each: true })
-  @ArrayMaxSize(200)
+  @ArrayMaxSize(256)
   @IsArray()
   instructions?: string[];
 

@@ -233,8 +233,11 @@ export function storedTurnInput(body: ResponsesDto): StoredTurnInput {
       if (text.trim() !== '') instructions.push(text);
     } else if (role !== 'user' || content !== null) {
       details.push({ field: `${field}.role`, message: ONE_MESSAGE });
-    } else if (text.trim() === '') {
-      details.push({ field: `${field}.content`, message: 'the user message must not be empty' });
+    } else if (text.trim() === '' || text.length > 16_000) {
+      details.push({
+        field: `${field}.content`,
+        message: 'the user message must hold 1 to 16000 characters',
+      });
     } else {
       content = text;
     }

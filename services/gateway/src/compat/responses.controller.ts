@@ -294,7 +294,7 @@ export class ResponsesController {
     description:
       'The response object of a response created with `store: true`, its output read with the caller’s key. 404 for a response not stored, deleted, or not the caller’s.',
   })
-  @ApiParam({ name: 'id', schema: { type: 'string', maxLength: 100 } })
+  @ApiParam({ name: 'id', schema: { type: 'string', minLength: 1, maxLength: 100 } })
   async retrieve(
     @Caller() caller: AuthenticatedCaller,
     @Param('id') id: string,
@@ -317,7 +317,7 @@ export class ResponsesController {
     description:
       'The message items the response was created with (`instructions` aside), newest first unless `order=asc`. 404 for a response not stored or not the caller’s.',
   })
-  @ApiParam({ name: 'id', schema: { type: 'string', maxLength: 100 } })
+  @ApiParam({ name: 'id', schema: { type: 'string', minLength: 1, maxLength: 100 } })
   @ApiQuery({ name: 'order', required: false, schema: { type: 'string', enum: ['asc', 'desc'] } })
   @ApiQuery({
     name: 'limit',
@@ -356,7 +356,7 @@ export class ResponsesController {
     description:
       'The response is gone (`GET` is 404, it cannot be continued); its turn stays in the chain’s session, which the caller can end. 404 for a response not stored or not the caller’s.',
   })
-  @ApiParam({ name: 'id', schema: { type: 'string', maxLength: 100 } })
+  @ApiParam({ name: 'id', schema: { type: 'string', minLength: 1, maxLength: 100 } })
   async remove(
     @Caller() caller: AuthenticatedCaller,
     @Param('id') id: string,
