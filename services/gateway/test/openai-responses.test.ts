@@ -9,7 +9,7 @@
  * `input_items` and `DELETE`, another user's ids 404. What the model was sent is read from the
  * mock's request log.
  */
-import OpenAI, { BadRequestError, ConflictError, NotFoundError, type ClientOptions } from 'openai';
+import OpenAI, { ConflictError, NotFoundError, type ClientOptions } from 'openai';
 import { zodTextFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
 import { type E2ePlatform, openAiKey, startE2ePlatform } from './support/e2e-platform';
