@@ -423,6 +423,23 @@ describe('OpenAI Responses API with the official SDK', () => {
       expect(newest.data[0]?.type === 'message' && newest.data[0].role).toBe('user');
     });
 
+    it('keeps a cut reply incomplete when read back: the cap applied to the stored turn', async () => {
+      const { own } = newUser();
+      const created = await own.responses.create({
+        model,
+        store: true,
+        max_output_tokens: 5,
+        input: 'Plan my whole month in detail CAP-STORED-R22',
+      });
+      expect(created).toMatchObject({
+        status: 'incomplete',
+        incomplete_details: { reason: 'max_output_tokens' },
+      });
+      expect(created.usage?.output_tokens).toBeLessThanOrEqual(5);
+      expect(sent('CAP-STORED-R22')[0]).toMatchObject({ max_tokens: 5 });
+      expect(await own.responses.retrieve(created.id)).toEqual(created);
+    });
+
     it('continues a chain with previous_response_id: the model sees the history', async () => {
       const { own, apiKey } = newUser();
       const first = await own.responses.create({
