@@ -394,6 +394,9 @@ describe('privacy: canaries through every route, searched for in every store', (
     expect(listings).not.toContain(false);
     expect(withRef(/^GET \/sessions\/[^/]+\/archive$/).length).toBeGreaterThan(1);
     expect(withRef(/^GET \/sessions\/[^/]+\/archive$/)).not.toContain(true);
+    const stored = withRef(/^(POST \/responses(\?|$)|GET \/responses\/)/);
+    expect(stored.length).toBeGreaterThanOrEqual(8);
+    expect(stored).not.toContain(false);
     expect(withRef(/ \/assistants/).length).toBeGreaterThan(4);
     expect(withRef(/ \/assistants/)).not.toContain(true);
 
