@@ -9,7 +9,12 @@
  * `input_items` and `DELETE`, another user's ids 404. What the model was sent is read from the
  * mock's request log.
  */
-import OpenAI, { ConflictError, NotFoundError, type ClientOptions } from 'openai';
+import OpenAI, {
+  ConflictError,
+  NotFoundError,
+  UnprocessableEntityError,
+  type ClientOptions,
+} from 'openai';
 import { zodTextFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
 import { type E2ePlatform, openAiKey, startE2ePlatform } from './support/e2e-platform';
@@ -438,6 +443,36 @@ describe('OpenAI Responses API with the official SDK', () => {
       expect(created.usage?.output_tokens).toBeLessThanOrEqual(5);
       expect(sent('CAP-STORED-R22')[0]).toMatchObject({ max_tokens: 5 });
       expect(await own.responses.retrieve(created.id)).toEqual(created);
+    });
+
+    it('answers a repeated request (same Idempotency-Key) with the first response, run once', async () => {
+      const { own, apiKey } = newUser();
+      const options = { headers: { 'Idempotency-Key': `stored-${Date.now()}` } };
+      const body = { model, store: true, input: 'Plan my Monday once IDEM-STORED-R22' };
+      const first = await own.responses.create(body, options);
+      const again = await own.responses.create(body, options);
+      expect(again.id).toBe(first.id);
+      expect(again.output_text).toBe(first.output_text);
+      const stream = await own.responses.create({ ...body, stream: true }, options);
+      let completed: OpenAI.Responses.Response | undefined;
+      for await (const event of stream) {
+        if (event.type === 'response.completed') completed = event.response;
+      }
+      expect(completed?.id).toBe(first.id);
+      const message = completed?.output[0];
+      expect(message?.type === 'message' && message.content[0]).toMatchObject({
+        type: 'output_text',
+        text: first.output_text,
+      });
+      expect(sent('IDEM-STORED-R22')).toHaveLength(1);
+      const listed = await p.call('GET', '/v1/sessions', apiKey);
+      expect(listed.body.items).toHaveLength(1);
+      expect(listed.body.items[0]).toMatchObject({ messageCount: 2, turnCount: 1 });
+      // Another body under the key is refused.
+      const error = await own.responses
+        .create({ ...body, input: 'Something else' }, options)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UnprocessableEntityError);
     });
 
     it('continues a chain with previous_response_id: the model sees the history', async () => {

@@ -432,7 +432,7 @@ export class ResponsesController {
       }
       response.end();
     };
-    const done = (result: CompletionResult) => {
+    const done = (result: ChainedResult) => {
       const refusal = meta.json && result.guardHit;
       const output = outputItems(result, meta.json, meta.messageId);
       const hasMessage = output[0]?.type === 'message';
@@ -475,7 +475,14 @@ export class ResponsesController {
       void meta.charge(result.usage);
       const state = status(result, meta.json);
       send(state.status === 'completed' ? 'response.completed' : 'response.incomplete', {
-        response: { ...base, ...state, output, usage: usage(result) },
+        // A repeated stored request (same Idempotency-Key) names the response its first stored.
+        response: {
+          ...base,
+          ...(result.responseId ? { id: result.responseId } : {}),
+          ...state,
+          output,
+          usage: usage(result),
+        },
       });
       finish();
     };
@@ -497,7 +504,7 @@ export class ResponsesController {
             },
           });
         } else if (event.event === 'done') {
-          done(data as unknown as CompletionResult);
+          done(data as unknown as ChainedResult);
         } else if (event.event === 'error') finish(data as unknown as ErrorBody);
       },
     });
