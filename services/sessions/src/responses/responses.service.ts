@@ -100,18 +100,23 @@ export class ResponsesService {
     if (previous) {
       const { session, assistant } = await this.sessions.pinned(userId, previous.sessionId);
       if (session.assistantId !== body.assistantId) throw otherAssistant();
-      if (session.status === 'ended') throw chainEnded();
       refuseUnsupported(assistant, options);
       const turnId = turnIdFrom(idempotencyKey);
-      prepared = await this.sessions.prepareTurn(
-        userId,
-        previous.sessionId,
-        body.content,
-        keys,
-        turnId,
-        streamed ? TurnStreams.channel(previous.sessionId, turnId) : undefined,
-        extras,
-      );
+      // An ended chain takes no new turn (a repeat of a finished one is still answered).
+      prepared = await this.sessions
+        .prepareTurn(
+          userId,
+          previous.sessionId,
+          body.content,
+          keys,
+          turnId,
+          streamed ? TurnStreams.channel(previous.sessionId, turnId) : undefined,
+          extras,
+        )
+        .catch((error: unknown) => {
+          if (error instanceof ApiException && error.code === 'session_ended') throw chainEnded();
+          throw error;
+        });
     } else {
       const { assistantId } = body;
       if (options.responseFormat) {
