@@ -70,6 +70,11 @@ function canariesFor(who: string) {
     responseReply: c('responses API reply', 'RR'),
     streamedResponse: c('streamed responses API message', 'RS'),
     streamedResponseReply: c('streamed responses API reply', 'RT'),
+    storedInstructions: c('stored response instructions', 'SI'),
+    storedResponse: c('stored response message', 'SQ'),
+    storedReply: c('stored response reply', 'SA'),
+    chainedResponse: c('streamed chained response message', 'SC'),
+    chainedReply: c('streamed chained response reply', 'SD'),
   };
 }
 type UserCanaries = ReturnType<typeof canariesFor>;
@@ -243,6 +248,31 @@ describe('privacy: canaries through every route, searched for in every store', (
       input: `Stream ${c.streamedResponse.text}`,
     });
     expect(JSON.stringify(events.events)).toContain(c.streamedResponseReply.text);
+
+    // Stored responses (decision 0022): a chain of two, the second streamed, read back.
+    script(c.storedResponse, `Stored response ${c.storedReply.text}.`);
+    const stored = await ok(
+      p.call('POST', '/v1/responses', credential, {
+        model,
+        store: true,
+        instructions: `Be brief. ${c.storedInstructions.text}`,
+        input: `Remember ${c.storedResponse.text}`,
+      }),
+    );
+    expect(JSON.stringify(stored.output)).toContain(c.storedReply.text);
+    script(c.chainedResponse, `Chained response. ${c.chainedReply.text}. Done.`);
+    const chained = await p.stream('/v1/responses', credential, {
+      model,
+      store: true,
+      stream: true,
+      previous_response_id: stored.id,
+      input: `Continue ${c.chainedResponse.text}`,
+    });
+    expect(JSON.stringify(chained.events)).toContain(c.chainedReply.text);
+    const read = await ok(p.call('GET', `/v1/responses/${stored.id}`, credential));
+    expect(JSON.stringify(read)).toContain(c.storedInstructions.text);
+    const items = await ok(p.call('GET', `/v1/responses/${stored.id}/input_items`, credential));
+    expect(JSON.stringify(items)).toContain(c.storedResponse.text);
   }
 
   /** The users' data keys, as the platform would have to recover them (BYOK: with their key). */
@@ -393,6 +423,9 @@ describe('privacy: canaries through every route, searched for in every store', (
     expect(listings).not.toContain(false);
     expect(withRef(/^GET \/sessions\/[^/]+\/archive$/).length).toBeGreaterThan(1);
     expect(withRef(/^GET \/sessions\/[^/]+\/archive$/)).not.toContain(true);
+    const stored = withRef(/^(POST \/responses(\?|$)|GET \/responses\/)/);
+    expect(stored.length).toBeGreaterThanOrEqual(8);
+    expect(stored).not.toContain(false);
     expect(withRef(/ \/assistants/).length).toBeGreaterThan(4);
     expect(withRef(/ \/assistants/)).not.toContain(true);
 

@@ -7,6 +7,9 @@
  *   first execution): exchange with the model on the llm-worker, summarise when the plan says
  *   so, then persist both messages, the thread, the counts and `turn.completed` in one
  *   transaction (a local activity). The opening turn of a new session also creates its row.
+ *   A response chain (stored Responses API exchanges) opens with the user's first message
+ *   instead of the assistant's opening one; its turns bring their options and the response
+ *   record persisted with them.
  *   One turn at a time: the validator refuses a second while one runs, and any turn once the
  *   session has ended. A failed turn leaves the workflow ready for the next one.
  * - `end`: the recap with the summary prompt, persisted with `session.ended`; then the workflow
@@ -92,6 +95,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
           userMessage: request.userMessage,
           attachments: request.attachments ?? null,
           returnFiles: true,
+          ...(request.options ? { options: request.options } : {}),
           ...(request.streamChannel ? { streamChannel: request.streamChannel } : {}),
         });
         let next = exchanged.thread;
@@ -132,6 +136,14 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
           condensed: exchanged.condensed,
           ...(exchanged.files?.length ? { files: exchanged.files } : {}),
           ...(request.callerKeyId ? { callerKeyId: request.callerKeyId } : {}),
+          ...(request.response
+            ? {
+                response: {
+                  ...request.response,
+                  ...(exchanged.finishReason ? { finishReason: exchanged.finishReason } : {}),
+                },
+              }
+            : {}),
         });
         thread = next;
         stored = true;
@@ -162,7 +174,8 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
           throw refuse(TURN_ERRORS.sessionClosed, 'the session has ended');
         if (busy !== null)
           throw refuse(TURN_ERRORS.turnInProgress, 'the session is answering another message');
-        if (!stored && request.userMessage !== null)
+        // A session opens with the assistant's message; a response chain with the user's.
+        if (!stored && (request.userMessage === null) === (input.responseChain === true))
           throw refuse(TURN_ERRORS.sessionClosed, 'the session has not started');
       },
     },

@@ -546,7 +546,7 @@ export interface paths {
     put?: never;
     /**
      * OpenAI-compatible response (Responses API) from an assistant
-     * @description `model` is `assistant/<id or share code>`. `input` is a string or items: messages (`user`, `assistant`, `system`, `developer`; text content), `function_call` and `function_call_output`. `instructions` is sent like a caller’s system message, right after the assistant’s prompt; `max_output_tokens` lowers the assistant’s output cap; `temperature`, `top_p`, `tools` (`{type: "function", name, description, parameters, strict}`), `tool_choice`, `parallel_tool_calls` and `text.format` (`json_object`, `json_schema`) go to the model, as in chat completions. With `stream: true` the answer is OpenAI’s event sequence (`response.created` … `response.completed`, each with `sequence_number`). Nothing is stored yet: `store: true` and `previous_response_id` are 400. A top-level parameter not listed is ignored and named in a `Warning` header. Errors are OpenAI’s.
+     * @description `model` is `assistant/<id or share code>`. `input` is a string or items: messages (`user`, `assistant`, `system`, `developer`; text content), `function_call` and `function_call_output`. `instructions` is sent like a caller’s system message, right after the assistant’s prompt; `max_output_tokens` lowers the assistant’s output cap; `temperature`, `top_p`, `tools` (`{type: "function", name, description, parameters, strict}`), `tool_choice`, `parallel_tool_calls` and `text.format` (`json_object`, `json_schema`) go to the model, as in chat completions. With `stream: true` the answer is OpenAI’s event sequence (`response.created` … `response.completed`, each with `sequence_number`). `store: true` stores the response as a turn of a response chain (a session of the assistant; `store` unset is not stored): its input is one user message and system/developer items (text only; tools and function items are 400), and `previous_response_id` continues that chain (with `store: false`, without storing). A top-level parameter not listed is ignored and named in a `Warning` header. Errors are OpenAI’s.
      */
     post: operations['responses_create'];
     delete?: never;
@@ -562,11 +562,17 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A stored response: none is stored yet, so 404 (decision 0020) */
+    /**
+     * A stored response, as its create answered it (decision 0022)
+     * @description The response object of a response created with `store: true`, its output read with the caller’s key. 404 for a response not stored, deleted, or not the caller’s.
+     */
     get: operations['responses_retrieve'];
     put?: never;
     post?: never;
-    /** Delete a stored response: none is stored yet, so 404 */
+    /**
+     * Delete a stored response (decision 0022)
+     * @description The response is gone (`GET` is 404, it cannot be continued); its turn stays in the chain’s session, which the caller can end. 404 for a response not stored or not the caller’s.
+     */
     delete: operations['responses_remove'];
     options?: never;
     head?: never;
@@ -580,7 +586,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A stored response’s input: none is stored yet, so 404 */
+    /**
+     * A stored response’s input items, in OpenAI’s list shape
+     * @description The message items the response was created with (`instructions` aside), newest first unless `order=asc`. 404 for a response not stored or not the caller’s.
+     */
     get: operations['responses_inputItems'];
     put?: never;
     post?: never;
@@ -1224,10 +1233,8 @@ export interface components {
           )[];
       instructions?: string | null;
       stream?: boolean | null;
-      /** @enum {boolean|null} */
-      store?: false | null;
-      /** @enum {string|null} */
-      previous_response_id?: null;
+      store?: boolean | null;
+      previous_response_id?: string | null;
       max_output_tokens?: number | null;
       temperature?: number | null;
       top_p?: number | null;
@@ -2719,7 +2726,11 @@ export interface operations {
   };
   responses_inputItems: {
     parameters: {
-      query?: never;
+      query?: {
+        after?: string;
+        limit?: number;
+        order?: 'asc' | 'desc';
+      };
       header?: never;
       path: {
         id: string;

@@ -98,6 +98,11 @@ export interface SessionWorkflowInput {
   idleMinutes: number;
   /** Outcomes of the latest turns, carried across Continue-As-New so a repeat is answered. */
   recent?: TurnOutcome[];
+  /**
+   * A response chain (stored Responses API exchanges, decision 0022): the session opens with the
+   * user's first message, not with the assistant's opening message.
+   */
+  responseChain?: boolean;
 }
 
 export interface SessionWorkflowResult {
@@ -125,6 +130,21 @@ export interface TurnRequest {
   streamChannel?: string;
   /** The caller's platform API key id (never the secret), for usage attribution. */
   callerKeyId?: string;
+  /**
+   * This turn's `CompletionOptions` (a stored response's instructions, cap, sampling, format),
+   * sealed (purpose `options`): they apply to this turn only (decision 0022).
+   */
+  options?: Sealed;
+  /** The stored response this turn answers, recorded with it (decision 0022). */
+  response?: StoredResponseRecord;
+}
+
+/** A stored response (Responses API, `store: true`) as its turn records it (decision 0022). */
+export interface StoredResponseRecord {
+  /** `resp_` + 24 random bytes (hex). */
+  id: string;
+  /** The response object's request-side fields and input items, sealed (purpose `response`). */
+  envelope: Sealed;
 }
 
 export type Condensed = 'keep' | 'truncate' | 'summarise';
@@ -357,6 +377,8 @@ export interface PersistTurnInput {
   condensed: Condensed;
   files?: SealedFile[];
   callerKeyId?: string;
+  /** The stored response the turn answers (decision 0022), with the model's finish reason. */
+  response?: StoredResponseRecord & { finishReason?: string };
 }
 
 export interface PersistEndInput {

@@ -121,10 +121,21 @@ describe('key rotation through the gateway', () => {
       await p.call('POST', '/v1/sessions', oldKey, { assistantId: assistant.body.id })
     ).body.session.id as string;
     await p.call('POST', `/v1/sessions/${active}/messages`, oldKey, { content: 'KR-T2 reefs' });
+    // A stored response (decision 0022): a response chain's session, its envelope sealed.
+    const model = `assistant/${assistant.body.code}`;
+    const stored = await p.call('POST', '/v1/responses', oldKey, {
+      model,
+      store: true,
+      instructions: 'KR-I1 be brief',
+      input: 'KR-R1 currents',
+    });
+    expect(stored.status).toBe(200);
     const before = {
       ended: (await p.call('GET', `/v1/sessions/${ended}`, oldKey)).body.messages,
       active: (await p.call('GET', `/v1/sessions/${active}`, oldKey)).body.messages,
+      response: (await p.call('GET', `/v1/responses/${stored.body.id}`, oldKey)).body,
     };
+    expect(before.response).toEqual(stored.body);
     expect(JSON.stringify(before)).toContain('KR-T2 reefs');
 
     // The old data key, as whoever holds the old OpenAI key and a copy of the users row has it.
@@ -138,7 +149,7 @@ describe('key rotation through the gateway', () => {
 
     const rotated = await p.call('POST', '/v1/me/openai-key', oldKey, { newKey });
     expect(rotated.status).toBe(202);
-    expect(rotated.body).toMatchObject({ total: 2, startedAt: expect.any(String) });
+    expect(rotated.body).toMatchObject({ total: 3, startedAt: expect.any(String) });
     expect(['running', 'done']).toContain(rotated.body.state);
 
     // At once: the old key signs in to nothing of this user; the previous key is kept under the new.
@@ -173,7 +184,7 @@ describe('key rotation through the gateway', () => {
       expect(progress.status).toBe(200);
       return progress.body.state === 'done' ? progress.body : undefined;
     }, 'the rotation to finish');
-    expect(done).toMatchObject({ done: 2, total: 2, finishedAt: expect.any(String) });
+    expect(done).toMatchObject({ done: 3, total: 3, finishedAt: expect.any(String) });
     expect((await userRow(userId)).previous_wrapped_data_key).toBeNull();
     const again = await p.call('POST', '/v1/me/openai-key', newKey, { newKey });
     expect(again).toMatchObject({ status: 202, body: done });
@@ -206,6 +217,24 @@ describe('key rotation through the gateway', () => {
       );
       fails(() => decryptText(line.content as string, oldDataKey, `message:${ended}`));
     }
+    // The stored response reads as it was created, and its chain goes on under the new key
+    // (its workflow was dropped: the turn starts a new one from the moved row).
+    expect((await p.call('GET', `/v1/responses/${stored.body.id}`, newKey)).body).toEqual(
+      before.response,
+    );
+    const continued = await p.call('POST', '/v1/responses', newKey, {
+      model,
+      store: true,
+      previous_response_id: stored.body.id,
+      input: 'KR-R2 more currents',
+    });
+    expect(continued.status).toBe(200);
+    expect(
+      p.mock
+        .requests({ match: 'KR-R2' })
+        .map((r) => JSON.stringify(r.body))
+        .join(''),
+    ).toContain('KR-R1 currents');
     // The session goes on under the new key.
     expect(
       (await p.call('POST', `/v1/sessions/${active}/messages`, newKey, { content: 'KR-T3 more' }))
@@ -218,7 +247,7 @@ describe('key rotation through the gateway', () => {
       `select id, payload, recap, archive_key from "${s}".sessions where user_id = $1`,
       [userId],
     );
-    expect(sessions).toHaveLength(2);
+    expect(sessions).toHaveLength(3);
     for (const row of sessions) {
       fails(() => decryptText(row.payload, oldDataKey, `payload:${row.id}`));
       if (row.recap) fails(() => decryptText(row.recap, oldDataKey, `recap:${row.id}`));
@@ -237,6 +266,13 @@ describe('key rotation through the gateway', () => {
       [userId],
     );
     for (const t of turns) fails(() => decryptText(t.reply, oldDataKey, `message:${t.session_id}`));
+    const responses = await rows(
+      `select session_id, envelope from "${s}".responses where user_id = $1`,
+      [userId],
+    );
+    expect(responses).toHaveLength(2);
+    for (const r of responses)
+      fails(() => decryptText(r.envelope, oldDataKey, `response:${r.session_id}`));
     const attachments = await rows(
       `select id, session_id, meta, object_key from "${s}".attachments where user_id = $1`,
       [userId],

@@ -566,7 +566,7 @@ describe('OpenAI compatibility with the official SDK', () => {
     ]);
   }, 60_000);
 
-  it("works with the Python SDK's Responses API: create, the stream helper, parse, function calls", async () => {
+  it("works with the Python SDK's Responses API: create, the stream helper, parse, function calls, stored chains", async () => {
     await expect(runPython('responses_check.py')).resolves.toEqual([
       'ok create',
       'ok stream',
@@ -574,6 +574,9 @@ describe('OpenAI compatibility with the official SDK', () => {
       'ok function call',
       'ok function result',
       'ok bad request',
+      'ok stored chain',
+      'ok stored retrieve',
+      'ok stored delete',
     ]);
   }, 60_000);
 

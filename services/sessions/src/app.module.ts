@@ -36,6 +36,11 @@ import { ArchivesAndAttachments1763910000000 } from './migrations/1763910000000-
 import { SessionWorkflows1764100000000 } from './migrations/1764100000000-session-workflows';
 import { SealedAttachmentNames1765000000000 } from './migrations/1765000000000-sealed-attachment-names';
 import { DataKeyRotation1765100000000 } from './migrations/1765100000000-data-key-rotation';
+import { StoredResponses1765200000000 } from './migrations/1765200000000-stored-responses';
+import { StoredResponseEntity } from './responses/entities/stored-response.entity';
+import { ResponsesController } from './responses/responses.controller';
+import { ResponsesRepository } from './responses/responses.repository';
+import { ResponsesService } from './responses/responses.service';
 import { RotationController } from './rotation/rotation.controller';
 import { RotationRepository } from './rotation/rotation.repository';
 import { RotationService } from './rotation/rotation.service';
@@ -73,13 +78,21 @@ export class AppModule {
         schemaTypeOrmModule({
           databaseUrl: config.databaseUrl,
           schema: config.databaseSchema,
-          entities: [SessionEntity, MessageEntity, TurnEntity, AttachmentEntity, OutboxEventEntity],
+          entities: [
+            SessionEntity,
+            MessageEntity,
+            TurnEntity,
+            AttachmentEntity,
+            StoredResponseEntity,
+            OutboxEventEntity,
+          ],
           migrations: [
             CreateSessions1763700000000,
             ArchivesAndAttachments1763910000000,
             SessionWorkflows1764100000000,
             SealedAttachmentNames1765000000000,
             DataKeyRotation1765100000000,
+            StoredResponses1765200000000,
           ],
           poolSize: 20,
         }),
@@ -88,6 +101,7 @@ export class AppModule {
         SessionsController,
         LabController,
         CompletionsController,
+        ResponsesController,
         ArchivesController,
         AttachmentsController,
         RotationController,
@@ -121,6 +135,8 @@ export class AppModule {
         SessionsRepository,
         SessionsService,
         CompletionsService,
+        ResponsesRepository,
+        ResponsesService,
         TurnActivities,
         RotationRepository,
         RotationService,

@@ -12,3 +12,4 @@ export * from './list-query.dto';
 export * from './sessions.dto';
 export * from './lab.dto';
 export * from './completions.dto';
+export * from './responses.dto';

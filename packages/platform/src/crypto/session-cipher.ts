@@ -23,7 +23,8 @@ export type SealPurpose =
   | 'attachments'
   | 'attachment'
   | 'model-call'
-  | 'options';
+  | 'options'
+  | 'response';
 
 /** What a stored attachment says of its file, sealed together (see SessionCipher.attachmentMeta). */
 export interface AttachmentMeta {

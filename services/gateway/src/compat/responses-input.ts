@@ -3,7 +3,8 @@
  * items become messages (`function_call` items an assistant's `tool_calls`, a
  * `function_call_output` a `tool` message), `instructions` a system message in front, flat tools
  * wrapped, `text.format` a `response_format`, `max_output_tokens` the output cap. The result goes
- * through the chat-completions code, so the bounds and the guard are the same.
+ * through the chat-completions code, so the bounds and the guard are the same. A stored
+ * response's input (`storedTurnInput`) is one user message and its instructions (decision 0022).
  */
 import { badRequest, type ErrorDetail } from '@lab/platform/http';
 import type { ChatCompletionsDto, ChatMessageDto } from './chat-completions.dto';
@@ -175,4 +176,75 @@ export function asChatCompletion(body: ResponsesDto): ChatCompletionsDto {
         }
       : {}),
   };
+}
+
+const TEXT_ONLY =
+  'stored responses take text input only (decision 0022): send function calls and tools with store: false and the whole conversation as input';
+const ONE_MESSAGE =
+  'a stored response (store: true or previous_response_id) takes one user message; earlier turns are its chain: continue with previous_response_id';
+
+/** The user's message of a stored response, and what goes as its turn's instructions. */
+export interface StoredTurnInput {
+  content: string;
+  /** `instructions`, then the system and developer items, in their order. */
+  instructions: string[];
+  /** The input as OpenAI's input items list them (`GET /v1/responses/{id}/input_items`). */
+  items: Array<{
+    type: 'message';
+    role: string;
+    status: 'completed';
+    content: Array<{ type: 'input_text'; text: string }>;
+  }>;
+}
+
+/**
+ * The input of a response stored as a session turn (decision 0022): text only, one user message
+ * (the session holds the history), system and developer items as the turn's instructions.
+ * Anything else is 400 naming the item: never dropped.
+ */
+export function storedTurnInput(body: ResponsesDto): StoredTurnInput {
+  const details: ErrorDetail[] = [];
+  if ((body.tools?.length ?? 0) > 0) details.push({ field: 'tools', message: TEXT_ONLY });
+  const choice = body.tool_choice;
+  if (choice !== undefined && choice !== 'auto' && choice !== 'none') {
+    details.push({ field: 'tool_choice', message: TEXT_ONLY });
+  }
+  const items: unknown[] =
+    typeof body.input === 'string' ? [{ role: 'user', content: body.input }] : body.input;
+  const instructions = body.instructions ? [body.instructions] : [];
+  const listed: StoredTurnInput['items'] = [];
+  let content: string | null = null;
+  items.forEach((item, index) => {
+    const field = `input.${index}`;
+    const entry = item as Item;
+    if ((entry.type ?? 'message') !== 'message') {
+      details.push({ field: `${field}.type`, message: TEXT_ONLY });
+      return;
+    }
+    const text = messageText(entry.content, `${field}.content`, details);
+    const role = entry.role as string;
+    listed.push({
+      type: 'message',
+      role,
+      status: 'completed',
+      content: [{ type: 'input_text', text }],
+    });
+    if (role === 'system' || role === 'developer') {
+      if (text.trim() !== '') instructions.push(text);
+    } else if (role !== 'user' || content !== null) {
+      details.push({ field: `${field}.role`, message: ONE_MESSAGE });
+    } else if (text.trim() === '' || text.length > 16_000) {
+      details.push({
+        field: `${field}.content`,
+        message: 'the user message must hold 1 to 16000 characters',
+      });
+    } else {
+      content = text;
+    }
+  });
+  if (details.length > 0) throw badRequest('The request is not valid', details);
+  if (content === null) {
+    throw badRequest('The request is not valid', [{ field: 'input', message: ONE_MESSAGE }]);
+  }
+  return { content, instructions, items: listed };
 }

@@ -2,9 +2,11 @@
  * OpenAI's Responses API for assistants (decision 0020): `POST /v1/responses`, streamed or not,
  * with `model: "assistant/<id or share code>"`. The request is read as the chat completion it
  * means (responses-input.ts) and answered by the same sessions-service call, so the assistant's
- * prompts, model configuration, guard and the caller's bounds are decision 0016's. Nothing is
- * stored yet: `store: true` and `previous_response_id` are refused with a 400 that says so, and
- * `GET`/`DELETE /v1/responses/{id}` are 404 as for any response not stored. Errors are OpenAI's.
+ * prompts, model configuration, guard and the caller's bounds are decision 0016's. With
+ * `store: true` (decision 0022) the response is a turn of a response chain, a session of the
+ * sessions service (`POST /responses`), and `previous_response_id` continues it; `GET`,
+ * `DELETE /v1/responses/{id}` and `…/input_items` read and delete what was stored, 404 for a
+ * response not stored or not the caller's. `store` unset stays stateless. Errors are OpenAI's.
  */
 import {
   Body,
@@ -17,12 +19,20 @@ import {
   Optional,
   Param,
   Post,
+  Query,
   Req,
   Res,
   UseFilters,
 } from '@nestjs/common';
-import { ApiBody, ApiDefaultResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { ApiException, badRequest, type ErrorBody } from '@lab/platform/http';
+import {
+  ApiBody,
+  ApiDefaultResponse,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
+import { badRequest, type ErrorBody } from '@lab/platform/http';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
@@ -39,7 +49,7 @@ import {
 import { openTurnStream, resolveAssistant } from './exchange';
 import { OpenAiErrorFilter, toOpenAiError } from './openai-error';
 import { type OpenAiRequest, OpenAiRequestPipe, warnIgnored } from './openai-request';
-import { asChatCompletion } from './responses-input';
+import { asChatCompletion, type StoredTurnInput, storedTurnInput } from './responses-input';
 import { ResponsesDto } from './responses.dto';
 
 /** Parameters of OpenAI's that an assistant refuses, with the reason (never silently dropped). */
@@ -49,19 +59,28 @@ const REFUSED: Record<string, string> = {
   prompt: 'prompt templates are not supported: the assistant has its own prompt',
 };
 
-const NOT_STORED =
-  'responses are not stored yet (decision 0020): send store: false and the whole conversation as input';
-
 const newId = (prefix: string) => `${prefix}_${randomBytes(24).toString('hex')}`;
 
-const responseNotFound = (id: string) =>
-  new ApiException(
-    HttpStatus.NOT_FOUND,
-    'not_found',
-    `Response with id ${JSON.stringify(id.slice(0, 100))} not found.`,
-  );
-
 type OutputItem = Record<string, unknown>;
+
+/** What the sessions service keeps of a stored response to answer it again (sealed there). */
+interface StoredEnvelope {
+  response: ReturnType<typeof envelope>;
+  messageId: string;
+  json: boolean;
+  input: StoredTurnInput['items'];
+}
+
+/** A stored response as the sessions service reads it back. */
+interface StoredView extends CompletionResult {
+  responseId: string;
+  envelope: StoredEnvelope;
+}
+
+/** The sessions service's answer to a stored (or chained) response. */
+interface ChainedResult extends CompletionResult {
+  responseId: string | null;
+}
 
 /** The parts of the response object that do not depend on the reply. */
 function envelope(body: ResponsesDto, id: string, createdAt: number) {
@@ -84,8 +103,8 @@ function envelope(body: ResponsesDto, id: string, createdAt: number) {
     tool_choice: body.tool_choice ?? 'auto',
     parallel_tool_calls: body.parallel_tool_calls ?? true,
     text: { format: body.text?.format ?? { type: 'text' } },
-    previous_response_id: null,
-    store: false,
+    previous_response_id: body.previous_response_id ?? null,
+    store: body.store === true,
     metadata: body.metadata ?? {},
     error: null,
   };
@@ -129,6 +148,25 @@ function status(result: CompletionResult, json: boolean) {
   return { status: 'completed', incomplete_details: null };
 }
 
+/** `order`, `limit` and `after` of a list, as OpenAI reads them (a bad one is 400). */
+function listQuery(query: Record<string, unknown>) {
+  const details = [];
+  const order = query.order ?? 'desc';
+  if (order !== 'asc' && order !== 'desc') {
+    details.push({ field: 'order', message: 'order must be asc or desc' });
+  }
+  const limit = query.limit === undefined ? 20 : Number(query.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+    details.push({ field: 'limit', message: 'limit must be an integer from 1 to 100' });
+  }
+  const after = query.after;
+  if (after !== undefined && (typeof after !== 'string' || after.length > 100)) {
+    details.push({ field: 'after', message: 'after must be an item id' });
+  }
+  if (details.length > 0) throw badRequest('The request is not valid', details);
+  return { order, limit, after: after as string | undefined };
+}
+
 const usage = (result: CompletionResult) => ({
   input_tokens: result.usage.promptTokens,
   input_tokens_details: { cached_tokens: 0 },
@@ -158,7 +196,7 @@ export class ResponsesController {
   @ApiOperation({
     summary: 'OpenAI-compatible response (Responses API) from an assistant',
     description:
-      '`model` is `assistant/<id or share code>`. `input` is a string or items: messages (`user`, `assistant`, `system`, `developer`; text content), `function_call` and `function_call_output`. `instructions` is sent like a caller’s system message, right after the assistant’s prompt; `max_output_tokens` lowers the assistant’s output cap; `temperature`, `top_p`, `tools` (`{type: "function", name, description, parameters, strict}`), `tool_choice`, `parallel_tool_calls` and `text.format` (`json_object`, `json_schema`) go to the model, as in chat completions. With `stream: true` the answer is OpenAI’s event sequence (`response.created` … `response.completed`, each with `sequence_number`). Nothing is stored yet: `store: true` and `previous_response_id` are 400. A top-level parameter not listed is ignored and named in a `Warning` header. Errors are OpenAI’s.',
+      '`model` is `assistant/<id or share code>`. `input` is a string or items: messages (`user`, `assistant`, `system`, `developer`; text content), `function_call` and `function_call_output`. `instructions` is sent like a caller’s system message, right after the assistant’s prompt; `max_output_tokens` lowers the assistant’s output cap; `temperature`, `top_p`, `tools` (`{type: "function", name, description, parameters, strict}`), `tool_choice`, `parallel_tool_calls` and `text.format` (`json_object`, `json_schema`) go to the model, as in chat completions. With `stream: true` the answer is OpenAI’s event sequence (`response.created` … `response.completed`, each with `sequence_number`). `store: true` stores the response as a turn of a response chain (a session of the assistant; `store` unset is not stored): its input is one user message and system/developer items (text only; tools and function items are 400), and `previous_response_id` continues that chain (with `store: false`, without storing). A top-level parameter not listed is ignored and named in a `Warning` header. Errors are OpenAI’s.',
   })
   @ApiBody({ type: ResponsesDto })
   async create(
@@ -169,18 +207,17 @@ export class ResponsesController {
   ) {
     const { body } = read;
     const refused = read.ignored.filter((name) => REFUSED[name]);
-    const stored = [
-      ...(body.store !== false && body.store != null ? ['store'] : []),
-      ...(body.previous_response_id != null ? ['previous_response_id'] : []),
-    ];
-    if (refused.length > 0 || stored.length > 0) {
-      throw badRequest('The request is not valid', [
-        ...stored.map((field) => ({ field, message: NOT_STORED })),
-        ...refused.map((field) => ({ field, message: REFUSED[field] as string })),
-      ]);
+    if (refused.length > 0) {
+      throw badRequest(
+        'The request is not valid',
+        refused.map((field) => ({ field, message: REFUSED[field] as string })),
+      );
     }
     warnIgnored(response, read.ignored);
     const chat = asChatCompletion(body);
+    // A stored response, or one continuing a stored chain, is a session turn (decision 0022).
+    const turn =
+      body.store === true || body.previous_response_id != null ? storedTurnInput(body) : null;
     const messages = chat.messages.flatMap((message, index) =>
       message.role === 'tool'
         ? []
@@ -202,57 +239,145 @@ export class ResponsesController {
     const charge = (used: CompletionResult['usage']) =>
       this.tokens?.charge(caller, used) ?? Promise.resolve();
     const json = chat.response_format !== undefined;
-    const call = {
-      method: 'POST' as const,
-      path: '/completions',
-      body: {
-        assistantId,
-        messages,
-        stream: body.stream === true,
-        options: completionOptions(chat),
-      },
-      request,
-      keys: 'model' as const,
-    };
     const id = newId('resp');
     const messageId = newId('msg');
     const createdAt = Math.floor(Date.now() / 1000);
+    const base = envelope(body, id, createdAt);
+    const options = completionOptions(chat);
+    const call = turn
+      ? {
+          method: 'POST' as const,
+          path: '/responses',
+          body: {
+            responseId: id,
+            assistantId,
+            ...(body.previous_response_id != null
+              ? { previousResponseId: body.previous_response_id }
+              : {}),
+            content: turn.content,
+            instructions: turn.instructions,
+            options,
+            envelope: { response: base, messageId, json, input: turn.items },
+            store: body.store === true,
+            stream: body.stream === true,
+          },
+          request,
+          keys: 'model' as const,
+        }
+      : {
+          method: 'POST' as const,
+          path: '/completions',
+          body: { assistantId, messages, stream: body.stream === true, options },
+          request,
+          keys: 'model' as const,
+        };
     if (!body.stream) {
-      const { body: result } = await this.sessions.json<CompletionResult>(caller, call);
+      const { body: result } = await this.sessions.json<ChainedResult>(caller, call);
       await charge(result.usage);
       return {
-        ...envelope(body, id, createdAt),
+        ...base,
+        // A repeated request (same Idempotency-Key) names the response its first one stored.
+        ...(result.responseId ? { id: result.responseId } : {}),
         ...status(result, json),
         output: outputItems(result, json, messageId),
         usage: usage(result),
       };
     }
-    await this.stream(caller, call, response, { body, id, messageId, createdAt, json, charge });
+    await this.stream(caller, call, response, { base, messageId, json, charge });
     return undefined;
   }
 
   @Get('responses/:id')
   @Authenticated('chat')
-  @ApiOperation({ summary: 'A stored response: none is stored yet, so 404 (decision 0020)' })
-  @ApiParam({ name: 'id', schema: { type: 'string', maxLength: 100 } })
-  retrieve(@Param('id') id: string): never {
-    throw responseNotFound(id);
+  @ApiOperation({
+    summary: 'A stored response, as its create answered it (decision 0022)',
+    description:
+      'The response object of a response created with `store: true`, its output read with the caller’s key. 404 for a response not stored, deleted, or not the caller’s.',
+  })
+  @ApiParam({ name: 'id', schema: { type: 'string', minLength: 1, maxLength: 100 } })
+  async retrieve(
+    @Caller() caller: AuthenticatedCaller,
+    @Param('id') id: string,
+    @Req() request: Request,
+  ) {
+    const stored = await this.stored(caller, id, request);
+    const { response, json, messageId } = stored.envelope;
+    return {
+      ...response,
+      ...status(stored, json),
+      output: outputItems(stored, json, messageId),
+      usage: usage(stored),
+    };
   }
 
   @Get('responses/:id/input_items')
   @Authenticated('chat')
-  @ApiOperation({ summary: 'A stored response’s input: none is stored yet, so 404' })
-  @ApiParam({ name: 'id', schema: { type: 'string', maxLength: 100 } })
-  inputItems(@Param('id') id: string): never {
-    throw responseNotFound(id);
+  @ApiOperation({
+    summary: 'A stored response’s input items, in OpenAI’s list shape',
+    description:
+      'The message items the response was created with (`instructions` aside), newest first unless `order=asc`. 404 for a response not stored or not the caller’s.',
+  })
+  @ApiParam({ name: 'id', schema: { type: 'string', minLength: 1, maxLength: 100 } })
+  @ApiQuery({ name: 'order', required: false, schema: { type: 'string', enum: ['asc', 'desc'] } })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: 100 },
+  })
+  @ApiQuery({ name: 'after', required: false, schema: { type: 'string', maxLength: 100 } })
+  async inputItems(
+    @Caller() caller: AuthenticatedCaller,
+    @Param('id') id: string,
+    @Query() query: Record<string, unknown>,
+    @Req() request: Request,
+  ) {
+    const page = listQuery(query);
+    const stored = await this.stored(caller, id, request);
+    const items = stored.envelope.input.map((item, index) => ({
+      id: `msg_${stored.responseId.slice('resp_'.length)}_${index}`,
+      ...item,
+    }));
+    if (page.order === 'desc') items.reverse();
+    const start = page.after ? items.findIndex((item) => item.id === page.after) + 1 : 0;
+    const data = items.slice(start, start + page.limit);
+    return {
+      object: 'list',
+      data,
+      first_id: data[0]?.id ?? null,
+      last_id: data.at(-1)?.id ?? null,
+      has_more: start + data.length < items.length,
+    };
   }
 
   @Delete('responses/:id')
   @Authenticated('chat')
-  @ApiOperation({ summary: 'Delete a stored response: none is stored yet, so 404' })
-  @ApiParam({ name: 'id', schema: { type: 'string', maxLength: 100 } })
-  remove(@Param('id') id: string): never {
-    throw responseNotFound(id);
+  @ApiOperation({
+    summary: 'Delete a stored response (decision 0022)',
+    description:
+      'The response is gone (`GET` is 404, it cannot be continued); its turn stays in the chain’s session, which the caller can end. 404 for a response not stored or not the caller’s.',
+  })
+  @ApiParam({ name: 'id', schema: { type: 'string', minLength: 1, maxLength: 100 } })
+  async remove(
+    @Caller() caller: AuthenticatedCaller,
+    @Param('id') id: string,
+    @Req() request: Request,
+  ) {
+    await this.sessions.json(caller, {
+      method: 'DELETE',
+      path: `/responses/${encodeURIComponent(id)}`,
+      request,
+    });
+    return { id, object: 'response.deleted', deleted: true };
+  }
+
+  /** The caller's stored response, from the sessions service (opened with the data key). */
+  private async stored(caller: AuthenticatedCaller, id: string, request: Request) {
+    const { body } = await this.sessions.json<StoredView>(caller, {
+      path: `/responses/${encodeURIComponent(id)}`,
+      request,
+      keys: 'data',
+    });
+    return body;
   }
 
   /** The sessions service's turn events, re-told as OpenAI's Responses stream events. */
@@ -261,10 +386,8 @@ export class ResponsesController {
     call: Parameters<Upstream['fetch']>[1],
     response: Response,
     meta: {
-      body: ResponsesDto;
-      id: string;
+      base: ReturnType<typeof envelope>;
       messageId: string;
-      createdAt: number;
       json: boolean;
       charge: (used: CompletionResult['usage']) => Promise<void>;
     },
@@ -275,7 +398,7 @@ export class ResponsesController {
       response.write(
         `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence++, ...fields })}\n\n`,
       );
-    const base = envelope(meta.body, meta.id, meta.createdAt);
+    const { base } = meta;
     const inProgress = {
       ...base,
       status: 'in_progress',
@@ -309,7 +432,7 @@ export class ResponsesController {
       }
       response.end();
     };
-    const done = (result: CompletionResult) => {
+    const done = (result: ChainedResult) => {
       const refusal = meta.json && result.guardHit;
       const output = outputItems(result, meta.json, meta.messageId);
       const hasMessage = output[0]?.type === 'message';
@@ -352,7 +475,14 @@ export class ResponsesController {
       void meta.charge(result.usage);
       const state = status(result, meta.json);
       send(state.status === 'completed' ? 'response.completed' : 'response.incomplete', {
-        response: { ...base, ...state, output, usage: usage(result) },
+        // A repeated stored request (same Idempotency-Key) names the response its first stored.
+        response: {
+          ...base,
+          ...(result.responseId ? { id: result.responseId } : {}),
+          ...state,
+          output,
+          usage: usage(result),
+        },
       });
       finish();
     };
@@ -374,7 +504,7 @@ export class ResponsesController {
             },
           });
         } else if (event.event === 'done') {
-          done(data as unknown as CompletionResult);
+          done(data as unknown as ChainedResult);
         } else if (event.event === 'error') finish(data as unknown as ErrorBody);
       },
     });

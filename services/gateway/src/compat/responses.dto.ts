@@ -214,14 +214,17 @@ export class ResponsesDto {
   @IsBoolean()
   stream?: boolean | null;
 
-  /** Only `false` for now: nothing is stored (decision 0020); `true` is a 400 saying so. */
-  @JSONSchema({ type: 'boolean', nullable: true, enum: [false, null] })
+  /**
+   * `true`: stored as a turn of a response chain (decision 0022), text input only; unset or
+   * `false`: a stateless exchange, answered with `store: false`.
+   */
+  @nullable
   @IsOptional()
   @IsBoolean()
   store?: boolean | null;
 
-  /** Refused for now: no response is stored to continue (decision 0020); the document says null. */
-  @JSONSchema({ type: 'string', nullable: true, enum: [null] })
+  /** Continues that stored response's chain (its session); with `store: false`, unstored. */
+  @nullable
   @IsOptional()
   @MaxLength(100)
   @IsString()

@@ -109,14 +109,20 @@ export function buildOpenApiDocument(app: INestApplication, publicUrl: string): 
     Error: ERROR_SCHEMA,
   };
   document.components.schemas = reachableSchemas(document);
-  for (const path of Object.values(document.paths)) {
+  for (const [route, path] of Object.entries(document.paths)) {
+    // A response's id is OpenAI's `resp_…`, not a UUID (its routes say its schema themselves).
+    const uuidIds = !route.startsWith('/v1/responses/');
     for (const operation of Object.values(path) as Array<{
       responses?: Record<string, unknown>;
       parameters?: Array<{ in?: string; name?: string; schema?: object }>;
     }>) {
       if (typeof operation !== 'object' || !operation.responses) continue;
       for (const parameter of operation.parameters ?? []) {
-        if (parameter.in === 'path' && UUID_PATH_PARAMETERS.includes(parameter.name ?? '')) {
+        if (
+          uuidIds &&
+          parameter.in === 'path' &&
+          UUID_PATH_PARAMETERS.includes(parameter.name ?? '')
+        ) {
           parameter.schema = { type: 'string', format: 'uuid' };
         }
       }

@@ -96,3 +96,36 @@ try:
     check("bad request", False, "no error")
 except openai.BadRequestError as error:
     check("bad request", error.param == "temperature", error.body)
+
+# Stored responses (decision 0022): a chain, read back, deleted.
+first = client.responses.create(
+    model=MODEL, store=True, input="My name is Ada. PYR-STORED-1"
+)
+second = client.responses.create(
+    model=MODEL,
+    store=True,
+    previous_response_id=first.id,
+    input="What is my name? PYR-STORED-2",
+)
+check(
+    "stored chain",
+    first.store is True
+    and second.previous_response_id == first.id
+    and second.output_text != "",
+    second,
+)
+retrieved = client.responses.retrieve(second.id)
+items = client.responses.input_items.list(second.id)
+check(
+    "stored retrieve",
+    retrieved.output_text == second.output_text
+    and retrieved.previous_response_id == first.id
+    and [item.content[0].text for item in items.data] == ["What is my name? PYR-STORED-2"],
+    (retrieved, items),
+)
+client.responses.delete(first.id)
+try:
+    client.responses.retrieve(first.id)
+    check("stored delete", False, "still there")
+except openai.NotFoundError:
+    check("stored delete", True)

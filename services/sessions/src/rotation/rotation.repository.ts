@@ -2,6 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { StoredResponseEntity } from '../responses/entities/stored-response.entity';
 import { AttachmentEntity } from '../sessions/entities/attachment.entity';
 import { MessageEntity } from '../sessions/entities/message.entity';
 import { SessionEntity, type SessionStatus } from '../sessions/entities/session.entity';
@@ -98,6 +99,14 @@ export class RotationRepository {
       where: { sessionId },
       order: { createdAt: 'ASC', id: 'ASC' },
     });
+  }
+
+  responses(manager: EntityManager, sessionId: string): Promise<StoredResponseEntity[]> {
+    return manager.find(StoredResponseEntity, { where: { sessionId } });
+  }
+
+  async saveResponse(manager: EntityManager, id: string, envelope: string): Promise<void> {
+    await manager.update(StoredResponseEntity, { id }, { envelope });
   }
 
   async saveMessage(manager: EntityManager, id: string, content: string): Promise<void> {

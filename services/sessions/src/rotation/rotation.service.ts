@@ -1,7 +1,8 @@
 /**
  * The `resealSessionBatch` activity of a key rotation (decision 0021): the next sessions of the
  * user, each moved from the old data key to the new in one transaction with the rotation's
- * cursor: its thread and recap, messages, turns' replies (their request HMAC dropped),
+ * cursor: its thread and recap, messages, turns' replies (their request HMAC dropped), stored
+ * responses' envelopes (decision 0022),
  * attachment objects in S3 with their sealed names and keyed hashes (rows from before names were
  * sealed get sealed), and, for an archived session, its archive rebuilt from the moved rows and
  * written over the old one before the commit. A batch killed anywhere runs again from the cursor;
@@ -219,6 +220,10 @@ export class RotationService {
       const moved = open('a turn', () => reseal.text('message', turn.reply));
       if (moved.changed || turn.requestHash !== null)
         await this.repository.saveTurn(manager, turn, moved.value);
+    }
+    for (const response of await this.repository.responses(manager, sessionId)) {
+      const moved = open('a stored response', () => reseal.text('response', response.envelope));
+      if (moved.changed) await this.repository.saveResponse(manager, response.id, moved.value);
     }
     const attachments = await this.repository.attachments(manager, sessionId);
     if (attachments.length > 0 && !this.store) {

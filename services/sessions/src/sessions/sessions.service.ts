@@ -6,7 +6,15 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { HttpStatus, Injectable } from '@nestjs/common';
-import type { Condensed, SessionWorkflowInput, Thread, TurnOutcome, Usage } from '@lab/contracts';
+import type {
+  CompletionOptions,
+  Condensed,
+  SessionWorkflowInput,
+  Thread,
+  TurnOutcome,
+  TurnRequest,
+  Usage,
+} from '@lab/contracts';
 import { DecryptionError, dataKeyId, SessionCipher } from '@lab/platform';
 import { ApiException, badRequest, notFound } from '@lab/platform/http';
 import { AssistantsClient, turnAssistant } from '../assistants/assistants.client';
@@ -38,6 +46,15 @@ export interface TurnAnswer {
   usage: Usage;
   model: string;
   condensed: Condensed;
+}
+
+/**
+ * What a stored response's turn brings besides its text (decision 0022): its options, and the
+ * response it records (id and envelope, sealed here under the data key).
+ */
+export interface TurnExtras {
+  options?: CompletionOptions;
+  response?: { id: string; envelope: unknown };
 }
 
 /** A session id from the caller's idempotency key, so a repeated start finds the same session. */
@@ -141,6 +158,7 @@ export class SessionsService {
     keys: TurnKeys,
     idempotencyKey?: string,
     streamChannel?: string,
+    extras?: TurnExtras,
   ): Promise<PreparedTurn> {
     const turnId = turnIdFrom(idempotencyKey);
     const [session, finished] = await Promise.all([
@@ -148,7 +166,7 @@ export class SessionsService {
       this.repository.findTurn(sessionId, turnId),
     ]);
     const cipher = new SessionCipher(keys.dataKey, sessionId);
-    const requestHash = cipher.fingerprint({ content });
+    const requestHash = cipher.fingerprint(turnRequestOf(content, extras));
     const done = finished ? this.answered(finished, cipher, requestHash) : null;
     if (!done && session.status === 'ended')
       throw new ApiException(HttpStatus.CONFLICT, 'session_ended', 'The session has ended');
@@ -176,6 +194,7 @@ export class SessionsService {
             requestHash,
             userMessage: cipher.message(content),
             attachments: attachments === null ? null : cipher.seal('attachments', attachments),
+            ...sealedExtras(cipher, extras),
             ...(streamChannel ? { streamChannel } : {}),
           },
           keys,
@@ -185,6 +204,76 @@ export class SessionsService {
         return this.opened(outcome, cipher);
       },
     };
+  }
+
+  /**
+   * The first turn of a response chain (decision 0022): a new session of the assistant that
+   * opens with the user's message, not the assistant's, started with that turn. A repeated
+   * request (same Idempotency-Key) finds its session and is answered as a repeated turn.
+   */
+  async prepareChain(
+    userId: string,
+    keys: TurnKeys,
+    assistantId: string,
+    content: string,
+    extras: TurnExtras,
+    idempotencyKey?: string,
+    streamChannelOf?: (sessionId: string, turnId: string) => string,
+  ): Promise<PreparedTurn> {
+    const turnId = turnIdFrom(idempotencyKey);
+    const id = sessionIdFor(
+      userId,
+      idempotencyKey === undefined ? undefined : `response-chain\0${idempotencyKey}`,
+    );
+    const streamChannel = streamChannelOf?.(id, turnId);
+    if (await this.repository.findById(id)) {
+      return this.prepareTurn(userId, id, content, keys, turnId, streamChannel, extras);
+    }
+    const snapshot = await this.assistants.snapshot(assistantId);
+    if (!snapshot.active) throw notFound('assistant');
+    const cipher = new SessionCipher(keys.dataKey, id);
+    const input = this.turns.sessionInput({
+      sessionId: id,
+      userId,
+      assistantId,
+      promptVersionId: snapshot.promptVersion.id,
+      modelConfigVersionId: snapshot.modelConfigVersion.id,
+      dataKeyId: dataKeyId(keys.dataKey),
+      assistant: cipher.sealJson('assistant', turnAssistant(snapshot)),
+      thread: cipher.thread(EMPTY_THREAD),
+      stored: false,
+      responseChain: true,
+    });
+    return {
+      sessionId: id,
+      turnId,
+      done: null,
+      run: async (onAccepted) => {
+        const outcome = await this.turns.startSession(
+          input,
+          {
+            turnId,
+            requestHash: cipher.fingerprint(turnRequestOf(content, extras)),
+            userMessage: cipher.message(content),
+            ...sealedExtras(cipher, extras),
+            ...(streamChannel ? { streamChannel } : {}),
+          },
+          keys,
+          onAccepted,
+        );
+        return this.opened(outcome, cipher);
+      },
+    };
+  }
+
+  /** The pinned assistant of the user's session, and the session (a stored response's chain). */
+  async pinned(userId: string, sessionId: string) {
+    const session = await this.owned(userId, sessionId);
+    const snapshot = await this.assistants.snapshot(session.assistantId, {
+      promptVersionId: session.promptVersionId,
+      modelConfigVersionId: session.modelConfigVersionId,
+    });
+    return { session, assistant: turnAssistant(snapshot) };
   }
 
   async end(
@@ -352,6 +441,32 @@ export class SessionsService {
     if (!session || session.userId !== userId) throw notFound('session');
     return session;
   }
+}
+
+/** What a turn's Idempotency-Key is bound to: its text, and its options when it has some. */
+const turnRequestOf = (content: string, extras?: TurnExtras) =>
+  extras?.options && Object.keys(extras.options).length > 0
+    ? { content, options: extras.options }
+    : { content };
+
+/** A turn's options and stored response, sealed for the workflow. */
+function sealedExtras(
+  cipher: SessionCipher,
+  extras: TurnExtras | undefined,
+): Pick<TurnRequest, 'options' | 'response'> {
+  return {
+    ...(extras?.options && Object.keys(extras.options).length > 0
+      ? { options: cipher.sealJson('options', extras.options) }
+      : {}),
+    ...(extras?.response
+      ? {
+          response: {
+            id: extras.response.id,
+            envelope: cipher.sealJson('response', extras.response.envelope),
+          },
+        }
+      : {}),
+  };
 }
 
 function decodeCursor(cursor: string): string {

@@ -2,7 +2,7 @@
  * The activities this service's worker runs for the session workflows. Local ones, next to the
  * workflow, on this service's database: `persistTurn` writes both messages, the new thread, the
  * counts and the `turn.completed` event in one transaction (and, for a new session's opening
- * turn, the session's row and `session.started` with them), idempotently (a retried activity
+ * turn, the session's row and `session.started` with them; for a stored response, its record), idempotently (a retried activity
  * whose first commit succeeded changes nothing); `persistSessionEnd`, `endIdleSession`,
  * `recordUsage`. Ordinary ones, on the `sessions` queue: archiving and the idle sweep.
  * Everything text-like arrives sealed by the exchange under the user's data key, and is stored
@@ -20,6 +20,7 @@ import { recordEvent } from '@lab/platform/outbox';
 import { ApplicationFailure } from '@temporalio/common';
 import type { EntityManager } from 'typeorm';
 import { ArchivesService } from '../archives/archives.service';
+import { ResponsesRepository } from '../responses/responses.repository';
 import { AttachmentsService } from '../attachments/attachments.service';
 import type { SessionEntity } from '../sessions/entities/session.entity';
 import { SessionsRepository } from '../sessions/sessions.repository';
@@ -35,6 +36,7 @@ export class TurnActivities {
     private readonly repository: SessionsRepository,
     private readonly archives: ArchivesService,
     private readonly attachments: AttachmentsService,
+    private readonly responses: ResponsesRepository,
   ) {}
 
   /** The activity functions, bound, for the worker (local and ordinary share one registry). */
@@ -82,6 +84,16 @@ export class TurnActivities {
         condensed: input.condensed,
         latencyMs: input.latencyMs,
       });
+      if (input.response) {
+        await this.responses.insert(manager, {
+          id: input.response.id,
+          sessionId: input.sessionId,
+          turnId: input.turnId,
+          userId: session.userId,
+          envelope: input.response.envelope,
+          finishReason: input.response.finishReason ?? null,
+        });
+      }
       await this.repository.updateSession(manager, input.sessionId, {
         payload: input.thread,
         messageCount: () => `message_count + ${messages.length}`,
