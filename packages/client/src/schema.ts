@@ -1008,10 +1008,10 @@ export interface components {
     };
     KeyRotation: {
       /**
-       * @description running: the history is moving to the new data key; done: nothing is left under the old one
+       * @description running: the history is moving to the new data key; paused: it stopped (its keys expired) and this read resumes it; done: nothing the platform holds opens with the old key
        * @enum {string}
        */
-      state: 'running' | 'done';
+      state: 'running' | 'paused' | 'done';
       /** @description Sessions moved so far */
       done: number;
       /** @description Sessions to move (counted when the rotation started) */

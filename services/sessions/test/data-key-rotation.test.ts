@@ -298,6 +298,69 @@ describe('data key rotation (real PostgreSQL, S3, Temporal, Redis; mock LLM)', (
     expect(await rows('select * from key_rotations where user_id = $1', [user.id])).toEqual([]);
   });
 
+  /** The internal rotation route, as the gateway calls it: the keys in the caller's vault entry. */
+  async function rotationRoute(
+    user: User,
+    method: string,
+    keys: Parameters<typeof holdCallerKeys>[1],
+  ): Promise<{ status: number; body: any }> {
+    const vault = new TurnVault(p.redis, p.sessionsConfig.turnVaultKey);
+    const [token] = [...p.sessionsConfig.internalTokens.keys()];
+    const response = await fetch(
+      `${p.sessionsUrl}/key-rotations${method === 'GET' ? '/current' : ''}`,
+      {
+        method,
+        headers: {
+          'x-internal-token': token ?? '',
+          'x-user-id': user.id,
+          'x-key-ref': await holdCallerKeys(vault, keys),
+        },
+      },
+    );
+    return { status: response.status, body: (await response.json()) as any };
+  }
+
+  it('reports a rotation whose keys expired as paused, and a start with the keys resumes it', async () => {
+    const user = p.newUser();
+    const oldKey = Buffer.from(user.dataKey, 'base64');
+    const assistant = await p.createAssistant(user);
+    const sessionId = (await p.call('POST', '/sessions', user, { assistantId: assistant.id })).body
+      .session.id as string;
+    expect(
+      (await p.call('POST', `/sessions/${sessionId}/messages`, user, { content: 'ROT-T5 dunes' }))
+        .status,
+    ).toBe(201);
+    // A rotation that started, then lost its keys (the vault entry expired): its workflow failed.
+    const newKey = randomBytes(32);
+    const toKeyId = dataKeyId(newKey);
+    await p.db.query(`insert into key_rotations (user_id, to_key_id, total) values ($1, $2, 1)`, [
+      user.id,
+      toKeyId,
+    ]);
+    await expect(
+      client.workflow.execute('rotateDataKey', {
+        taskQueue: p.sessionsConfig.sessionsTaskQueue,
+        workflowId: rotateDataKeyWorkflowId(user.id, toKeyId),
+        args: [{ userId: user.id, toKeyId, keysRef: 'rotation-keys:expired' }],
+      }),
+    ).rejects.toThrow(/failed/i);
+
+    const paused = await rotationRoute(user, 'GET', { dataKey: newKey });
+    expect(paused).toMatchObject({ status: 200, body: { state: 'paused', done: 0, total: 1 } });
+    const resumed = await rotationRoute(user, 'POST', { dataKey: newKey, previousDataKey: oldKey });
+    expect(resumed.status).toBe(202);
+    expect(resumed.body.state).not.toBe('paused');
+    await eventually(async () => {
+      const progress = await rotationRoute(user, 'GET', { dataKey: newKey });
+      return progress.body.state === 'done' ? progress.body : undefined;
+    }, 'the resumed rotation to finish');
+    const [message] = await rows(
+      'select content from messages where session_id = $1 and position = 1',
+      [sessionId],
+    );
+    expect(decryptText(message.content, newKey, `message:${sessionId}`)).toBe('ROT-T5 dunes');
+  });
+
   it('starts through the internal route, reports progress, and a repeated start is the same rotation', async () => {
     const user = p.newUser();
     const oldKey = Buffer.from(user.dataKey, 'base64');
@@ -310,22 +373,8 @@ describe('data key rotation (real PostgreSQL, S3, Temporal, Redis; mock LLM)', (
     ).toBe(201);
 
     const newKey = randomBytes(32);
-    const vault = new TurnVault(p.redis, p.sessionsConfig.turnVaultKey);
-    const [token] = [...p.sessionsConfig.internalTokens.keys()];
-    const send = async (method: string, keys: Parameters<typeof holdCallerKeys>[1]) => {
-      const response = await fetch(
-        `${p.sessionsUrl}/key-rotations${method === 'GET' ? '/current' : ''}`,
-        {
-          method,
-          headers: {
-            'x-internal-token': token ?? '',
-            'x-user-id': user.id,
-            'x-key-ref': await holdCallerKeys(vault, keys),
-          },
-        },
-      );
-      return { status: response.status, body: (await response.json()) as any };
-    };
+    const send = (method: string, keys: Parameters<typeof holdCallerKeys>[1]) =>
+      rotationRoute(user, method, keys);
 
     const missing = await send('POST', { dataKey: newKey });
     expect(missing.status).toBe(400);

@@ -2,7 +2,8 @@
  * A bring-your-own-key user's key rotation, end to end (decision 0021): the identity service
  * issues the new data key (keeping the old one as the previous key), the sessions service moves
  * the history to it (its `rotateDataKey` workflow, started with both keys in the caller's vault
- * entry) and keeps the progress; reading the progress after it is `done` drops the previous key.
+ * entry) and keeps the progress; reading the progress after it is `done` drops the previous key,
+ * and reading it while it is `paused` (its keys expired from the vault) resumes it.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { conflict, notFound } from '@lab/platform/http';
@@ -11,7 +12,7 @@ import { IdentityService } from '../identity/identity.service';
 import { SESSIONS, type Upstream, UpstreamError } from '../upstream/upstream';
 
 export interface KeyRotationView {
-  state: 'running' | 'done';
+  state: 'running' | 'paused' | 'done';
   done: number;
   total: number;
   startedAt: string;
@@ -50,7 +51,12 @@ export class KeyRotationService {
       dataKey: keys.dataKey,
       ...(keys.previousDataKey ? { previousDataKey: keys.previousDataKey } : {}),
     };
-    const started = await this.sessions.json<KeyRotationView>(rotating, {
+    return this.start(rotating);
+  }
+
+  /** Starts (or finds, or resumes) the move to the caller's data key from their previous one. */
+  private async start(caller: AuthenticatedCaller): Promise<KeyRotationView> {
+    const started = await this.sessions.json<KeyRotationView>(caller, {
       method: 'POST',
       path: '/key-rotations',
       keys: 'data',
@@ -62,6 +68,11 @@ export class KeyRotationService {
   async progress(caller: AuthenticatedCaller, bearer: string): Promise<KeyRotationView> {
     const view = await this.current(caller);
     if (!view) throw notFound('Key rotation');
+    if (view.state === 'paused' && caller.previousDataKey) {
+      // Stopped (its keys expired from the vault): the caller's request carries both keys again,
+      // so the move resumes from where it stopped.
+      return this.start(caller);
+    }
     if (view.state === 'done' && caller.previousDataKey) {
       await this.identity.clearPreviousDataKey(caller.userId, bearer);
       delete caller.previousDataKey;

@@ -180,9 +180,9 @@ export const VIEW_SCHEMAS: Record<string, Schema> = {
   KeyRotation: object({
     state: {
       type: 'string',
-      enum: ['running', 'done'],
+      enum: ['running', 'paused', 'done'],
       description:
-        'running: the history is moving to the new data key; done: nothing is left under the old one',
+        'running: the history is moving to the new data key; paused: it stopped (its keys expired) and this read resumes it; done: nothing the platform holds opens with the old key',
     },
     done: { ...integer, description: 'Sessions moved so far' },
     total: { ...integer, description: 'Sessions to move (counted when the rotation started)' },

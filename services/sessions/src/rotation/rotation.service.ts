@@ -49,7 +49,7 @@ const GRPC_NOT_FOUND = 5;
 
 /** What the owner sees of a rotation. */
 export interface RotationView {
-  state: RotationProgress['state'];
+  state: RotationProgress['state'] | 'paused';
   done: number;
   total: number;
   startedAt: string;
@@ -99,9 +99,31 @@ export class RotationService {
     return view(progress);
   }
 
+  /**
+   * The rotation's progress; `paused` when it is not done and its workflow is no longer running
+   * (its keys expired from the vault, or it was ended): a start with the keys resumes it from the
+   * cursor.
+   */
   async progress(userId: string, dataKey: Buffer): Promise<RotationView | null> {
-    const progress = await this.repository.progress(userId, dataKeyId(dataKey));
-    return progress ? view(progress) : null;
+    const toKeyId = dataKeyId(dataKey);
+    const progress = await this.repository.progress(userId, toKeyId);
+    if (!progress) return null;
+    if (progress.state === 'running' && !(await this.workflowRunning(userId, toKeyId)))
+      return { ...view(progress), state: 'paused' };
+    return view(progress);
+  }
+
+  private async workflowRunning(userId: string, toKeyId: string): Promise<boolean> {
+    const client = await this.temporal.client();
+    try {
+      const { status } = await client.workflow
+        .getHandle(rotateDataKeyWorkflowId(userId, toKeyId))
+        .describe();
+      return status.name === 'RUNNING';
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return false;
+      throw error;
+    }
   }
 
   functions(): RotationActivities {
