@@ -10,7 +10,10 @@
  * that cross the gateway's internal hops (keys only: message text must reach the sessions
  * service, which seals it; and a key reference only on the routes that need one). The mock LLM,
  * the provider, is the one place allowed to see them. Any hit fails the suite with its store,
- * place and form.
+ * place and form. Before the scan the BYOK user rotates their key: the retired data key is tried
+ * on every value of every store at rest and must open nothing (the key in use opens the user's
+ * text, as a control). `scripts/privacy-findings` checks that each finding of the audit, put
+ * back, fails this suite.
  */
 import { createHash } from 'node:crypto';
 import {
