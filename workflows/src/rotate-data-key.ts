@@ -15,6 +15,8 @@ import { continueAsNew, proxyActivities, sleep } from '@temporalio/workflow';
 
 const rotation = proxyActivities<RotationActivities>({
   startToCloseTimeout: '5 minutes',
+  // A batch heartbeats while it works: one whose worker died is retried after this.
+  heartbeatTimeout: '30 seconds',
   retry: {
     initialInterval: '1 second',
     backoffCoefficient: 2,

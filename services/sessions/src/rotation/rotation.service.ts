@@ -27,6 +27,7 @@ import {
   SessionReseal,
   TurnVault,
 } from '@lab/platform';
+import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import {
@@ -43,6 +44,23 @@ import { OBJECT_STORE, type ObjectStore } from '../storage/object-store';
 import { TemporalConnection } from '../turns/temporal';
 import { SESSIONS_CONFIG, type SessionsConfig } from '../config/sessions.config';
 import { type RotationProgress, RotationRepository } from './rotation.repository';
+
+/** Below the workflow's heartbeat timeout for a batch (30 s). */
+const HEARTBEAT_EVERY_MS = 5_000;
+
+/**
+ * Runs an activity's work heartbeating (through a lock wait, object storage, many deletes): an
+ * activity whose worker died is retried within the heartbeat timeout, not the start-to-close one.
+ */
+async function heartbeating<T>(work: () => Promise<T>): Promise<T> {
+  const context = Context.current();
+  const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
+  try {
+    return await work();
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
 
 /** gRPC's NOT_FOUND: an execution already deleted (a retried batch). */
 const GRPC_NOT_FOUND = 5;
@@ -142,7 +160,11 @@ export class RotationService {
    * a session's was ended by its batch; one that started since is under the new key. Answers how
    * many closed runs were still listed, to be asked again until none is.
    */
-  async forgetOldCopies(input: RotationRef): Promise<{ remaining: number }> {
+  forgetOldCopies(input: RotationRef): Promise<{ remaining: number }> {
+    return heartbeating(() => this.forget(input));
+  }
+
+  private async forget(input: RotationRef): Promise<{ remaining: number }> {
     const sessions = await this.repository.sessionIds(input.userId);
     await this.forgetCallMemos([
       labWorkflowId(input.userId, ''),
@@ -172,7 +194,11 @@ export class RotationService {
     return { remaining };
   }
 
-  async resealSessionBatch(input: ResealBatchInput): Promise<ResealBatchResult> {
+  resealSessionBatch(input: ResealBatchInput): Promise<ResealBatchResult> {
+    return heartbeating(() => this.moveBatch(input));
+  }
+
+  private async moveBatch(input: ResealBatchInput): Promise<ResealBatchResult> {
     const keys = await this.keys(input);
     const progress = await this.repository.start(input.userId, input.toKeyId);
     if (progress.state === 'done') return { ...progress, finished: true };
