@@ -589,6 +589,56 @@ describe('the portal in Chromium', () => {
     await audit(page, 'chat-spend-cap');
   });
 
+  it('changing my OpenAI key from the keyboard: the re-encryption is shown until done, and the tab goes on with the new key', async () => {
+    const key = openAiKey();
+    const assistant = await p.call('POST', '/v1/assistants', key, assistantDraft('Rotation Coach'));
+    expect(assistant.status).toBe(201);
+    const session = await p.call('POST', '/v1/sessions', key, { assistantId: assistant.body.id });
+    expect(session.status).toBe(201);
+    const sessionId = session.body.session.id as string;
+    const sent = await p.call('POST', `/v1/sessions/${sessionId}/messages`, key, {
+      content: 'ROTATE-ME granite',
+    });
+    expect(sent.status).toBe(201);
+
+    const page = await newPage();
+    await signInWithKey(page, key);
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Usage', exact: true })
+      .click();
+    await page.getByRole('heading', { level: 2, name: 'Your OpenAI key' }).waitFor();
+    const newKey = openAiKey();
+    const field = page.getByLabel('New OpenAI key');
+    await field.focus();
+    await page.keyboard.type(newKey);
+    await page.keyboard.press('Enter');
+    const done = page
+      .getByRole('status')
+      .filter({ hasText: 'Done: your one session is encrypted' });
+    await done.waitFor({ timeout: 90_000 });
+    const bar = page.getByRole('progressbar');
+    expect(await bar.getAttribute('value')).toBe(await bar.getAttribute('max'));
+    expect(await field.inputValue()).toBe('');
+    await audit(page, 'usage-key-changed');
+
+    // The tab goes on with the new key and reads the history; the old key is nobody's any more
+    // (it would sign in as a new, empty user) and reaches nothing.
+    await page.getByRole('heading', { level: 2, name: 'My counters' }).waitFor();
+    expect((await p.call('GET', `/v1/sessions/${sessionId}`, key)).status).toBe(404);
+    const read = await p.call('GET', `/v1/sessions/${sessionId}`, newKey);
+    expect(read.status).toBe(200);
+    expect(JSON.stringify(read.body.messages)).toContain('ROTATE-ME granite');
+    // A mistake is explained in words, and nothing changes.
+    const again = page.getByLabel('New OpenAI key');
+    await again.fill('this is certainly not an OpenAI key');
+    await again.press('Enter');
+    const refused = page.getByRole('alert').filter({ hasText: 'Your key was not changed' });
+    await refused.waitFor();
+    expect(await refused.innerText()).toMatch(/OpenAI key/);
+    expect((await p.call('POST', '/v1/sign-in', newKey)).status).toBe(200);
+  });
+
   it('OIDC: sign in with the organisation (authorization code + PKCE) and use the portal', async () => {
     p.oidc.loginAs(`portal-person-${Date.now()}`);
     const before = p.oidc.exchanges;

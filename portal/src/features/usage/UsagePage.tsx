@@ -1,4 +1,7 @@
-/** My usage: my counters, spend today, this week and this month, my caps and what remains. */
+/**
+ * My usage: my counters, spend today, this week and this month, my caps and what remains; with my
+ * own OpenAI key, changing it (and the re-encryption's progress).
+ */
 import { useQuery } from '@tanstack/react-query';
 import type { Schemas } from '@lab/client';
 import { Link } from 'react-router';
@@ -6,6 +9,7 @@ import { PageTitle } from '../../app/Layout';
 import { ErrorNotice, Loading } from '../../components/status';
 import { unwrap } from '../../lib/api';
 import { useAuth } from '../auth/auth-context';
+import { KeyRotation } from './KeyRotation';
 
 const usd = (value: number | null) => (value === null ? 'no cap' : `${value.toFixed(4)} USD`);
 
@@ -60,6 +64,7 @@ export default function UsagePage() {
       ) : (
         <SpendTable budget={usage.data.user} remaining={usage.data.remainingUsd} />
       )}
+      {identity.kind === 'byok' ? <KeyRotation /> : null}
     </section>
   );
 }
