@@ -108,6 +108,20 @@ export class PromptIndex {
    * k distinct prompt terms: the window's k largest squared counts shared, the rest not.
    */
   readonly promptBound: Float64Array;
+  /**
+   * The prompt's terms and the stop words by `termHash`, for the reply's tokeniser: a token is
+   * looked up by its characters in place, with no string made for it. Open addressing: slot s
+   * holds entry `dictSlot[s] - 1`, 0 when empty; entry e is `dictTerm[e]`, the prompt's term id
+   * `dictPromptId[e]` (-1 for a stop word). `dictStamp`/`dictLocal` are the current reply's
+   * scratch: entry e's local term id, valid when `dictStamp[e]` is the reply's call number.
+   */
+  readonly dictMask: number;
+  readonly dictSlot: Int32Array;
+  readonly dictHash: Int32Array;
+  readonly dictTerm: readonly string[];
+  readonly dictPromptId: Int32Array;
+  readonly dictStamp: Float64Array;
+  readonly dictLocal: Int32Array;
 
   constructor(initialPrompt: string) {
     const sentences = splitSentences(initialPrompt).map(termCounts);
@@ -173,7 +187,42 @@ export class PromptIndex {
         if (bound > (this.promptBound[k] ?? 0)) this.promptBound[k] = bound;
       }
     }
+
+    const dictTerm = [...ENGLISH_STOP_WORDS, ...this.vocab.keys()];
+    let slots = 16;
+    while (slots < 4 * dictTerm.length) slots *= 2;
+    this.dictMask = slots - 1;
+    this.dictSlot = new Int32Array(slots);
+    this.dictHash = new Int32Array(dictTerm.length);
+    this.dictPromptId = new Int32Array(dictTerm.length);
+    this.dictStamp = new Float64Array(dictTerm.length);
+    this.dictLocal = new Int32Array(dictTerm.length);
+    this.dictTerm = dictTerm;
+    dictTerm.forEach((term, e) => {
+      const hash = termHash(term);
+      this.dictHash[e] = hash;
+      this.dictPromptId[e] = this.vocab.get(term) ?? -1;
+      let probe = hash & this.dictMask;
+      while (this.dictSlot[probe] !== 0) probe = (probe + 1) & this.dictMask;
+      this.dictSlot[probe] = e + 1;
+    });
   }
+}
+
+/** The hash of a term's characters (code units), as the tokeniser computes it in place. */
+function termHash(term: string): number {
+  let hash = 0;
+  for (let k = 0; k < term.length; k++) hash = (Math.imul(hash, 31) + term.charCodeAt(k)) | 0;
+  return mixHash(hash);
+}
+
+/** Spreads a polynomial hash over the low bits a table mask keeps (murmur3's finaliser). */
+function mixHash(hash: number): number {
+  let h = hash ^ (hash >>> 16);
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }
 
 /** Flags of a prompt window of `distinct` terms over `sentences` sentences holding terms. */
@@ -263,13 +312,19 @@ const seen = {
   hashes: new Int32Array(1024),
   /** Local id of each entry, -1 for a stop word. */
   ids: new Int32Array(1024),
+  /** The fast tokeniser's entries (terms the prompt lacks): where the term first occurs. */
+  from: new Int32Array(1024),
+  /** The reply's call number, for `PromptIndex.dictStamp` (a double: it never wraps). */
+  call: 0,
 };
 
 function resetSeen(tokens: number): void {
   if (seen.hashes.length < tokens) {
     seen.hashes = new Int32Array(tokens);
     seen.ids = new Int32Array(tokens);
+    seen.from = new Int32Array(tokens);
   }
+  seen.call++;
   if (seen.stamp.length < 2 * tokens) {
     let size = seen.stamp.length;
     while (size < 2 * tokens) size *= 2;
@@ -314,7 +369,7 @@ let terms: ReplyTerms = {
 /** Where a local id sits among the current sentence's pairs (valid from the sentence's start). */
 let slot = new Int32Array(1024);
 
-function replyTerms(reply: string, vocab: ReadonlyMap<string, number>): ReplyTerms {
+function replyTerms(reply: string, prompt: PromptIndex): ReplyTerms {
   const ends = sentenceBoundaries(reply);
   const sentences = reply === '' ? 0 : ends.length + 1;
   const tokens = (reply.length >> 1) + 2;
@@ -331,13 +386,220 @@ function replyTerms(reply: string, vocab: ReadonlyMap<string, number>): ReplyTer
     };
     slot = new Int32Array(size);
   }
-  const { promptId, total, sentenceStart, ids, counts } = terms;
   resetSeen(tokens);
+  if (!tokeniseFolded(reply, ends, prompt)) {
+    // A character whose lower case is not one code unit of its own (e.g. "İ", or "Σ", whose lower
+    // case depends on its neighbours): the lower-cased copy of the reply, as scikit-learn would.
+    resetSeen(tokens);
+    tokeniseLowered(reply, ends, prompt.vocab);
+  }
+  terms.sentences = sentences;
+  return terms;
+}
+
+/**
+ * Lower case and word-ness of each BMP code unit, filled on first sight: 0 unknown; -1 when its
+ * lower case is not a single code unit or depends on context (only "Σ"); else
+ * (lower case << 2) | 1 when that is a word character, | 2 when it is not. Surrogates are
+ * handled apart (`astralFold`).
+ */
+const FOLD = new Int32Array(65536);
+const FOLD_WORD = 1;
+const FOLD_OTHER = 2;
+/** The low bits of an astral word character (two code units, unchanged by lower-casing). */
+const FOLD_ASTRAL_WORD = 3;
+
+function foldOf(code: number): number {
+  const char = String.fromCharCode(code);
+  const lower = char.toLowerCase();
+  const fold =
+    lower.length !== 1 || code === 0x3a3
+      ? -1
+      : (lower.charCodeAt(0) << 2) | (WORD_CHAR.test(lower) ? FOLD_WORD : FOLD_OTHER);
+  FOLD[code] = fold;
+  return fold;
+}
+
+/** The fold of the code unit at `i` (a high surrogate, `code`): a pair lower-casing changes is -1. */
+function astralFold(text: string, i: number, code: number): number {
+  const low = text.charCodeAt(i + 1);
+  if (!(low >= 0xdc00 && low <= 0xdfff)) return (code << 2) | FOLD_OTHER;
+  const pair = text.slice(i, i + 2);
+  if (pair.toLowerCase() !== pair) return -1;
+  return (code << 2) | (WORD_CHAR.test(pair) ? FOLD_ASTRAL_WORD : FOLD_OTHER);
+}
+
+for (let code = 0; code < 128; code++) foldOf(code);
+
+/**
+ * The reply's terms in one pass over its characters, each lower-cased through `FOLD` as it is
+ * read, with no lower-cased copy of the reply and no string for any token: a token is looked up by
+ * its characters in place, first among the prompt's terms and the stop words (`PromptIndex.dict*`,
+ * which settles most tokens), then among the reply's other terms, by where each first occurs.
+ * False, having stopped, at a character `FOLD` cannot lower-case alone.
+ */
+function tokeniseFolded(
+  reply: string,
+  boundaries: readonly number[],
+  prompt: PromptIndex,
+): boolean {
+  const { promptId, total, sentenceStart, ids, counts } = terms;
+  const { mask, stamp, entry, generation, call } = seen;
+  const seenHashes = seen.hashes;
+  const seenIds = seen.ids;
+  const seenFrom = seen.from;
+  const { dictMask, dictSlot, dictHash, dictTerm, dictPromptId, dictStamp, dictLocal } = prompt;
+  const slots = slot;
+  const length = reply.length;
+  let entries = 0;
+  let vocabulary = 0;
+  let pairs = 0;
+  let sentence = 0;
+  let boundary = boundaries.length > 0 ? (boundaries[0] ?? length) : length + 1;
+  sentenceStart[0] = 0;
+  let i = 0;
+  while (i < length) {
+    let code = reply.charCodeAt(i);
+    let fold = code >= 0xd800 && code <= 0xdbff ? astralFold(reply, i, code) : (FOLD[code] ?? 0);
+    if (fold === 0) fold = foldOf(code);
+    if (fold < 0) return false;
+    if ((fold & 3) === FOLD_OTHER) {
+      i++;
+      continue;
+    }
+    const from = i;
+    let chars = 0;
+    let hash = 0;
+    for (;;) {
+      if ((fold & 3) === FOLD_ASTRAL_WORD) {
+        hash = (Math.imul(hash, 31) + code) | 0;
+        hash = (Math.imul(hash, 31) + reply.charCodeAt(i + 1)) | 0;
+        i += 2;
+      } else {
+        hash = (Math.imul(hash, 31) + (fold >> 2)) | 0;
+        i++;
+      }
+      chars++;
+      if (i >= length) break;
+      code = reply.charCodeAt(i);
+      fold = code >= 0xd800 && code <= 0xdbff ? astralFold(reply, i, code) : (FOLD[code] ?? 0);
+      if (fold === 0) fold = foldOf(code);
+      if (fold < 0) return false;
+      if ((fold & 3) === FOLD_OTHER) break;
+    }
+    const to = i;
+    // The character at `to` (if any) is no word character: step over it.
+    i++;
+    if (chars < 2) continue;
+    while (from >= boundary) {
+      sentence++;
+      sentenceStart[sentence] = pairs;
+      boundary = sentence < boundaries.length ? (boundaries[sentence] ?? length) : length + 1;
+    }
+    hash = mixHash(hash);
+    const size = to - from;
+
+    // A prompt term or a stop word?
+    let probe = hash & dictMask;
+    let d = -1;
+    for (let e = dictSlot[probe] ?? 0; e !== 0; e = dictSlot[probe] ?? 0) {
+      if (dictHash[e - 1] === hash) {
+        const term = dictTerm[e - 1] ?? '';
+        if (term.length === size && sameFolded(term, reply, from)) {
+          d = e - 1;
+          break;
+        }
+      }
+      probe = (probe + 1) & dictMask;
+    }
+    let id: number;
+    if (d >= 0) {
+      const term = dictPromptId[d] ?? -1;
+      if (term < 0) continue; // a stop word
+      if (dictStamp[d] === call) {
+        id = dictLocal[d] ?? 0;
+      } else {
+        id = vocabulary++;
+        dictStamp[d] = call;
+        dictLocal[d] = id;
+        promptId[id] = term;
+        total[id] = 0;
+        slots[id] = -1;
+      }
+    } else {
+      // A term the prompt lacks: the reply's own, by the characters where it first occurred.
+      probe = hash & mask;
+      let found = -1;
+      while (stamp[probe] === generation) {
+        const e = entry[probe] ?? 0;
+        if (seenHashes[e] === hash && sameFoldedAt(reply, seenFrom[e] ?? 0, from, size)) {
+          found = e;
+          break;
+        }
+        probe = (probe + 1) & mask;
+      }
+      if (found >= 0) {
+        id = seenIds[found] ?? 0;
+      } else {
+        id = vocabulary++;
+        const e = entries++;
+        seenHashes[e] = hash;
+        seenIds[e] = id;
+        seenFrom[e] = from;
+        stamp[probe] = generation;
+        entry[probe] = e;
+        promptId[id] = -1;
+        total[id] = 0;
+        slots[id] = -1;
+      }
+    }
+    total[id] = (total[id] ?? 0) + 1;
+    const at = slots[id] ?? -1;
+    if (at >= (sentenceStart[sentence] ?? 0)) {
+      counts[at] = (counts[at] ?? 0) + 1;
+    } else {
+      slots[id] = pairs;
+      ids[pairs] = id;
+      counts[pairs] = 1;
+      pairs++;
+    }
+  }
+  for (let s = sentence + 1; s <= boundaries.length + 1; s++) sentenceStart[s] = pairs;
+  terms.vocabulary = vocabulary;
+  return true;
+}
+
+/** The code unit `code` lower-cased through `FOLD` (filled for it: it was read), surrogates as they are. */
+function foldedUnit(code: number): number {
+  return code >= 0xd800 && code <= 0xdfff ? code : (FOLD[code] ?? 0) >> 2;
+}
+
+/** Whether `reply` from `from`, lower-cased, starts with `term`. */
+function sameFolded(term: string, reply: string, from: number): boolean {
+  for (let k = 0; k < term.length; k++)
+    if (term.charCodeAt(k) !== foldedUnit(reply.charCodeAt(from + k))) return false;
+  return true;
+}
+
+/** Whether `reply` lower-cased holds the same `size` code units at `a` and at `b`. */
+function sameFoldedAt(reply: string, a: number, b: number, size: number): boolean {
+  for (let k = 0; k < size; k++)
+    if (foldedUnit(reply.charCodeAt(a + k)) !== foldedUnit(reply.charCodeAt(b + k))) return false;
+  return true;
+}
+
+/** The reply's terms from its lower-cased copy (or each sentence's, if lower-casing changed lengths). */
+function tokeniseLowered(
+  reply: string,
+  ends: readonly number[],
+  vocab: ReadonlyMap<string, number>,
+): void {
+  const sentences = reply === '' ? 0 : ends.length + 1;
+  const { promptId, total, sentenceStart, ids, counts } = terms;
   let vocabulary = 0;
   let pairs = 0;
   let sentence = 0;
   sentenceStart[0] = 0;
-
   const tokenise = (lower: string, boundaries: readonly number[]) => {
     let boundary = boundaries[0] ?? Infinity;
     const length = lower.length;
@@ -414,9 +676,7 @@ function replyTerms(reply: string, vocab: ReadonlyMap<string, number>): ReplyTer
     });
   }
   for (let s = sentence + 1; s <= sentences; s++) sentenceStart[s] = pairs;
-  terms.sentences = sentences;
   terms.vocabulary = vocabulary;
-  return terms;
 }
 
 // ---- the windows ----
@@ -470,7 +730,7 @@ export interface WindowsVerdict {
 
 /** The best pair of windows of `reply` and of the prompt: exactly what scoring every pair gives. */
 export function judgeWindows(reply: string, prompt: PromptIndex): WindowsVerdict {
-  const terms = replyTerms(reply, prompt.vocab);
+  const terms = replyTerms(reply, prompt);
   const n = terms.sentences;
   if (n === 0) return { score: 0, window: { start: 0, end: 0 } };
   const search = new WindowSearch(
