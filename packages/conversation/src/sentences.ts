@@ -127,20 +127,36 @@ export function sentenceBoundaries(text: string, from = 0): number[] {
       i++;
       continue;
     }
-    // A run of whitespace [start, i), with its line breaks ("\r\n" is one).
-    const start = i;
-    let lineBreaks = 0;
-    while (i < length) {
-      const code = text.charCodeAt(i);
-      if (!isSpace(code)) break;
-      if (code === 0x0d && text.charCodeAt(i + 1) === 0x0a) i++;
-      if (isLineBreak(code)) lineBreaks++;
-      i++;
+    const end = spaceRun(text, i);
+    if (end > 0) {
+      ends.push(end);
+      i = end;
+    } else {
+      i = -end;
     }
-    if (start === 0 || i >= length) continue;
-    if (isBoundary(text, start, i, lineBreaks)) ends.push(i);
   }
   return ends;
+}
+
+/**
+ * The run of whitespace starting at `start` (a whitespace character, where the run starts): the
+ * index after it, negated when no boundary falls there. `sentenceBoundaries` is made of these,
+ * and the guard's tokeniser finds the boundaries with them as it goes.
+ */
+export function spaceRun(text: string, start: number): number {
+  // The run [start, i), with its line breaks ("\r\n" is one).
+  const length = text.length;
+  let i = start;
+  let lineBreaks = 0;
+  while (i < length) {
+    const code = text.charCodeAt(i);
+    if (!isSpace(code)) break;
+    if (code === 0x0d && text.charCodeAt(i + 1) === 0x0a) i++;
+    if (isLineBreak(code)) lineBreaks++;
+    i++;
+  }
+  if (start === 0 || i >= length) return -i;
+  return isBoundary(text, start, i, lineBreaks) ? i : -i;
 }
 
 /**

@@ -17,7 +17,7 @@
  *   be the best pair nor tie with it. A plain 2k-token reply gets about a fifth of its windows
  *   scored exactly; the score and window reported are exactly those of scoring them all.
  */
-import { sentenceBoundaries, splitSentences } from './sentences';
+import { isSpace, sentenceBoundaries, spaceRun, splitSentences } from './sentences';
 import { ENGLISH_STOP_WORDS } from './stop-words';
 import { IDF_ONE_DOC, type TermCounts, pairSimilarity, termCounts } from './tfidf';
 
@@ -370,40 +370,39 @@ let terms: ReplyTerms = {
 let slot = new Int32Array(1024);
 
 function replyTerms(reply: string, prompt: PromptIndex): ReplyTerms {
-  const ends = sentenceBoundaries(reply);
-  const sentences = reply === '' ? 0 : ends.length + 1;
+  // Tokens, and sentences too (a boundary needs a whitespace run after a character): at most this.
   const tokens = (reply.length >> 1) + 2;
-  if (terms.ids.length < tokens || terms.sentenceStart.length < sentences + 2) {
+  if (terms.ids.length < tokens || terms.sentenceStart.length < tokens + 2) {
     const size = Math.max(tokens, terms.ids.length);
     terms = {
       sentences: 0,
       vocabulary: 0,
       promptId: new Int32Array(size),
       total: new Int32Array(size),
-      sentenceStart: new Int32Array(Math.max(sentences + 2, terms.sentenceStart.length)),
+      sentenceStart: new Int32Array(size + 2),
       ids: new Int32Array(size),
       counts: new Int32Array(size),
     };
     slot = new Int32Array(size);
   }
   resetSeen(tokens);
-  if (!tokeniseFolded(reply, ends, prompt)) {
+  if (!tokeniseFolded(reply, prompt)) {
     // A character whose lower case is not one code unit of its own (e.g. "İ", or "Σ", whose lower
     // case depends on its neighbours): the lower-cased copy of the reply, as scikit-learn would.
     resetSeen(tokens);
-    tokeniseLowered(reply, ends, prompt.vocab);
+    tokeniseLowered(reply, sentenceBoundaries(reply), prompt.vocab);
   }
-  terms.sentences = sentences;
   return terms;
 }
 
 /**
- * Lower case and word-ness of each BMP code unit, filled on first sight: 0 unknown; -1 when its
- * lower case is not a single code unit or depends on context (only "Σ"); else
- * (lower case << 2) | 1 when that is a word character, | 2 when it is not. Surrogates are
- * handled apart (`astralFold`).
+ * Lower case and kind of each BMP code unit, filled on first sight: 0 unknown; -1 when its lower
+ * case is not a single code unit or depends on context (only "Σ"); else (lower case << 2) | 1
+ * when that is a word character, | 0 for whitespace (`isSpace`), | 2 for anything else.
+ * Surrogates are handled apart (`astralFold`). A word character is `(fold & 1) === 1`.
  */
 const FOLD = new Int32Array(65536);
+const FOLD_SPACE = 0;
 const FOLD_WORD = 1;
 const FOLD_OTHER = 2;
 /** The low bits of an astral word character (two code units, unchanged by lower-casing). */
@@ -412,10 +411,10 @@ const FOLD_ASTRAL_WORD = 3;
 function foldOf(code: number): number {
   const char = String.fromCharCode(code);
   const lower = char.toLowerCase();
-  const fold =
-    lower.length !== 1 || code === 0x3a3
-      ? -1
-      : (lower.charCodeAt(0) << 2) | (WORD_CHAR.test(lower) ? FOLD_WORD : FOLD_OTHER);
+  let kind = FOLD_OTHER;
+  if (isSpace(code)) kind = FOLD_SPACE;
+  else if (WORD_CHAR.test(lower)) kind = FOLD_WORD;
+  const fold = lower.length !== 1 || code === 0x3a3 ? -1 : (lower.charCodeAt(0) << 2) | kind;
   FOLD[code] = fold;
   return fold;
 }
@@ -432,17 +431,15 @@ function astralFold(text: string, i: number, code: number): number {
 for (let code = 0; code < 128; code++) foldOf(code);
 
 /**
- * The reply's terms in one pass over its characters, each lower-cased through `FOLD` as it is
- * read, with no lower-cased copy of the reply and no string for any token: a token is looked up by
- * its characters in place, first among the prompt's terms and the stop words (`PromptIndex.dict*`,
- * which settles most tokens), then among the reply's other terms, by where each first occurs.
- * False, having stopped, at a character `FOLD` cannot lower-case alone.
+ * The reply's terms and sentences in one pass over its characters, each lower-cased through
+ * `FOLD` as it is read, with no lower-cased copy of the reply and no string for any token: a token
+ * is looked up by its characters in place, first among the prompt's terms and the stop words
+ * (`PromptIndex.dict*`, which settles most tokens), then among the reply's other terms, by where
+ * each first occurs. Each whitespace run is checked for a sentence boundary as it is met
+ * (`spaceRun`, what `sentenceBoundaries` does). False, having stopped, at a character `FOLD`
+ * cannot lower-case alone.
  */
-function tokeniseFolded(
-  reply: string,
-  boundaries: readonly number[],
-  prompt: PromptIndex,
-): boolean {
+function tokeniseFolded(reply: string, prompt: PromptIndex): boolean {
   const { promptId, total, sentenceStart, ids, counts } = terms;
   const { mask, stamp, entry, generation, call } = seen;
   const seenHashes = seen.hashes;
@@ -455,7 +452,6 @@ function tokeniseFolded(
   let vocabulary = 0;
   let pairs = 0;
   let sentence = 0;
-  let boundary = boundaries.length > 0 ? (boundaries[0] ?? length) : length + 1;
   sentenceStart[0] = 0;
   let i = 0;
   while (i < length) {
@@ -463,8 +459,19 @@ function tokeniseFolded(
     let fold = code >= 0xd800 && code <= 0xdbff ? astralFold(reply, i, code) : (FOLD[code] ?? 0);
     if (fold === 0) fold = foldOf(code);
     if (fold < 0) return false;
-    if ((fold & 3) === FOLD_OTHER) {
-      i++;
+    if ((fold & 1) === 0) {
+      if ((fold & 3) === FOLD_SPACE) {
+        const end = spaceRun(reply, i);
+        if (end > 0) {
+          sentence++;
+          sentenceStart[sentence] = pairs;
+          i = end;
+        } else {
+          i = -end;
+        }
+      } else {
+        i++;
+      }
       continue;
     }
     const from = i;
@@ -485,17 +492,10 @@ function tokeniseFolded(
       fold = code >= 0xd800 && code <= 0xdbff ? astralFold(reply, i, code) : (FOLD[code] ?? 0);
       if (fold === 0) fold = foldOf(code);
       if (fold < 0) return false;
-      if ((fold & 3) === FOLD_OTHER) break;
+      if ((fold & 1) === 0) break;
     }
     const to = i;
-    // The character at `to` (if any) is no word character: step over it.
-    i++;
     if (chars < 2) continue;
-    while (from >= boundary) {
-      sentence++;
-      sentenceStart[sentence] = pairs;
-      boundary = sentence < boundaries.length ? (boundaries[sentence] ?? length) : length + 1;
-    }
     hash = mixHash(hash);
     const size = to - from;
 
@@ -564,7 +564,8 @@ function tokeniseFolded(
       pairs++;
     }
   }
-  for (let s = sentence + 1; s <= boundaries.length + 1; s++) sentenceStart[s] = pairs;
+  sentenceStart[sentence + 1] = pairs;
+  terms.sentences = length === 0 ? 0 : sentence + 1;
   terms.vocabulary = vocabulary;
   return true;
 }
@@ -676,6 +677,7 @@ function tokeniseLowered(
     });
   }
   for (let s = sentence + 1; s <= sentences; s++) sentenceStart[s] = pairs;
+  terms.sentences = sentences;
   terms.vocabulary = vocabulary;
 }
 
