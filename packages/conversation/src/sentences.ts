@@ -96,6 +96,9 @@ const BEFORE_NUMBER: ReadonlySet<string> = new Set([
   'ex',
 ]);
 
+/** The longest word of `NEVER_FINAL` and `BEFORE_NUMBER`. */
+const LONGEST_ABBREVIATION = Math.max(...[...NEVER_FINAL, ...BEFORE_NUMBER].map((w) => w.length));
+
 const STRUCTURED_LINE = /^(?:(?:[-*+•]|\d{1,3}[.)]|#{1,6})[ \t]|\|)/u;
 
 /** JavaScript's `\s` (with the `u` flag): what separates sentences. */
@@ -187,20 +190,42 @@ function isBoundary(text: string, start: number, end: number, lineBreaks: number
 
 /** Rule 3: does the text before the whitespace at [start, end) end with a sentence terminator? */
 function endsSentence(text: string, start: number, end: number): boolean {
+  // Most whitespace follows a letter or a digit, which neither closes nor ends a sentence.
+  const before = text.charCodeAt(start - 1);
+  if (((before | 0x20) >= 0x61 && (before | 0x20) <= 0x7a) || (before >= 0x30 && before <= 0x39))
+    return false;
   let closeAt = start;
   while (closeAt > 0 && isCloser(text.charCodeAt(closeAt - 1))) closeAt--;
   let runAt = closeAt;
   while (runAt > 0 && isTerminator(text.charCodeAt(runAt - 1))) runAt--;
   if (runAt === closeAt) return false;
-  const run = text.slice(runAt, closeAt);
-  if (run.includes('!') || run.includes('?')) return true;
+  for (let at = runAt; at < closeAt; at++) {
+    const code = text.charCodeAt(at);
+    if (code === 0x21 || code === 0x3f) return true;
+  }
 
-  const next = String.fromCodePoint(text.codePointAt(end) ?? 32);
-  if (/\p{Ll}/u.test(next)) return false;
-  if (run !== '.') return true;
+  const nextCode = text.charCodeAt(end);
+  if (nextCode < 0x80 ? nextCode >= 0x61 && nextCode <= 0x7a : /\p{Ll}/u.test(nextChar(text, end)))
+    return false;
+  if (closeAt - runAt !== 1 || text.charCodeAt(runAt) !== 0x2e) return true;
 
   let wordAt = runAt;
   while (wordAt > 0 && !isSpace(text.charCodeAt(wordAt - 1))) wordAt--;
+  // The common case, a word of two or more ASCII letters: only the abbreviation lists matter.
+  let letters = runAt - wordAt >= 2;
+  for (let at = wordAt; letters && at < runAt; at++) {
+    const code = text.charCodeAt(at) | 0x20;
+    letters = code >= 0x61 && code <= 0x7a;
+  }
+  if (letters) {
+    if (runAt - wordAt > LONGEST_ABBREVIATION) return true;
+    const lower = text.slice(wordAt, runAt).toLowerCase();
+    return !(
+      NEVER_FINAL.has(lower) ||
+      (BEFORE_NUMBER.has(lower) && /\p{N}/u.test(nextChar(text, end)))
+    );
+  }
+  const next = nextChar(text, end);
   const word = text.slice(wordAt, runAt).replace(OPENERS, '');
   const lower = word.toLowerCase();
   if (NEVER_FINAL.has(lower)) return false;
@@ -213,6 +238,11 @@ function endsSentence(text: string, start: number, end: number): boolean {
     if (at < 0 || isLineBreak(text.charCodeAt(at))) return false;
   }
   return true;
+}
+
+/** The character (code point) at `at`, or a space past the end. */
+function nextChar(text: string, at: number): string {
+  return String.fromCodePoint(text.codePointAt(at) ?? 32);
 }
 
 function isLineBreak(code: number): boolean {
