@@ -690,34 +690,54 @@ let buffers = {
   bound: new Float64Array(2048),
   windowTotal: new Float64Array(2048),
   distinct: new Int32Array(2048),
+  // Per reply sentence k and distance d < GUARD_MAX_RUN, at k * GUARD_MAX_RUN + d (`bound`).
+  growth: new Float64Array(2048),
+  growthInPrompt: new Float64Array(2048),
+  fresh: new Int32Array(2048),
+  freshInPrompt: new Int32Array(2048),
   // Prompt windows.
   dot: new Float64Array(256),
   sharedReply: new Float64Array(256),
   sharedPrompt: new Float64Array(256),
   touched: new Int32Array(256),
   // Reply terms.
-  count: new Int32Array(1024),
+  last: new Int32Array(1024),
   applied: new Int32Array(1024),
   used: new Int32Array(1024),
+  // Reply (sentence, term) pairs.
+  previous: new Int32Array(1024),
+  pairSentence: new Int32Array(1024),
 };
 
-function ensureBuffers(windows: number, promptWindows: number, vocabulary: number) {
+function ensureBuffers(windows: number, promptWindows: number, vocabulary: number, pairs: number) {
   const b = buffers;
-  if (b.bound.length < windows || b.dot.length < promptWindows || b.count.length < vocabulary) {
+  if (
+    b.bound.length < windows ||
+    b.dot.length < promptWindows ||
+    b.last.length < vocabulary ||
+    b.previous.length < pairs
+  ) {
     const w = Math.max(windows, b.bound.length);
     const p = Math.max(promptWindows, b.dot.length);
-    const v = Math.max(vocabulary, b.count.length);
+    const v = Math.max(vocabulary, b.last.length);
+    const q = Math.max(pairs, b.previous.length);
     buffers = {
       bound: new Float64Array(w),
       windowTotal: new Float64Array(w),
       distinct: new Int32Array(w),
+      growth: new Float64Array(w),
+      growthInPrompt: new Float64Array(w),
+      fresh: new Int32Array(w),
+      freshInPrompt: new Int32Array(w),
       dot: new Float64Array(p),
       sharedReply: new Float64Array(p),
       sharedPrompt: new Float64Array(p),
       touched: new Int32Array(p),
-      count: new Int32Array(v),
+      last: new Int32Array(v),
       applied: new Int32Array(v),
       used: new Int32Array(v),
+      previous: new Int32Array(q),
+      pairSentence: new Int32Array(q),
     };
   }
   return buffers;
@@ -738,7 +758,12 @@ export function judgeWindows(reply: string, prompt: PromptIndex): WindowsVerdict
   const search = new WindowSearch(
     terms,
     prompt,
-    ensureBuffers(n * GUARD_MAX_RUN + 1, prompt.windowTotal.length, terms.vocabulary),
+    ensureBuffers(
+      n * GUARD_MAX_RUN + 1,
+      prompt.windowTotal.length,
+      terms.vocabulary,
+      terms.sentenceStart[n] ?? 0,
+    ),
   );
   search.bound();
   search.search();
@@ -770,40 +795,79 @@ class WindowSearch {
     this.wholeSlot = this.n * GUARD_MAX_RUN;
   }
 
-  /** Pass 1: every window's own sums and its bound; no postings. */
+  /**
+   * Pass 1: every window's own sums and its bound; no postings. Adding sentence k to the window
+   * of sentences [k - d, k) adds its squared counts plus twice the products of its counts with
+   * those of the same terms in the d sentences before it, and the terms it holds that none of
+   * those do. Both depend only on (k, d): one walk over the pairs tabulates them (each pair looks
+   * back along its term's earlier pairs, fewer than GUARD_MAX_RUN sentences), and every window's
+   * sums are then a few additions, whatever its sentences hold.
+   */
   bound(): void {
     const { n } = this;
     const { sentenceStart, ids, counts, promptId, total, vocabulary } = this.terms;
-    const { count, used } = this.b;
+    const { last, previous, pairSentence, growth, growthInPrompt, fresh, freshInPrompt } = this.b;
+    const R = GUARD_MAX_RUN;
+    last.fill(-1, 0, vocabulary);
+    growth.fill(0, 0, n * R);
+    growthInPrompt.fill(0, 0, n * R);
+    fresh.fill(0, 0, n * R);
+    freshInPrompt.fill(0, 0, n * R);
+    for (let k = 0; k < n; k++) {
+      const base = k * R;
+      const end = sentenceStart[k + 1] ?? 0;
+      for (let q = sentenceStart[k] ?? 0; q < end; q++) {
+        const id = ids[q] ?? 0;
+        const c = counts[q] ?? 0;
+        const inPrompt = (promptId[id] ?? -1) >= 0;
+        growth[base] = (growth[base] ?? 0) + c * c;
+        fresh[base] = (fresh[base] ?? 0) + 1;
+        if (inPrompt) {
+          growthInPrompt[base] = (growthInPrompt[base] ?? 0) + c * c;
+          freshInPrompt[base] = (freshInPrompt[base] ?? 0) + 1;
+        }
+        let nearest = true;
+        for (let p = last[id] ?? -1; p >= 0; p = previous[p] ?? -1) {
+          const d = k - (pairSentence[p] ?? 0);
+          if (d >= R) break;
+          const product = 2 * c * (counts[p] ?? 0);
+          growth[base + d] = (growth[base + d] ?? 0) + product;
+          if (inPrompt) growthInPrompt[base + d] = (growthInPrompt[base + d] ?? 0) + product;
+          if (nearest) {
+            // From this distance on, the term is in the window already.
+            fresh[base + d] = (fresh[base + d] ?? 0) - 1;
+            if (inPrompt) freshInPrompt[base + d] = (freshInPrompt[base + d] ?? 0) - 1;
+            nearest = false;
+          }
+        }
+        previous[q] = last[id] ?? -1;
+        last[id] = q;
+        pairSentence[q] = k;
+      }
+      for (let d = 1; d < R; d++) {
+        growth[base + d] = (growth[base + d] ?? 0) + (growth[base + d - 1] ?? 0);
+        growthInPrompt[base + d] =
+          (growthInPrompt[base + d] ?? 0) + (growthInPrompt[base + d - 1] ?? 0);
+        fresh[base + d] = (fresh[base + d] ?? 0) + (fresh[base + d - 1] ?? 0);
+        freshInPrompt[base + d] =
+          (freshInPrompt[base + d] ?? 0) + (freshInPrompt[base + d - 1] ?? 0);
+      }
+    }
     for (let start = 0; start < n; start++) {
-      const stop = Math.min(n, start + GUARD_MAX_RUN);
+      const stop = Math.min(n, start + R);
       let distinct = 0;
       let sum = 0;
       let inPrompt = 0;
       let shared = 0;
-      let usedCount = 0;
       for (let end = start + 1; end <= stop; end++) {
-        const last = sentenceStart[end] ?? 0;
-        for (let p = sentenceStart[end - 1] ?? 0; p < last; p++) {
-          const id = ids[p] ?? 0;
-          const added = counts[p] ?? 0;
-          const before = count[id] ?? 0;
-          const after = before + added;
-          count[id] = after;
-          const growth = after * after - before * before;
-          sum += growth;
-          const inVocab = (promptId[id] ?? -1) >= 0;
-          if (before === 0) {
-            distinct++;
-            used[usedCount++] = id;
-            if (inVocab) shared++;
-          }
-          if (inVocab) inPrompt += growth;
-        }
-        const slot = start * GUARD_MAX_RUN + (end - start - 1);
+        const at = (end - 1) * R + (end - 1 - start);
+        sum += growth[at] ?? 0;
+        inPrompt += growthInPrompt[at] ?? 0;
+        distinct += fresh[at] ?? 0;
+        shared += freshInPrompt[at] ?? 0;
+        const slot = start * R + (end - start - 1);
         this.setBound(slot, start === 0 && end === n, distinct, sum, inPrompt, shared);
       }
-      for (let u = 0; u < usedCount; u++) count[used[u] ?? 0] = 0;
     }
     if (n > GUARD_MAX_RUN) {
       let sum = 0;
@@ -933,17 +997,23 @@ class WindowSearch {
     const sum = windowTotal[slot] ?? 0;
     const d = distinct[slot] ?? 0;
     let value = 0;
+    // A score under the best of every window so far (less the tie margin) changes nothing: `offer`
+    // drops it. So pairs below that, or below this window's best so far, need no exact score.
+    let cut = Math.max(0, this.best.score - TIE);
     for (let t = 0; t < this.touchedCount; t++) {
       const w = touched[t] ?? 0;
       const product = dot[w] ?? 0;
       const reply = sharedReply[w] ?? 0;
       const shared = sharedPrompt[w] ?? 0;
       const promptSum = promptTotal[w] ?? 0;
-      // Without a square root first: a pair clearly below the best so far is skipped.
+      // Without a square root first: a pair clearly below the cut is skipped.
       const norms = (reply + IDF2 * (sum - reply)) * (shared + IDF2 * (promptSum - shared));
-      if (product * product * BOUND_SLACK < value * value * norms) continue;
+      if (product * product * BOUND_SLACK < cut * cut * norms) continue;
       const pair = pairSimilarity(product, reply, sum, shared, promptSum);
-      if (pair > value && pairCounts(windowFlags[w] ?? 0, whole, d, pair)) value = pair;
+      if (pair > value && pairCounts(windowFlags[w] ?? 0, whole, d, pair)) {
+        value = pair;
+        if (pair > cut) cut = pair;
+      }
     }
     return value;
   }
