@@ -144,6 +144,24 @@ function scanCharacters(reply: string, needed: number): ReplyScan {
       if (wordLength < 7) word = word * 32 + (code - 96);
       wordLength++;
       lineStart = false;
+      // The rest of a run of lower-case letters: only the hex token and the word change per letter
+      // (no prefix can precede an "x" here; the letters before each are letters).
+      let next = i + 1;
+      for (; next < length; next++) {
+        const letter = reply.charCodeAt(next);
+        if (letter < 0x61 || letter > 0x7a) break;
+        hexToken = letter <= 0x66 ? hexToken + 1 : -1000;
+        if (wordLength < 7) word = word * 32 + (letter - 96);
+        wordLength++;
+      }
+      const more = next - i - 1;
+      if (more > 0) {
+        base64Run += more;
+        token += more;
+        if (base64Run >= 16) decoded = true;
+        beforePrevious = Kind.Letter;
+        i += more;
+      }
       continue;
     }
     if (isAsciiWord(code)) {
