@@ -489,6 +489,11 @@ function tokeniseFolded(reply: string, prompt: PromptIndex): boolean {
       chars++;
       if (i >= length) break;
       code = reply.charCodeAt(i);
+      if (code >= 0x61 && code <= 0x7a) {
+        // A lower-case ASCII letter, most of any word.
+        fold = (code << 2) | FOLD_WORD;
+        continue;
+      }
       fold = code >= 0xd800 && code <= 0xdbff ? astralFold(reply, i, code) : (FOLD[code] ?? 0);
       if (fold === 0) fold = foldOf(code);
       if (fold < 0) return false;
@@ -577,15 +582,23 @@ function foldedUnit(code: number): number {
 
 /** Whether `reply` from `from`, lower-cased, starts with `term`. */
 function sameFolded(term: string, reply: string, from: number): boolean {
-  for (let k = 0; k < term.length; k++)
-    if (term.charCodeAt(k) !== foldedUnit(reply.charCodeAt(from + k))) return false;
+  for (let k = 0; k < term.length; k++) {
+    const expected = term.charCodeAt(k);
+    const code = reply.charCodeAt(from + k);
+    // An ASCII character of a term is its own lower case.
+    if (code === expected && code < 0x80) continue;
+    if (expected !== foldedUnit(code)) return false;
+  }
   return true;
 }
 
 /** Whether `reply` lower-cased holds the same `size` code units at `a` and at `b`. */
 function sameFoldedAt(reply: string, a: number, b: number, size: number): boolean {
-  for (let k = 0; k < size; k++)
-    if (foldedUnit(reply.charCodeAt(a + k)) !== foldedUnit(reply.charCodeAt(b + k))) return false;
+  for (let k = 0; k < size; k++) {
+    const first = reply.charCodeAt(a + k);
+    const second = reply.charCodeAt(b + k);
+    if (first !== second && foldedUnit(first) !== foldedUnit(second)) return false;
+  }
   return true;
 }
 
@@ -978,17 +991,29 @@ class WindowSearch {
     const before = applied[id] ?? 0;
     const after = before + added;
     applied[id] = after;
-    if (before === 0) used[this.appliedCount++] = id;
     const growth = after * after - before * before;
+    const first = postingStart[term] ?? 0;
     const last = postingStart[term + 1] ?? 0;
-    for (let p = postingStart[term] ?? 0; p < last; p++) {
+    if (before !== 0) {
+      // Every window holding the term is touched already (its dot product is positive).
+      for (let p = first; p < last; p++) {
+        const w = postingWindow[p] ?? 0;
+        dot[w] = (dot[w] ?? 0) + added * (postingCount[p] ?? 0);
+        sharedReply[w] = (sharedReply[w] ?? 0) + growth;
+      }
+      return;
+    }
+    used[this.appliedCount++] = id;
+    let touchedCount = this.touchedCount;
+    for (let p = first; p < last; p++) {
       const w = postingWindow[p] ?? 0;
       const c = postingCount[p] ?? 0;
-      if (dot[w] === 0) touched[this.touchedCount++] = w;
+      if (dot[w] === 0) touched[touchedCount++] = w;
       dot[w] = (dot[w] ?? 0) + added * c;
       sharedReply[w] = (sharedReply[w] ?? 0) + growth;
-      if (before === 0) sharedPrompt[w] = (sharedPrompt[w] ?? 0) + c * c;
+      sharedPrompt[w] = (sharedPrompt[w] ?? 0) + c * c;
     }
+    this.touchedCount = touchedCount;
   }
 
   private score(slot: number, whole: boolean): number {
