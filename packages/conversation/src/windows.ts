@@ -8,8 +8,9 @@
  *   window's side of the cosine can contribute when the reply window shares k distinct terms with
  *   the prompt (from each window's largest squared counts).
  * - Reply side (`judgeWindows`): one pass over the characters tokenises, lower-cases, drops stop
- *   words and interns the terms (`replyTerms`). Then a cheap pass computes every reply window's
- *   own sums (no postings): its score can be no higher than its reply-side factor
+ *   words, interns the terms and finds the sentence boundaries (`replyTerms`), making no string
+ *   per token (`PromptIndex.dict*`). Then a cheap pass computes every reply window's own sums
+ *   from a table per (sentence, distance) (no postings): its score can be no higher than its reply-side factor
  *   sqrt(inPrompt / norm) times `promptBound[k]` (Cauchy–Schwarz on the shared terms: the dot
  *   product is at most sqrt(sharedReply · sharedPrompt)). Windows are then scored exactly, the one
  *   with the highest bound first, then start by start (extended sentence by sentence through the
