@@ -96,6 +96,9 @@ const BEFORE_NUMBER: ReadonlySet<string> = new Set([
   'ex',
 ]);
 
+/** The longest word of `NEVER_FINAL` and `BEFORE_NUMBER`. */
+const LONGEST_ABBREVIATION = Math.max(...[...NEVER_FINAL, ...BEFORE_NUMBER].map((w) => w.length));
+
 const STRUCTURED_LINE = /^(?:(?:[-*+•]|\d{1,3}[.)]|#{1,6})[ \t]|\|)/u;
 
 /** JavaScript's `\s` (with the `u` flag): what separates sentences. */
@@ -127,20 +130,36 @@ export function sentenceBoundaries(text: string, from = 0): number[] {
       i++;
       continue;
     }
-    // A run of whitespace [start, i), with its line breaks ("\r\n" is one).
-    const start = i;
-    let lineBreaks = 0;
-    while (i < length) {
-      const code = text.charCodeAt(i);
-      if (!isSpace(code)) break;
-      if (code === 0x0d && text.charCodeAt(i + 1) === 0x0a) i++;
-      if (isLineBreak(code)) lineBreaks++;
-      i++;
+    const end = spaceRun(text, i);
+    if (end > 0) {
+      ends.push(end);
+      i = end;
+    } else {
+      i = -end;
     }
-    if (start === 0 || i >= length) continue;
-    if (isBoundary(text, start, i, lineBreaks)) ends.push(i);
   }
   return ends;
+}
+
+/**
+ * The run of whitespace starting at `start` (a whitespace character, where the run starts): the
+ * index after it, negated when no boundary falls there. `sentenceBoundaries` is made of these,
+ * and the guard's tokeniser finds the boundaries with them as it goes.
+ */
+export function spaceRun(text: string, start: number): number {
+  // The run [start, i), with its line breaks ("\r\n" is one).
+  const length = text.length;
+  let i = start;
+  let lineBreaks = 0;
+  while (i < length) {
+    const code = text.charCodeAt(i);
+    if (!isSpace(code)) break;
+    if (code === 0x0d && text.charCodeAt(i + 1) === 0x0a) i++;
+    if (isLineBreak(code)) lineBreaks++;
+    i++;
+  }
+  if (start === 0 || i >= length) return -i;
+  return isBoundary(text, start, i, lineBreaks) ? i : -i;
 }
 
 /**
@@ -171,20 +190,42 @@ function isBoundary(text: string, start: number, end: number, lineBreaks: number
 
 /** Rule 3: does the text before the whitespace at [start, end) end with a sentence terminator? */
 function endsSentence(text: string, start: number, end: number): boolean {
+  // Most whitespace follows a letter or a digit, which neither closes nor ends a sentence.
+  const before = text.charCodeAt(start - 1);
+  if (((before | 0x20) >= 0x61 && (before | 0x20) <= 0x7a) || (before >= 0x30 && before <= 0x39))
+    return false;
   let closeAt = start;
   while (closeAt > 0 && isCloser(text.charCodeAt(closeAt - 1))) closeAt--;
   let runAt = closeAt;
   while (runAt > 0 && isTerminator(text.charCodeAt(runAt - 1))) runAt--;
   if (runAt === closeAt) return false;
-  const run = text.slice(runAt, closeAt);
-  if (run.includes('!') || run.includes('?')) return true;
+  for (let at = runAt; at < closeAt; at++) {
+    const code = text.charCodeAt(at);
+    if (code === 0x21 || code === 0x3f) return true;
+  }
 
-  const next = String.fromCodePoint(text.codePointAt(end) ?? 32);
-  if (/\p{Ll}/u.test(next)) return false;
-  if (run !== '.') return true;
+  const nextCode = text.charCodeAt(end);
+  if (nextCode < 0x80 ? nextCode >= 0x61 && nextCode <= 0x7a : /\p{Ll}/u.test(nextChar(text, end)))
+    return false;
+  if (closeAt - runAt !== 1 || text.charCodeAt(runAt) !== 0x2e) return true;
 
   let wordAt = runAt;
   while (wordAt > 0 && !isSpace(text.charCodeAt(wordAt - 1))) wordAt--;
+  // The common case, a word of two or more ASCII letters: only the abbreviation lists matter.
+  let letters = runAt - wordAt >= 2;
+  for (let at = wordAt; letters && at < runAt; at++) {
+    const code = text.charCodeAt(at) | 0x20;
+    letters = code >= 0x61 && code <= 0x7a;
+  }
+  if (letters) {
+    if (runAt - wordAt > LONGEST_ABBREVIATION) return true;
+    const lower = text.slice(wordAt, runAt).toLowerCase();
+    return !(
+      NEVER_FINAL.has(lower) ||
+      (BEFORE_NUMBER.has(lower) && /\p{N}/u.test(nextChar(text, end)))
+    );
+  }
+  const next = nextChar(text, end);
   const word = text.slice(wordAt, runAt).replace(OPENERS, '');
   const lower = word.toLowerCase();
   if (NEVER_FINAL.has(lower)) return false;
@@ -197,6 +238,11 @@ function endsSentence(text: string, start: number, end: number): boolean {
     if (at < 0 || isLineBreak(text.charCodeAt(at))) return false;
   }
   return true;
+}
+
+/** The character (code point) at `at`, or a space past the end. */
+function nextChar(text: string, at: number): string {
+  return String.fromCodePoint(text.codePointAt(at) ?? 32);
 }
 
 function isLineBreak(code: number): boolean {

@@ -94,10 +94,12 @@ export function scanReply(reply: string): ReplyScan {
 /** `scanReply` with `needed` leet pairs, rot13 or reversed stop words to say yes. */
 function scanText(reply: string, needed: number): ReplyScan {
   const scan = scanCharacters(reply, needed);
-  if (!scan.decoded && (reply.includes('\\x') || reply.includes('0x')))
-    scan.decoded = test(HEX_RUN, reply);
+  if (!scan.decoded && hexPrefixSeen) scan.decoded = test(HEX_RUN, reply);
   return scan;
 }
+
+/** Whether the last `scanCharacters` met "\\x" or "0x" (a prefixed hex run may follow). */
+let hexPrefixSeen = false;
 
 /** The pass over the characters (its own function: the loop is what the JIT compiles). */
 function scanCharacters(reply: string, needed: number): ReplyScan {
@@ -122,11 +124,16 @@ function scanCharacters(reply: string, needed: number): ReplyScan {
   let markdown = false;
   /** At the start of a line, spaces and tabs skipped. */
   let lineStart = true;
+  let hexPrefix = false;
   const length = reply.length;
   for (let i = 0; i <= length; i++) {
     const code = i < length ? reply.charCodeAt(i) : 0x20;
     if (code >= 0x61 && code <= 0x7a) {
       // A lower-case ASCII letter, most of any reply: the general path below, shortened.
+      if (code === 0x78 && !hexPrefix) {
+        const before = reply.charCodeAt(i - 1);
+        hexPrefix = before === 0x5c || before === 0x30;
+      }
       base64Run++;
       hexToken = code <= 0x66 ? hexToken + 1 : -1000;
       if (base64Run >= 16) decoded = true;
@@ -137,6 +144,24 @@ function scanCharacters(reply: string, needed: number): ReplyScan {
       if (wordLength < 7) word = word * 32 + (code - 96);
       wordLength++;
       lineStart = false;
+      // The rest of a run of lower-case letters: only the hex token and the word change per letter
+      // (no prefix can precede an "x" here; the letters before each are letters).
+      let next = i + 1;
+      for (; next < length; next++) {
+        const letter = reply.charCodeAt(next);
+        if (letter < 0x61 || letter > 0x7a) break;
+        hexToken = letter <= 0x66 ? hexToken + 1 : -1000;
+        if (wordLength < 7) word = word * 32 + (letter - 96);
+        wordLength++;
+      }
+      const more = next - i - 1;
+      if (more > 0) {
+        base64Run += more;
+        token += more;
+        if (base64Run >= 16) decoded = true;
+        beforePrevious = Kind.Letter;
+        i += more;
+      }
       continue;
     }
     if (isAsciiWord(code)) {
@@ -195,6 +220,7 @@ function scanCharacters(reply: string, needed: number): ReplyScan {
     beforePrevious = previous;
     previous = kind;
   }
+  hexPrefixSeen = hexPrefix;
   return {
     decoded,
     spaced,

@@ -8,8 +8,9 @@
  *   window's side of the cosine can contribute when the reply window shares k distinct terms with
  *   the prompt (from each window's largest squared counts).
  * - Reply side (`judgeWindows`): one pass over the characters tokenises, lower-cases, drops stop
- *   words and interns the terms (`replyTerms`). Then a cheap pass computes every reply window's
- *   own sums (no postings): its score can be no higher than its reply-side factor
+ *   words, interns the terms and finds the sentence boundaries (`replyTerms`), making no string
+ *   per token (`PromptIndex.dict*`). Then a cheap pass computes every reply window's own sums
+ *   from a table per (sentence, distance) (no postings): its score can be no higher than its reply-side factor
  *   sqrt(inPrompt / norm) times `promptBound[k]` (Cauchy–Schwarz on the shared terms: the dot
  *   product is at most sqrt(sharedReply · sharedPrompt)). Windows are then scored exactly, the one
  *   with the highest bound first, then start by start (extended sentence by sentence through the
@@ -17,7 +18,7 @@
  *   be the best pair nor tie with it. A plain 2k-token reply gets about a fifth of its windows
  *   scored exactly; the score and window reported are exactly those of scoring them all.
  */
-import { sentenceBoundaries, splitSentences } from './sentences';
+import { isSpace, sentenceBoundaries, spaceRun, splitSentences } from './sentences';
 import { ENGLISH_STOP_WORDS } from './stop-words';
 import { IDF_ONE_DOC, type TermCounts, pairSimilarity, termCounts } from './tfidf';
 
@@ -108,6 +109,20 @@ export class PromptIndex {
    * k distinct prompt terms: the window's k largest squared counts shared, the rest not.
    */
   readonly promptBound: Float64Array;
+  /**
+   * The prompt's terms and the stop words by `termHash`, for the reply's tokeniser: a token is
+   * looked up by its characters in place, with no string made for it. Open addressing: slot s
+   * holds entry `dictSlot[s] - 1`, 0 when empty; entry e is `dictTerm[e]`, the prompt's term id
+   * `dictPromptId[e]` (-1 for a stop word). `dictStamp`/`dictLocal` are the current reply's
+   * scratch: entry e's local term id, valid when `dictStamp[e]` is the reply's call number.
+   */
+  readonly dictMask: number;
+  readonly dictSlot: Int32Array;
+  readonly dictHash: Int32Array;
+  readonly dictTerm: readonly string[];
+  readonly dictPromptId: Int32Array;
+  readonly dictStamp: Float64Array;
+  readonly dictLocal: Int32Array;
 
   constructor(initialPrompt: string) {
     const sentences = splitSentences(initialPrompt).map(termCounts);
@@ -173,7 +188,42 @@ export class PromptIndex {
         if (bound > (this.promptBound[k] ?? 0)) this.promptBound[k] = bound;
       }
     }
+
+    const dictTerm = [...ENGLISH_STOP_WORDS, ...this.vocab.keys()];
+    let slots = 16;
+    while (slots < 4 * dictTerm.length) slots *= 2;
+    this.dictMask = slots - 1;
+    this.dictSlot = new Int32Array(slots);
+    this.dictHash = new Int32Array(dictTerm.length);
+    this.dictPromptId = new Int32Array(dictTerm.length);
+    this.dictStamp = new Float64Array(dictTerm.length);
+    this.dictLocal = new Int32Array(dictTerm.length);
+    this.dictTerm = dictTerm;
+    dictTerm.forEach((term, e) => {
+      const hash = termHash(term);
+      this.dictHash[e] = hash;
+      this.dictPromptId[e] = this.vocab.get(term) ?? -1;
+      let probe = hash & this.dictMask;
+      while (this.dictSlot[probe] !== 0) probe = (probe + 1) & this.dictMask;
+      this.dictSlot[probe] = e + 1;
+    });
   }
+}
+
+/** The hash of a term's characters (code units), as the tokeniser computes it in place. */
+function termHash(term: string): number {
+  let hash = 0;
+  for (let k = 0; k < term.length; k++) hash = (Math.imul(hash, 31) + term.charCodeAt(k)) | 0;
+  return mixHash(hash);
+}
+
+/** Spreads a polynomial hash over the low bits a table mask keeps (murmur3's finaliser). */
+function mixHash(hash: number): number {
+  let h = hash ^ (hash >>> 16);
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }
 
 /** Flags of a prompt window of `distinct` terms over `sentences` sentences holding terms. */
@@ -263,13 +313,19 @@ const seen = {
   hashes: new Int32Array(1024),
   /** Local id of each entry, -1 for a stop word. */
   ids: new Int32Array(1024),
+  /** The fast tokeniser's entries (terms the prompt lacks): where the term first occurs. */
+  from: new Int32Array(1024),
+  /** The reply's call number, for `PromptIndex.dictStamp` (a double: it never wraps). */
+  call: 0,
 };
 
 function resetSeen(tokens: number): void {
   if (seen.hashes.length < tokens) {
     seen.hashes = new Int32Array(tokens);
     seen.ids = new Int32Array(tokens);
+    seen.from = new Int32Array(tokens);
   }
+  seen.call++;
   if (seen.stamp.length < 2 * tokens) {
     let size = seen.stamp.length;
     while (size < 2 * tokens) size *= 2;
@@ -314,30 +370,251 @@ let terms: ReplyTerms = {
 /** Where a local id sits among the current sentence's pairs (valid from the sentence's start). */
 let slot = new Int32Array(1024);
 
-function replyTerms(reply: string, vocab: ReadonlyMap<string, number>): ReplyTerms {
-  const ends = sentenceBoundaries(reply);
-  const sentences = reply === '' ? 0 : ends.length + 1;
+function replyTerms(reply: string, prompt: PromptIndex): ReplyTerms {
+  // Tokens, and sentences too (a boundary needs a whitespace run after a character): at most this.
   const tokens = (reply.length >> 1) + 2;
-  if (terms.ids.length < tokens || terms.sentenceStart.length < sentences + 2) {
+  if (terms.ids.length < tokens || terms.sentenceStart.length < tokens + 2) {
     const size = Math.max(tokens, terms.ids.length);
     terms = {
       sentences: 0,
       vocabulary: 0,
       promptId: new Int32Array(size),
       total: new Int32Array(size),
-      sentenceStart: new Int32Array(Math.max(sentences + 2, terms.sentenceStart.length)),
+      sentenceStart: new Int32Array(size + 2),
       ids: new Int32Array(size),
       counts: new Int32Array(size),
     };
     slot = new Int32Array(size);
   }
-  const { promptId, total, sentenceStart, ids, counts } = terms;
   resetSeen(tokens);
+  if (!tokeniseFolded(reply, prompt)) {
+    // A character whose lower case is not one code unit of its own (e.g. "İ", or "Σ", whose lower
+    // case depends on its neighbours): the lower-cased copy of the reply, as scikit-learn would.
+    resetSeen(tokens);
+    tokeniseLowered(reply, sentenceBoundaries(reply), prompt.vocab);
+  }
+  return terms;
+}
+
+/**
+ * Lower case and kind of each BMP code unit, filled on first sight: 0 unknown; -1 when its lower
+ * case is not a single code unit or depends on context (only "Σ"); else (lower case << 2) | 1
+ * when that is a word character, | 0 for whitespace (`isSpace`), | 2 for anything else.
+ * Surrogates are handled apart (`astralFold`). A word character is `(fold & 1) === 1`.
+ */
+const FOLD = new Int32Array(65536);
+const FOLD_SPACE = 0;
+const FOLD_WORD = 1;
+const FOLD_OTHER = 2;
+/** The low bits of an astral word character (two code units, unchanged by lower-casing). */
+const FOLD_ASTRAL_WORD = 3;
+
+function foldOf(code: number): number {
+  const char = String.fromCharCode(code);
+  const lower = char.toLowerCase();
+  let kind = FOLD_OTHER;
+  if (isSpace(code)) kind = FOLD_SPACE;
+  else if (WORD_CHAR.test(lower)) kind = FOLD_WORD;
+  const fold = lower.length !== 1 || code === 0x3a3 ? -1 : (lower.charCodeAt(0) << 2) | kind;
+  FOLD[code] = fold;
+  return fold;
+}
+
+/** The fold of the code unit at `i` (a high surrogate, `code`): a pair lower-casing changes is -1. */
+function astralFold(text: string, i: number, code: number): number {
+  const low = text.charCodeAt(i + 1);
+  if (!(low >= 0xdc00 && low <= 0xdfff)) return (code << 2) | FOLD_OTHER;
+  const pair = text.slice(i, i + 2);
+  if (pair.toLowerCase() !== pair) return -1;
+  return (code << 2) | (WORD_CHAR.test(pair) ? FOLD_ASTRAL_WORD : FOLD_OTHER);
+}
+
+for (let code = 0; code < 128; code++) foldOf(code);
+
+/**
+ * The reply's terms and sentences in one pass over its characters, each lower-cased through
+ * `FOLD` as it is read, with no lower-cased copy of the reply and no string for any token: a token
+ * is looked up by its characters in place, first among the prompt's terms and the stop words
+ * (`PromptIndex.dict*`, which settles most tokens), then among the reply's other terms, by where
+ * each first occurs. Each whitespace run is checked for a sentence boundary as it is met
+ * (`spaceRun`, what `sentenceBoundaries` does). False, having stopped, at a character `FOLD`
+ * cannot lower-case alone.
+ */
+function tokeniseFolded(reply: string, prompt: PromptIndex): boolean {
+  const { promptId, total, sentenceStart, ids, counts } = terms;
+  const { mask, stamp, entry, generation, call } = seen;
+  const seenHashes = seen.hashes;
+  const seenIds = seen.ids;
+  const seenFrom = seen.from;
+  const { dictMask, dictSlot, dictHash, dictTerm, dictPromptId, dictStamp, dictLocal } = prompt;
+  const slots = slot;
+  const length = reply.length;
+  let entries = 0;
   let vocabulary = 0;
   let pairs = 0;
   let sentence = 0;
   sentenceStart[0] = 0;
+  let i = 0;
+  while (i < length) {
+    let code = reply.charCodeAt(i);
+    let fold = code >= 0xd800 && code <= 0xdbff ? astralFold(reply, i, code) : (FOLD[code] ?? 0);
+    if (fold === 0) fold = foldOf(code);
+    if (fold < 0) return false;
+    if ((fold & 1) === 0) {
+      if ((fold & 3) === FOLD_SPACE) {
+        const end = spaceRun(reply, i);
+        if (end > 0) {
+          sentence++;
+          sentenceStart[sentence] = pairs;
+          i = end;
+        } else {
+          i = -end;
+        }
+      } else {
+        i++;
+      }
+      continue;
+    }
+    const from = i;
+    let chars = 0;
+    let hash = 0;
+    for (;;) {
+      if ((fold & 3) === FOLD_ASTRAL_WORD) {
+        hash = (Math.imul(hash, 31) + code) | 0;
+        hash = (Math.imul(hash, 31) + reply.charCodeAt(i + 1)) | 0;
+        i += 2;
+      } else {
+        hash = (Math.imul(hash, 31) + (fold >> 2)) | 0;
+        i++;
+      }
+      chars++;
+      if (i >= length) break;
+      code = reply.charCodeAt(i);
+      if (code >= 0x61 && code <= 0x7a) {
+        // A lower-case ASCII letter, most of any word.
+        fold = (code << 2) | FOLD_WORD;
+        continue;
+      }
+      fold = code >= 0xd800 && code <= 0xdbff ? astralFold(reply, i, code) : (FOLD[code] ?? 0);
+      if (fold === 0) fold = foldOf(code);
+      if (fold < 0) return false;
+      if ((fold & 1) === 0) break;
+    }
+    const to = i;
+    if (chars < 2) continue;
+    hash = mixHash(hash);
+    const size = to - from;
 
+    // A prompt term or a stop word?
+    let probe = hash & dictMask;
+    let d = -1;
+    for (let e = dictSlot[probe] ?? 0; e !== 0; e = dictSlot[probe] ?? 0) {
+      if (dictHash[e - 1] === hash) {
+        const term = dictTerm[e - 1] ?? '';
+        if (term.length === size && sameFolded(term, reply, from)) {
+          d = e - 1;
+          break;
+        }
+      }
+      probe = (probe + 1) & dictMask;
+    }
+    let id: number;
+    if (d >= 0) {
+      const term = dictPromptId[d] ?? -1;
+      if (term < 0) continue; // a stop word
+      if (dictStamp[d] === call) {
+        id = dictLocal[d] ?? 0;
+      } else {
+        id = vocabulary++;
+        dictStamp[d] = call;
+        dictLocal[d] = id;
+        promptId[id] = term;
+        total[id] = 0;
+        slots[id] = -1;
+      }
+    } else {
+      // A term the prompt lacks: the reply's own, by the characters where it first occurred.
+      probe = hash & mask;
+      let found = -1;
+      while (stamp[probe] === generation) {
+        const e = entry[probe] ?? 0;
+        if (seenHashes[e] === hash && sameFoldedAt(reply, seenFrom[e] ?? 0, from, size)) {
+          found = e;
+          break;
+        }
+        probe = (probe + 1) & mask;
+      }
+      if (found >= 0) {
+        id = seenIds[found] ?? 0;
+      } else {
+        id = vocabulary++;
+        const e = entries++;
+        seenHashes[e] = hash;
+        seenIds[e] = id;
+        seenFrom[e] = from;
+        stamp[probe] = generation;
+        entry[probe] = e;
+        promptId[id] = -1;
+        total[id] = 0;
+        slots[id] = -1;
+      }
+    }
+    total[id] = (total[id] ?? 0) + 1;
+    const at = slots[id] ?? -1;
+    if (at >= (sentenceStart[sentence] ?? 0)) {
+      counts[at] = (counts[at] ?? 0) + 1;
+    } else {
+      slots[id] = pairs;
+      ids[pairs] = id;
+      counts[pairs] = 1;
+      pairs++;
+    }
+  }
+  sentenceStart[sentence + 1] = pairs;
+  terms.sentences = length === 0 ? 0 : sentence + 1;
+  terms.vocabulary = vocabulary;
+  return true;
+}
+
+/** The code unit `code` lower-cased through `FOLD` (filled for it: it was read), surrogates as they are. */
+function foldedUnit(code: number): number {
+  return code >= 0xd800 && code <= 0xdfff ? code : (FOLD[code] ?? 0) >> 2;
+}
+
+/** Whether `reply` from `from`, lower-cased, starts with `term`. */
+function sameFolded(term: string, reply: string, from: number): boolean {
+  for (let k = 0; k < term.length; k++) {
+    const expected = term.charCodeAt(k);
+    const code = reply.charCodeAt(from + k);
+    // An ASCII character of a term is its own lower case.
+    if (code === expected && code < 0x80) continue;
+    if (expected !== foldedUnit(code)) return false;
+  }
+  return true;
+}
+
+/** Whether `reply` lower-cased holds the same `size` code units at `a` and at `b`. */
+function sameFoldedAt(reply: string, a: number, b: number, size: number): boolean {
+  for (let k = 0; k < size; k++) {
+    const first = reply.charCodeAt(a + k);
+    const second = reply.charCodeAt(b + k);
+    if (first !== second && foldedUnit(first) !== foldedUnit(second)) return false;
+  }
+  return true;
+}
+
+/** The reply's terms from its lower-cased copy (or each sentence's, if lower-casing changed lengths). */
+function tokeniseLowered(
+  reply: string,
+  ends: readonly number[],
+  vocab: ReadonlyMap<string, number>,
+): void {
+  const sentences = reply === '' ? 0 : ends.length + 1;
+  const { promptId, total, sentenceStart, ids, counts } = terms;
+  let vocabulary = 0;
+  let pairs = 0;
+  let sentence = 0;
+  sentenceStart[0] = 0;
   const tokenise = (lower: string, boundaries: readonly number[]) => {
     let boundary = boundaries[0] ?? Infinity;
     const length = lower.length;
@@ -416,7 +693,6 @@ function replyTerms(reply: string, vocab: ReadonlyMap<string, number>): ReplyTer
   for (let s = sentence + 1; s <= sentences; s++) sentenceStart[s] = pairs;
   terms.sentences = sentences;
   terms.vocabulary = vocabulary;
-  return terms;
 }
 
 // ---- the windows ----
@@ -428,34 +704,54 @@ let buffers = {
   bound: new Float64Array(2048),
   windowTotal: new Float64Array(2048),
   distinct: new Int32Array(2048),
+  // Per reply sentence k and distance d < GUARD_MAX_RUN, at k * GUARD_MAX_RUN + d (`bound`).
+  growth: new Float64Array(2048),
+  growthInPrompt: new Float64Array(2048),
+  fresh: new Int32Array(2048),
+  freshInPrompt: new Int32Array(2048),
   // Prompt windows.
   dot: new Float64Array(256),
   sharedReply: new Float64Array(256),
   sharedPrompt: new Float64Array(256),
   touched: new Int32Array(256),
   // Reply terms.
-  count: new Int32Array(1024),
+  last: new Int32Array(1024),
   applied: new Int32Array(1024),
   used: new Int32Array(1024),
+  // Reply (sentence, term) pairs.
+  previous: new Int32Array(1024),
+  pairSentence: new Int32Array(1024),
 };
 
-function ensureBuffers(windows: number, promptWindows: number, vocabulary: number) {
+function ensureBuffers(windows: number, promptWindows: number, vocabulary: number, pairs: number) {
   const b = buffers;
-  if (b.bound.length < windows || b.dot.length < promptWindows || b.count.length < vocabulary) {
+  if (
+    b.bound.length < windows ||
+    b.dot.length < promptWindows ||
+    b.last.length < vocabulary ||
+    b.previous.length < pairs
+  ) {
     const w = Math.max(windows, b.bound.length);
     const p = Math.max(promptWindows, b.dot.length);
-    const v = Math.max(vocabulary, b.count.length);
+    const v = Math.max(vocabulary, b.last.length);
+    const q = Math.max(pairs, b.previous.length);
     buffers = {
       bound: new Float64Array(w),
       windowTotal: new Float64Array(w),
       distinct: new Int32Array(w),
+      growth: new Float64Array(w),
+      growthInPrompt: new Float64Array(w),
+      fresh: new Int32Array(w),
+      freshInPrompt: new Int32Array(w),
       dot: new Float64Array(p),
       sharedReply: new Float64Array(p),
       sharedPrompt: new Float64Array(p),
       touched: new Int32Array(p),
-      count: new Int32Array(v),
+      last: new Int32Array(v),
       applied: new Int32Array(v),
       used: new Int32Array(v),
+      previous: new Int32Array(q),
+      pairSentence: new Int32Array(q),
     };
   }
   return buffers;
@@ -470,13 +766,18 @@ export interface WindowsVerdict {
 
 /** The best pair of windows of `reply` and of the prompt: exactly what scoring every pair gives. */
 export function judgeWindows(reply: string, prompt: PromptIndex): WindowsVerdict {
-  const terms = replyTerms(reply, prompt.vocab);
+  const terms = replyTerms(reply, prompt);
   const n = terms.sentences;
   if (n === 0) return { score: 0, window: { start: 0, end: 0 } };
   const search = new WindowSearch(
     terms,
     prompt,
-    ensureBuffers(n * GUARD_MAX_RUN + 1, prompt.windowTotal.length, terms.vocabulary),
+    ensureBuffers(
+      n * GUARD_MAX_RUN + 1,
+      prompt.windowTotal.length,
+      terms.vocabulary,
+      terms.sentenceStart[n] ?? 0,
+    ),
   );
   search.bound();
   search.search();
@@ -508,40 +809,79 @@ class WindowSearch {
     this.wholeSlot = this.n * GUARD_MAX_RUN;
   }
 
-  /** Pass 1: every window's own sums and its bound; no postings. */
+  /**
+   * Pass 1: every window's own sums and its bound; no postings. Adding sentence k to the window
+   * of sentences [k - d, k) adds its squared counts plus twice the products of its counts with
+   * those of the same terms in the d sentences before it, and the terms it holds that none of
+   * those do. Both depend only on (k, d): one walk over the pairs tabulates them (each pair looks
+   * back along its term's earlier pairs, fewer than GUARD_MAX_RUN sentences), and every window's
+   * sums are then a few additions, whatever its sentences hold.
+   */
   bound(): void {
     const { n } = this;
     const { sentenceStart, ids, counts, promptId, total, vocabulary } = this.terms;
-    const { count, used } = this.b;
+    const { last, previous, pairSentence, growth, growthInPrompt, fresh, freshInPrompt } = this.b;
+    const R = GUARD_MAX_RUN;
+    last.fill(-1, 0, vocabulary);
+    growth.fill(0, 0, n * R);
+    growthInPrompt.fill(0, 0, n * R);
+    fresh.fill(0, 0, n * R);
+    freshInPrompt.fill(0, 0, n * R);
+    for (let k = 0; k < n; k++) {
+      const base = k * R;
+      const end = sentenceStart[k + 1] ?? 0;
+      for (let q = sentenceStart[k] ?? 0; q < end; q++) {
+        const id = ids[q] ?? 0;
+        const c = counts[q] ?? 0;
+        const inPrompt = (promptId[id] ?? -1) >= 0;
+        growth[base] = (growth[base] ?? 0) + c * c;
+        fresh[base] = (fresh[base] ?? 0) + 1;
+        if (inPrompt) {
+          growthInPrompt[base] = (growthInPrompt[base] ?? 0) + c * c;
+          freshInPrompt[base] = (freshInPrompt[base] ?? 0) + 1;
+        }
+        let nearest = true;
+        for (let p = last[id] ?? -1; p >= 0; p = previous[p] ?? -1) {
+          const d = k - (pairSentence[p] ?? 0);
+          if (d >= R) break;
+          const product = 2 * c * (counts[p] ?? 0);
+          growth[base + d] = (growth[base + d] ?? 0) + product;
+          if (inPrompt) growthInPrompt[base + d] = (growthInPrompt[base + d] ?? 0) + product;
+          if (nearest) {
+            // From this distance on, the term is in the window already.
+            fresh[base + d] = (fresh[base + d] ?? 0) - 1;
+            if (inPrompt) freshInPrompt[base + d] = (freshInPrompt[base + d] ?? 0) - 1;
+            nearest = false;
+          }
+        }
+        previous[q] = last[id] ?? -1;
+        last[id] = q;
+        pairSentence[q] = k;
+      }
+      for (let d = 1; d < R; d++) {
+        growth[base + d] = (growth[base + d] ?? 0) + (growth[base + d - 1] ?? 0);
+        growthInPrompt[base + d] =
+          (growthInPrompt[base + d] ?? 0) + (growthInPrompt[base + d - 1] ?? 0);
+        fresh[base + d] = (fresh[base + d] ?? 0) + (fresh[base + d - 1] ?? 0);
+        freshInPrompt[base + d] =
+          (freshInPrompt[base + d] ?? 0) + (freshInPrompt[base + d - 1] ?? 0);
+      }
+    }
     for (let start = 0; start < n; start++) {
-      const stop = Math.min(n, start + GUARD_MAX_RUN);
+      const stop = Math.min(n, start + R);
       let distinct = 0;
       let sum = 0;
       let inPrompt = 0;
       let shared = 0;
-      let usedCount = 0;
       for (let end = start + 1; end <= stop; end++) {
-        const last = sentenceStart[end] ?? 0;
-        for (let p = sentenceStart[end - 1] ?? 0; p < last; p++) {
-          const id = ids[p] ?? 0;
-          const added = counts[p] ?? 0;
-          const before = count[id] ?? 0;
-          const after = before + added;
-          count[id] = after;
-          const growth = after * after - before * before;
-          sum += growth;
-          const inVocab = (promptId[id] ?? -1) >= 0;
-          if (before === 0) {
-            distinct++;
-            used[usedCount++] = id;
-            if (inVocab) shared++;
-          }
-          if (inVocab) inPrompt += growth;
-        }
-        const slot = start * GUARD_MAX_RUN + (end - start - 1);
+        const at = (end - 1) * R + (end - 1 - start);
+        sum += growth[at] ?? 0;
+        inPrompt += growthInPrompt[at] ?? 0;
+        distinct += fresh[at] ?? 0;
+        shared += freshInPrompt[at] ?? 0;
+        const slot = start * R + (end - start - 1);
         this.setBound(slot, start === 0 && end === n, distinct, sum, inPrompt, shared);
       }
-      for (let u = 0; u < usedCount; u++) count[used[u] ?? 0] = 0;
     }
     if (n > GUARD_MAX_RUN) {
       let sum = 0;
@@ -652,17 +992,29 @@ class WindowSearch {
     const before = applied[id] ?? 0;
     const after = before + added;
     applied[id] = after;
-    if (before === 0) used[this.appliedCount++] = id;
     const growth = after * after - before * before;
+    const first = postingStart[term] ?? 0;
     const last = postingStart[term + 1] ?? 0;
-    for (let p = postingStart[term] ?? 0; p < last; p++) {
+    if (before !== 0) {
+      // Every window holding the term is touched already (its dot product is positive).
+      for (let p = first; p < last; p++) {
+        const w = postingWindow[p] ?? 0;
+        dot[w] = (dot[w] ?? 0) + added * (postingCount[p] ?? 0);
+        sharedReply[w] = (sharedReply[w] ?? 0) + growth;
+      }
+      return;
+    }
+    used[this.appliedCount++] = id;
+    let touchedCount = this.touchedCount;
+    for (let p = first; p < last; p++) {
       const w = postingWindow[p] ?? 0;
       const c = postingCount[p] ?? 0;
-      if (dot[w] === 0) touched[this.touchedCount++] = w;
+      if (dot[w] === 0) touched[touchedCount++] = w;
       dot[w] = (dot[w] ?? 0) + added * c;
       sharedReply[w] = (sharedReply[w] ?? 0) + growth;
-      if (before === 0) sharedPrompt[w] = (sharedPrompt[w] ?? 0) + c * c;
+      sharedPrompt[w] = (sharedPrompt[w] ?? 0) + c * c;
     }
+    this.touchedCount = touchedCount;
   }
 
   private score(slot: number, whole: boolean): number {
@@ -671,17 +1023,23 @@ class WindowSearch {
     const sum = windowTotal[slot] ?? 0;
     const d = distinct[slot] ?? 0;
     let value = 0;
+    // A score under the best of every window so far (less the tie margin) changes nothing: `offer`
+    // drops it. So pairs below that, or below this window's best so far, need no exact score.
+    let cut = Math.max(0, this.best.score - TIE);
     for (let t = 0; t < this.touchedCount; t++) {
       const w = touched[t] ?? 0;
       const product = dot[w] ?? 0;
       const reply = sharedReply[w] ?? 0;
       const shared = sharedPrompt[w] ?? 0;
       const promptSum = promptTotal[w] ?? 0;
-      // Without a square root first: a pair clearly below the best so far is skipped.
+      // Without a square root first: a pair clearly below the cut is skipped.
       const norms = (reply + IDF2 * (sum - reply)) * (shared + IDF2 * (promptSum - shared));
-      if (product * product * BOUND_SLACK < value * value * norms) continue;
+      if (product * product * BOUND_SLACK < cut * cut * norms) continue;
       const pair = pairSimilarity(product, reply, sum, shared, promptSum);
-      if (pair > value && pairCounts(windowFlags[w] ?? 0, whole, d, pair)) value = pair;
+      if (pair > value && pairCounts(windowFlags[w] ?? 0, whole, d, pair)) {
+        value = pair;
+        if (pair > cut) cut = pair;
+      }
     }
     return value;
   }
