@@ -12,7 +12,7 @@ const NUMBER_FIELDS = [
 ] as const;
 const STRING_FIELDS = ['reply', 'message', 'code'] as const;
 const SCRIPT_FIELDS = ['match', 'times', 'persistent'] as const;
-const KNOWN = new Set<string>([...NUMBER_FIELDS, ...STRING_FIELDS, 'fault']);
+const KNOWN = new Set<string>([...NUMBER_FIELDS, ...STRING_FIELDS, 'fault', 'leakChoices']);
 const KNOWN_SCRIPT = new Set<string>([...KNOWN, ...SCRIPT_FIELDS]);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -56,6 +56,16 @@ export function validateBehaviour(value: unknown, script: boolean): MockScript |
       return `"fault" must be one of ${MOCK_FAULTS.join(', ')}`;
     }
     out.fault = fault as MockFault;
+  }
+  const leakChoices = value.leakChoices;
+  if (leakChoices !== undefined) {
+    if (
+      !Array.isArray(leakChoices) ||
+      !leakChoices.every((i: unknown) => typeof i === 'number' && Number.isInteger(i) && i >= 0)
+    ) {
+      return '"leakChoices" must be an array of choice indexes (non-negative integers)';
+    }
+    out.leakChoices = leakChoices as number[];
   }
   if (script) {
     const { match, times, persistent } = value;
