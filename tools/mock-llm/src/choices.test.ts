@@ -82,6 +82,16 @@ describe('n', () => {
     expect(texts[2]).toContain('Mock reply to');
   });
 
+  it('answers the replies a script gives each choice', async () => {
+    mock.addScript({ match: 'EACH-OWN', choiceReplies: ['First.', 'Second.'], reply: 'Rest.' });
+    const answer = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: user('Tell me EACH-OWN'),
+      n: 3,
+    });
+    expect(answer.choices.map((c) => c.message.content)).toEqual(['First.', 'Second.', 'Rest.']);
+  });
+
   it('streams every choice with its index and its own finish chunk', async () => {
     const stream = await client.chat.completions.create({
       model: 'gpt-4o-mini',

@@ -709,7 +709,8 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
       let reply: string;
       if (leaks) {
         reply = b.fault === 'leak_prompt' ? system : partialLeakReply(system, b.leakSentences ?? 2);
-      } else if (b.reply !== undefined) reply = b.reply;
+      } else if (b.choiceReplies?.[index] !== undefined) reply = b.choiceReplies[index];
+      else if (b.reply !== undefined) reply = b.reply;
       else reply = job.defaultReply(text, index);
 
       // A function call instead of a reply: its arguments follow the function's parameters

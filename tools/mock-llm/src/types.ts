@@ -45,6 +45,11 @@ export interface MockBehaviour {
    * choices get the ordinary reply.
    */
   leakChoices?: number[];
+  /**
+   * With `n` > 1: each choice's reply by index (still cut by `stop` and `max_tokens`); a choice
+   * past its end gets `reply`, else the ordinary reply.
+   */
+  choiceReplies?: string[];
 }
 
 /**
