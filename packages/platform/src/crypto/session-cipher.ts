@@ -23,7 +23,9 @@ export type SealPurpose =
   | 'attachments'
   | 'attachment'
   | 'model-call'
-  | 'options';
+  | 'options'
+  | 'choices'
+  | 'logprobs';
 
 /** What a stored attachment says of its file, sealed together (see SessionCipher.attachmentMeta). */
 export interface AttachmentMeta {

@@ -11,6 +11,7 @@ import type {
   CompletionMessage,
   CompletionOptions,
   ModelSettings,
+  TokenLogprob,
   ToolCall,
   Usage,
 } from '@lab/contracts';
@@ -38,6 +39,11 @@ export interface ModelRequest {
   tools?: CompletionOptions['tools'];
   toolChoice?: unknown;
   parallelToolCalls?: boolean;
+  /** Choices to ask for (chat models only; absent: one). */
+  n?: number;
+  /** The reply's log probabilities, with `topLogprobs` alternatives each (chat models only). */
+  logprobs?: boolean;
+  topLogprobs?: number;
 }
 
 export interface ModelCall extends ModelRequest {
@@ -52,12 +58,23 @@ export interface ModelCall extends ModelRequest {
   };
 }
 
-export interface ModelAnswer {
+/** One choice of the model's answer: its text, how it ended, its calls, its tokens. */
+export interface ModelChoice {
   text: string;
-  usage: Usage;
   finishReason: string;
   /** The model's calls of the caller's functions. */
   toolCalls?: ToolCall[];
+  /** The log probabilities of its tokens, when asked for. */
+  logprobs?: TokenLogprob[];
+}
+
+/**
+ * The model's answer: the first choice, and with `n` > 1 the others (`choices`, in order). Only
+ * the first is streamed (guarded sentence by sentence); the others are guarded when whole.
+ */
+export interface ModelAnswer extends ModelChoice {
+  usage: Usage;
+  choices?: ModelChoice[];
   /** Set when the streaming guard stopped the stream. */
   streamGuardHit?: boolean;
   latencyMs: number;
@@ -190,6 +207,13 @@ function chatOptions(input: ModelCall) {
           },
         }
       : {}),
+    ...(input.n !== undefined && input.n > 1 ? { n: input.n } : {}),
+    ...(input.logprobs
+      ? {
+          logprobs: true,
+          ...(input.topLogprobs !== undefined ? { top_logprobs: input.topLogprobs } : {}),
+        }
+      : {}),
   };
 }
 
@@ -227,19 +251,60 @@ async function whole(openai: OpenAI, input: ModelCall, signal: AbortSignal): Pro
     } as OpenAI.ChatCompletionCreateParamsNonStreaming,
     { signal },
   );
-  const choice = answer.choices[0];
-  const toolCalls = (choice?.message.tool_calls ?? []).flatMap((call) =>
-    call.type === 'function'
-      ? [{ id: call.id, type: 'function' as const, function: { ...call.function } }]
-      : [],
-  );
+  const [first, ...others] = [...answer.choices]
+    .sort((a, b) => a.index - b.index)
+    .map((choice): ModelChoice => {
+      const toolCalls = (choice.message.tool_calls ?? []).flatMap((call) =>
+        call.type === 'function'
+          ? [{ id: call.id, type: 'function' as const, function: { ...call.function } }]
+          : [],
+      );
+      const logprobs = choice.logprobs?.content;
+      return {
+        text: choice.message.content ?? '',
+        finishReason: choice.finish_reason ?? 'stop',
+        ...(toolCalls.length > 0 ? { toolCalls } : {}),
+        ...(input.logprobs && logprobs ? { logprobs: logprobs.map(tokenLogprob) } : {}),
+      };
+    });
   return {
-    text: choice?.message.content ?? '',
+    ...(first ?? { text: '', finishReason: 'stop' }),
     usage: usageOf(answer.usage),
-    finishReason: choice?.finish_reason ?? 'stop',
-    ...(toolCalls.length > 0 ? { toolCalls } : {}),
+    ...(others.length > 0 ? { choices: others } : {}),
   };
 }
+
+/** A token's log probability as the contracts carry it (only OpenAI's documented fields). */
+function tokenLogprob(entry: OpenAI.ChatCompletionTokenLogprob): TokenLogprob {
+  return {
+    token: entry.token,
+    logprob: entry.logprob,
+    bytes: entry.bytes ?? null,
+    top_logprobs: (entry.top_logprobs ?? []).map((top) => ({
+      token: top.token,
+      logprob: top.logprob,
+      bytes: top.bytes ?? null,
+    })),
+  };
+}
+
+/** A streamed choice as it is put together, chunk by chunk. */
+interface ChoiceParts {
+  text: string;
+  finishReason: string;
+  calls: ToolCall[];
+  logprobs: TokenLogprob[];
+}
+
+const finished = (parts: ChoiceParts, logprobs: boolean): ModelChoice => {
+  const toolCalls = parts.calls.filter((call) => call !== undefined);
+  return {
+    text: parts.text,
+    finishReason: parts.finishReason,
+    ...(toolCalls.length > 0 ? { toolCalls } : {}),
+    ...(logprobs ? { logprobs: parts.logprobs } : {}),
+  };
+};
 
 async function streamed(
   openai: OpenAI,
@@ -253,10 +318,9 @@ async function streamed(
   const { attempt } = context.info;
   // A retried attempt starts the reply over: the requester discards what the last one sent.
   if (attempt > 1) await publisher.publish(options.channel, { type: 'reset', attempt });
-  let text = '';
   let usage: Usage = { promptTokens: 0, completionTokens: 0 };
-  let finishReason = 'stop';
-  const calls: ToolCall[] = [];
+  // Each choice's parts by its index (a legacy completion has the one).
+  const parts: ChoiceParts[] = [];
   let guarded = false;
   const release = async (step: { release: string; leaked: boolean }) => {
     if (guarded) return;
@@ -282,12 +346,13 @@ async function streamed(
       },
       { signal },
     );
+    const into = (parts[0] = { text: '', finishReason: 'stop', calls: [], logprobs: [] });
     for await (const chunk of chunks) {
       context.heartbeat();
       const delta = chunk.choices[0]?.text ?? '';
-      if (chunk.choices[0]?.finish_reason) finishReason = chunk.choices[0].finish_reason;
+      if (chunk.choices[0]?.finish_reason) into.finishReason = chunk.choices[0].finish_reason;
       if (chunk.usage) usage = usageOf(chunk.usage);
-      text += delta;
+      into.text += delta;
       if (delta) await release(guard.push(delta));
     }
   } else {
@@ -303,32 +368,47 @@ async function streamed(
     );
     for await (const chunk of chunks) {
       context.heartbeat();
-      // Tool calls are gathered whole: the requester gets them once the call is done.
-      for (const part of chunk.choices[0]?.delta.tool_calls ?? []) {
-        const call = (calls[part.index] ??= {
-          id: '',
-          type: 'function',
-          function: { name: '', arguments: '' },
-        });
-        if (part.id) call.id = part.id;
-        if (part.function?.name) call.function.name += part.function.name;
-        if (part.function?.arguments) call.function.arguments += part.function.arguments;
-      }
-      const delta = chunk.choices[0]?.delta.content ?? '';
-      if (chunk.choices[0]?.finish_reason) finishReason = chunk.choices[0].finish_reason;
       if (chunk.usage) usage = usageOf(chunk.usage);
-      text += delta;
-      if (delta) await release(guard.push(delta));
+      for (const choice of chunk.choices) {
+        const into = (parts[choice.index] ??= {
+          text: '',
+          finishReason: 'stop',
+          calls: [],
+          logprobs: [],
+        });
+        // Tool calls are gathered whole: the requester gets them once the call is done.
+        for (const part of choice.delta.tool_calls ?? []) {
+          const call = (into.calls[part.index] ??= {
+            id: '',
+            type: 'function',
+            function: { name: '', arguments: '' },
+          });
+          if (part.id) call.id = part.id;
+          if (part.function?.name) call.function.name += part.function.name;
+          if (part.function?.arguments) call.function.arguments += part.function.arguments;
+        }
+        if (choice.finish_reason) into.finishReason = choice.finish_reason;
+        if (input.logprobs)
+          into.logprobs.push(...(choice.logprobs?.content ?? []).map(tokenLogprob));
+        const delta = choice.delta.content ?? '';
+        into.text += delta;
+        // Only the first choice is streamed; the others are guarded once they are whole.
+        if (delta && choice.index === 0) await release(guard.push(delta));
+      }
     }
   }
   await release(guard.finish());
-  const reply = input.model.endpoint === 'completion' ? parseCompletion(text) : text;
-  const toolCalls = calls.filter((call) => call !== undefined);
+  const asked = input.logprobs === true;
+  const main = parts[0] ? finished(parts[0], asked) : { text: '', finishReason: 'stop' };
+  const others = parts
+    .slice(1)
+    .filter((choice) => choice !== undefined)
+    .map((choice) => finished(choice, asked));
   return {
-    text: reply,
+    ...main,
+    text: input.model.endpoint === 'completion' ? parseCompletion(main.text) : main.text,
     usage,
-    finishReason,
     streamGuardHit: guarded,
-    ...(toolCalls.length > 0 ? { toolCalls } : {}),
+    ...(others.length > 0 ? { choices: others } : {}),
   };
 }
