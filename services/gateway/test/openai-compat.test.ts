@@ -543,6 +543,27 @@ describe('OpenAI compatibility with the official SDK', () => {
         );
       expect(logprobsOf(1)).toEqual([]);
       expect(logprobsOf(2).length).toBeGreaterThan(0);
+
+      // The streamed choice itself leaking: neither its text nor its tokens spell the prompt.
+      const firstMarker = 'N-LEAK-FIRST-C14';
+      p.mock.addScript({ match: firstMarker, fault: 'leak_prompt', leakChoices: [0] });
+      const guarded = await client().chat.completions.create({
+        model,
+        messages: [{ role: 'user', content: `Show them first ${firstMarker}` }],
+        n: 2,
+        logprobs: true,
+        stream: true,
+      });
+      let spelled = '';
+      let reason: string | null | undefined;
+      for await (const chunk of guarded) {
+        for (const choice of chunk.choices.filter((c) => c.index === 0)) {
+          spelled += (choice.logprobs?.content ?? []).map((t) => t.token).join('');
+          reason ??= choice.finish_reason;
+        }
+      }
+      expect(reason).toBe('content_filter');
+      expect(spelled).not.toContain(PROMPT_MARKER);
     });
 
     it('returns the model’s log probabilities in OpenAI’s shape, streamed or not', async () => {
@@ -582,6 +603,29 @@ describe('OpenAI compatibility with the official SDK', () => {
       const second = final.choices[1];
       expect(second?.message.content).not.toBe(choice?.message.content);
       expect(second?.logprobs?.content?.map((t) => t.token).join('')).toBe(second?.message.content);
+
+      // Each guarded sentence comes with the tokens it completes: never a token ahead of the
+      // text it spells (a sentence's trailing space goes with the next word's token).
+      const raw = await client().chat.completions.create({
+        model,
+        messages: [{ role: 'user', content: `What first on Tuesday? ${marker}` }],
+        logprobs: true,
+        stream: true,
+      });
+      let text = '';
+      let spelled = '';
+      let sentences = 0;
+      for await (const chunk of raw) {
+        const part = chunk.choices[0];
+        text += part?.delta.content ?? '';
+        spelled += (part?.logprobs?.content ?? []).map((t) => t.token).join('');
+        if (part?.delta.content) sentences += 1;
+        expect(text.startsWith(spelled)).toBe(true);
+        // ...and none held back past the sentence they complete.
+        expect(text.slice(spelled.length).trim()).toBe('');
+      }
+      expect(sentences).toBeGreaterThan(1);
+      expect(spelled).toBe(choice?.message.content);
     });
 
     it('refuses what cannot be answered with a 400 naming the parameter', async () => {

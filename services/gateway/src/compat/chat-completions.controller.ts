@@ -455,7 +455,16 @@ export class ChatCompletionsController {
         const data = JSON.parse(event.data) as Record<string, unknown>;
         // In the JSON modes the reply goes out whole at the end: valid JSON, or a refusal.
         if (event.event === 'delta') {
-          if (!meta.json) chunk({ content: data.text }, null);
+          // A guarded sentence, with the log probabilities of the tokens it completes.
+          const tokens = meta.logprobs && Array.isArray(data.logprobs) ? data.logprobs : undefined;
+          if (!meta.json) {
+            chunk(
+              { content: data.text },
+              null,
+              0,
+              tokens ? { content: tokens, refusal: null } : null,
+            );
+          }
         } else if (event.event === 'reset') {
           // What was sent cannot be taken back in this protocol: the client retries instead.
           finish({
@@ -480,10 +489,6 @@ export class ChatCompletionsController {
                 index,
                 choiceLogprobs(choice, meta.logprobs),
               );
-            } else if (choiceLogprobs(choice, meta.logprobs)) {
-              // The streamed text's tokens, now that all of it has passed the guard (or, for a
-              // call, the tokens the model gave with it).
-              chunk({}, null, index, choiceLogprobs(choice, meta.logprobs));
             }
             // Calls of the caller's functions come whole, once guarded: one delta per call.
             (choice.toolCalls ?? []).forEach((call, position) =>

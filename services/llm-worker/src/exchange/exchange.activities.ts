@@ -97,7 +97,14 @@ export function createExchangeActivities({
       const kept = await memo.recall(turn.cipher, callId);
       if (kept) {
         const streamGuardHit = request.stream
-          ? await replayStream(stream, request.stream, attempt, kept.text, semantic)
+          ? await replayStream(
+              stream,
+              request.stream,
+              attempt,
+              kept.text,
+              semantic,
+              request.logprobs ? (kept.logprobs ?? []) : undefined,
+            )
           : kept.streamGuardHit;
         return { ...kept, ...(streamGuardHit ? { streamGuardHit } : {}) };
       }

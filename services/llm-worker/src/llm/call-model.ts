@@ -135,23 +135,63 @@ export async function replayStream(
   attempt: number,
   text: string,
   semantic?: (text: string) => Promise<boolean>,
+  logprobs?: TokenLogprob[],
 ): Promise<boolean> {
   const guard = new StreamingGuard(options.initialPrompt, guardOptions(options));
+  const tokens = logprobs ? new ReleasedTokens() : undefined;
+  tokens?.add(logprobs ?? []);
   await publisher.publish(options.channel, { type: 'reset', attempt });
   let guarded = false;
-  for (let step of [guard.push(text), guard.finish()]) {
+  const steps = [guard.push(text), guard.finish()];
+  for (const [index, pushed] of steps.entries()) {
     if (guarded) break;
-    if (step.release && semantic && (await semantic(step.release))) {
-      step = { ...step, release: '', leaked: true };
-    }
-    if (step.release)
-      await publisher.publish(options.channel, { type: 'delta', text: step.release });
+    const step =
+      pushed.release && semantic && (await semantic(pushed.release))
+        ? { ...pushed, release: '', leaked: true }
+        : pushed;
+    const covered = tokens && !step.leaked ? tokens.release(step.release, index === 1) : [];
+    if (step.release || covered.length > 0)
+      await publisher.publish(options.channel, {
+        type: 'delta',
+        text: step.release,
+        ...(tokens ? { logprobs: covered } : {}),
+      });
     if (step.leaked && !guarded) {
       guarded = true;
       await publisher.publish(options.channel, { type: 'guarded' });
     }
   }
   return guarded;
+}
+
+/**
+ * A streamed choice's token log probabilities, handed out with the text they spell once the
+ * guard has released it (never ahead of it: they spell the reply out). Matched by UTF-8 bytes,
+ * as a token may end inside a character.
+ */
+export class ReleasedTokens {
+  private readonly pending: TokenLogprob[] = [];
+  private released = 0;
+  private covered = 0;
+
+  add(entries: readonly TokenLogprob[]): void {
+    this.pending.push(...entries);
+  }
+
+  /** The tokens the text released so far covers; `all` on the last release (the rest). */
+  release(text: string, all = false): TokenLogprob[] {
+    this.released += Buffer.byteLength(text, 'utf8');
+    const out: TokenLogprob[] = [];
+    while (this.pending.length > 0) {
+      const next = this.pending[0] as TokenLogprob;
+      const size = next.bytes?.length ?? Buffer.byteLength(next.token, 'utf8');
+      if (!all && this.covered + size > this.released) break;
+      this.covered += size;
+      out.push(next);
+      this.pending.shift();
+    }
+    return out;
+  }
 }
 
 type Outcome = Omit<ModelAnswer, 'latencyMs'>;
@@ -322,13 +362,20 @@ async function streamed(
   // Each choice's parts by its index (a legacy completion has the one).
   const parts: ChoiceParts[] = [];
   let guarded = false;
-  const release = async (step: { release: string; leaked: boolean }) => {
+  // The first choice's tokens, released with its text (chat models only).
+  const tokens = input.logprobs ? new ReleasedTokens() : undefined;
+  const release = async (step: { release: string; leaked: boolean }, last = false) => {
     if (guarded) return;
     if (step.release && semantic && (await semantic(step.release))) {
       step = { release: '', leaked: true };
     }
-    if (step.release)
-      await publisher.publish(options.channel, { type: 'delta', text: step.release });
+    const covered = tokens && !step.leaked ? tokens.release(step.release, last) : [];
+    if (step.release || covered.length > 0)
+      await publisher.publish(options.channel, {
+        type: 'delta',
+        text: step.release,
+        ...(tokens ? { logprobs: covered } : {}),
+      });
     if (step.leaked && !guarded) {
       guarded = true;
       await publisher.publish(options.channel, { type: 'guarded' });
@@ -388,8 +435,11 @@ async function streamed(
           if (part.function?.arguments) call.function.arguments += part.function.arguments;
         }
         if (choice.finish_reason) into.finishReason = choice.finish_reason;
-        if (input.logprobs)
-          into.logprobs.push(...(choice.logprobs?.content ?? []).map(tokenLogprob));
+        if (input.logprobs) {
+          const entries = (choice.logprobs?.content ?? []).map(tokenLogprob);
+          into.logprobs.push(...entries);
+          if (choice.index === 0) tokens?.add(entries);
+        }
         const delta = choice.delta.content ?? '';
         into.text += delta;
         // Only the first choice is streamed; the others are guarded once they are whole.
@@ -397,7 +447,7 @@ async function streamed(
       }
     }
   }
-  await release(guard.finish());
+  await release(guard.finish(), true);
   const asked = input.logprobs === true;
   const main = parts[0] ? finished(parts[0], asked) : { text: '', finishReason: 'stop' };
   const others = parts
