@@ -738,7 +738,7 @@ describe('OpenAI compatibility with the official SDK', () => {
     return stdout.trim().split('\n');
   };
 
-  it('works the same with the official Python SDK: chat, stream, caps, parse, errors, tools, models', async () => {
+  it('works the same with the official Python SDK: chat, stream, caps, parse, errors, tools, n, logprobs, models', async () => {
     await expect(runPython('openai_sdk_check.py')).resolves.toEqual([
       'ok chat',
       'ok stream',
@@ -751,6 +751,8 @@ describe('OpenAI compatibility with the official SDK', () => {
       'ok not found',
       'ok tool call',
       'ok tool result',
+      'ok n',
+      'ok logprobs',
       'ok model',
       'ok models',
     ]);
