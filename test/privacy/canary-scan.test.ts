@@ -221,6 +221,7 @@ describe('privacy: canaries through every route, searched for in every store', (
     const chunks = await p.stream('/v1/chat/completions', credential, {
       model,
       stream: true,
+      logprobs: true,
       messages: [{ role: 'user', content: `Stream ${c.streamedCompletion.text}` }],
     });
     expect(JSON.stringify(chunks.events)).toContain(c.streamedCompletionReply.text);
