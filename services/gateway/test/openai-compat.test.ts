@@ -518,7 +518,7 @@ describe('OpenAI compatibility with the official SDK', () => {
       }
       expect(JSON.stringify(completion)).not.toContain(PROMPT_MARKER);
 
-      // Streamed: the first choice as it is guarded, the others whole once guarded.
+      // Streamed: every choice sentence by sentence as its own guard passes it, with its index.
       const stream = await client().chat.completions.create({
         model,
         messages: [{ role: 'user', content: `Show them, streamed ${marker}` }],
@@ -537,12 +537,26 @@ describe('OpenAI compatibility with the official SDK', () => {
         [1, 'content_filter'],
         [2, 'stop'],
       ]);
-      const logprobsOf = (index: number) =>
-        chunks.flatMap((chunk) =>
-          chunk.choices.filter((c) => c.index === index).flatMap((c) => c.logprobs?.content ?? []),
-        );
-      expect(logprobsOf(1)).toEqual([]);
-      expect(logprobsOf(2).length).toBeGreaterThan(0);
+      const of = (index: number) =>
+        chunks.flatMap((chunk) => chunk.choices.filter((c) => c.index === index));
+      const spelled = (index: number) =>
+        of(index)
+          .flatMap((c) => c.logprobs?.content ?? [])
+          .map((t) => t.token)
+          .join('');
+      const text = (index: number) =>
+        of(index)
+          .map((c) => c.delta.content ?? '')
+          .join('');
+      // The passing choices came in several guarded sentences, each with its tokens.
+      for (const index of [0, 2]) {
+        expect(of(index).filter((c) => c.delta.content).length).toBeGreaterThan(1);
+        expect(spelled(index)).toBe(text(index));
+        expect(text(index)).toContain('Mock reply to');
+      }
+      // The leaking one: nothing the guard blocks, in its text or its tokens.
+      expect(spelled(1)).not.toContain(PROMPT_MARKER);
+      expect(text(1)).not.toContain(PROMPT_MARKER);
 
       // The streamed choice itself leaking: neither its text nor its tokens spell the prompt.
       const firstMarker = 'N-LEAK-FIRST-C14';
@@ -554,16 +568,16 @@ describe('OpenAI compatibility with the official SDK', () => {
         logprobs: true,
         stream: true,
       });
-      let spelled = '';
+      let tokens = '';
       let reason: string | null | undefined;
       for await (const chunk of guarded) {
         for (const choice of chunk.choices.filter((c) => c.index === 0)) {
-          spelled += (choice.logprobs?.content ?? []).map((t) => t.token).join('');
+          tokens += (choice.logprobs?.content ?? []).map((t) => t.token).join('');
           reason ??= choice.finish_reason;
         }
       }
       expect(reason).toBe('content_filter');
-      expect(spelled).not.toContain(PROMPT_MARKER);
+      expect(tokens).not.toContain(PROMPT_MARKER);
     });
 
     it('returns the model’s log probabilities in OpenAI’s shape, streamed or not', async () => {

@@ -273,7 +273,7 @@ export class ChatCompletionsController {
   @ApiOperation({
     summary: 'OpenAI-compatible chat completion with an assistant',
     description:
-      '`model` is `assistant/<id or share code>`. The assistant’s prompt, guard and model configuration apply; the caller’s `system`/`developer` messages are sent right after the assistant’s prompt, `max_tokens`/`max_completion_tokens` lower its output cap (never raise it), `temperature`, `top_p`, penalties, `seed`, `stop`, `response_format` and `tools` (with `tool_choice`, `parallel_tool_calls`, and `tool` messages in the history) go to the model; a call carrying the assistant’s prompt is guarded like a reply. `n` (at most 8) asks for several choices, each guarded on its own; `logprobs`/`top_logprobs` return the model’s log probabilities, `null` for a guarded choice (chat models only; streamed, a choice’s log probabilities and the choices after the first come once guarded). A top-level parameter not listed here is ignored and named in a `Warning` header. A guarded reply ends with `finish_reason: "content_filter"`; in the JSON modes it is a `refusal`. Errors are OpenAI’s `{ error: { message, type, param, code } }`; a spend cap is 429 `insufficient_quota`.',
+      '`model` is `assistant/<id or share code>`. The assistant’s prompt, guard and model configuration apply; the caller’s `system`/`developer` messages are sent right after the assistant’s prompt, `max_tokens`/`max_completion_tokens` lower its output cap (never raise it), `temperature`, `top_p`, penalties, `seed`, `stop`, `response_format` and `tools` (with `tool_choice`, `parallel_tool_calls`, and `tool` messages in the history) go to the model; a call carrying the assistant’s prompt is guarded like a reply. `n` (at most 8) asks for several choices, each guarded on its own; `logprobs`/`top_logprobs` return the model’s log probabilities, `null` for a guarded choice (chat models only; streamed, every choice comes sentence by sentence with its `index` once its own guard has passed it, each sentence with the tokens it completes). A top-level parameter not listed here is ignored and named in a `Warning` header. A guarded reply ends with `finish_reason: "content_filter"`; in the JSON modes it is a `refusal`. Errors are OpenAI’s `{ error: { message, type, param, code } }`; a spend cap is 429 `insufficient_quota`.',
   })
   @ApiBody({ type: ChatCompletionsDto })
   @AnswersOrStreams('ChatCompletion')
@@ -353,6 +353,7 @@ export class ChatCompletionsController {
       includeUsage: body.stream_options?.include_usage === true,
       json,
       logprobs,
+      choices: body.n ?? 1,
       charge,
     });
     return undefined;
@@ -422,6 +423,8 @@ export class ChatCompletionsController {
       includeUsage: boolean;
       json: boolean;
       logprobs: boolean;
+      /** How many choices were asked for (`n`). */
+      choices: number;
       charge: (usage: CompletionResult['usage']) => Promise<void>;
     },
   ): Promise<void> {
@@ -448,20 +451,23 @@ export class ChatCompletionsController {
       else response.write('data: [DONE]\n\n');
       response.end();
     };
-    chunk({ role: 'assistant', content: '' }, null);
+    for (let index = 0; index < meta.choices; index++) {
+      chunk({ role: 'assistant', content: '' }, null, index);
+    }
     const parser = createParser({
       onEvent: (event: EventSourceMessage) => {
         if (finished) return;
         const data = JSON.parse(event.data) as Record<string, unknown>;
         // In the JSON modes the reply goes out whole at the end: valid JSON, or a refusal.
         if (event.event === 'delta') {
-          // A guarded sentence, with the log probabilities of the tokens it completes.
+          // A choice's guarded sentence, with the log probabilities of the tokens it completes.
           const tokens = meta.logprobs && Array.isArray(data.logprobs) ? data.logprobs : undefined;
+          const index = typeof data.index === 'number' ? data.index : 0;
           if (!meta.json) {
             chunk(
               { content: data.text },
               null,
-              0,
+              index,
               tokens ? { content: tokens, refusal: null } : null,
             );
           }
@@ -477,14 +483,11 @@ export class ChatCompletionsController {
           const result = data as unknown as CompletionResult;
           void meta.charge(result.usage);
           allChoices(result).forEach((choice, index) => {
-            // The first choice's text has streamed, sentence by sentence once guarded; the
-            // others (n > 1), guarded whole, and JSON replies go out whole now.
-            if (index > 0) chunk({ role: 'assistant', content: '' }, null, index);
-            if (meta.json || (index > 0 && choice.reply !== '')) {
+            // Every choice's text has streamed, sentence by sentence once its guard passed it;
+            // JSON replies go out whole now.
+            if (meta.json) {
               chunk(
-                meta.json && choice.guardHit
-                  ? { refusal: choice.reply }
-                  : { content: choice.reply },
+                choice.guardHit ? { refusal: choice.reply } : { content: choice.reply },
                 null,
                 index,
                 choiceLogprobs(choice, meta.logprobs),

@@ -205,10 +205,12 @@ export function createExchangeActivities({
       // reply out), go back only when nothing leaked.
       const toolCalls = guardHit ? undefined : answer.toolCalls;
       const logprobs = guardHit ? undefined : answer.logprobs;
-      // The other choices of `n` > 1, each guarded on its own (never streamed: whole here).
+      // The other choices of `n` > 1, each guarded on its own (streamed, by its own guard too).
       const choices: CompletionChoice[] = [];
       for (const choice of answer.choices ?? []) {
-        const hit = await leaks(choice, false);
+        const hit =
+          (await leaks(choice, input.streamChannel !== undefined)) ||
+          choice.streamGuardHit === true;
         choices.push({
           reply: hit ? GUARD_REPLACEMENT : choice.text,
           guardHit: hit,

@@ -66,17 +66,17 @@ export interface ModelChoice {
   toolCalls?: ToolCall[];
   /** The log probabilities of its tokens, when asked for. */
   logprobs?: TokenLogprob[];
+  /** Set when the streaming guard stopped this choice's stream. */
+  streamGuardHit?: boolean;
 }
 
 /**
- * The model's answer: the first choice, and with `n` > 1 the others (`choices`, in order). Only
- * the first is streamed (guarded sentence by sentence); the others are guarded when whole.
+ * The model's answer: the first choice, and with `n` > 1 the others (`choices`, in order).
+ * Streamed, every choice is released sentence by sentence once its own guard passes it.
  */
 export interface ModelAnswer extends ModelChoice {
   usage: Usage;
   choices?: ModelChoice[];
-  /** Set when the streaming guard stopped the stream. */
-  streamGuardHit?: boolean;
   latencyMs: number;
 }
 
@@ -110,7 +110,9 @@ export async function callModel(
       ok: true,
       promptTokens: outcome.usage.promptTokens,
       completionTokens: outcome.usage.completionTokens,
-      streamGuardHit: outcome.streamGuardHit === true,
+      streamGuardHit:
+        outcome.streamGuardHit === true ||
+        (outcome.choices ?? []).some((choice) => choice.streamGuardHit === true),
     });
     return { ...outcome, latencyMs: Math.round(latencyMs) };
   } catch (error) {
@@ -328,6 +330,13 @@ function tokenLogprob(entry: OpenAI.ChatCompletionTokenLogprob): TokenLogprob {
   };
 }
 
+/** A choice's stream to the requester: its sentence guard and its tokens waiting for text. */
+interface ChoiceStream {
+  guard: StreamingGuard;
+  tokens?: ReleasedTokens;
+  guarded: boolean;
+}
+
 /** A streamed choice as it is put together, chunk by chunk. */
 interface ChoiceParts {
   text: string;
@@ -354,31 +363,43 @@ async function streamed(
   context: Context,
   semantic?: (text: string) => Promise<boolean>,
 ): Promise<Outcome> {
-  const guard = new StreamingGuard(options.initialPrompt, guardOptions(options));
   const { attempt } = context.info;
   // A retried attempt starts the reply over: the requester discards what the last one sent.
   if (attempt > 1) await publisher.publish(options.channel, { type: 'reset', attempt });
   let usage: Usage = { promptTokens: 0, completionTokens: 0 };
   // Each choice's parts by its index (a legacy completion has the one).
   const parts: ChoiceParts[] = [];
-  let guarded = false;
-  // The first choice's tokens, released with its text (chat models only).
-  const tokens = input.logprobs ? new ReleasedTokens() : undefined;
-  const release = async (step: { release: string; leaked: boolean }, last = false) => {
-    if (guarded) return;
+  // Each choice streams on its own: its own sentence guard, and its tokens released with its
+  // text (chat models only). Events of the choices after the first carry their `index`.
+  const streams: ChoiceStream[] = [];
+  const streamOf = (index: number): ChoiceStream =>
+    (streams[index] ??= {
+      guard: new StreamingGuard(options.initialPrompt, guardOptions(options)),
+      ...(input.logprobs ? { tokens: new ReleasedTokens() } : {}),
+      guarded: false,
+    });
+  const release = async (
+    index: number,
+    step: { release: string; leaked: boolean },
+    last = false,
+  ) => {
+    const choice = streamOf(index);
+    if (choice.guarded) return;
     if (step.release && semantic && (await semantic(step.release))) {
       step = { release: '', leaked: true };
     }
-    const covered = tokens && !step.leaked ? tokens.release(step.release, last) : [];
+    const covered = choice.tokens && !step.leaked ? choice.tokens.release(step.release, last) : [];
+    const which = index > 0 ? { index } : {};
     if (step.release || covered.length > 0)
       await publisher.publish(options.channel, {
         type: 'delta',
         text: step.release,
-        ...(tokens ? { logprobs: covered } : {}),
+        ...which,
+        ...(choice.tokens ? { logprobs: covered } : {}),
       });
-    if (step.leaked && !guarded) {
-      guarded = true;
-      await publisher.publish(options.channel, { type: 'guarded' });
+    if (step.leaked) {
+      choice.guarded = true;
+      await publisher.publish(options.channel, { type: 'guarded', ...which });
     }
   };
   const signal = context.cancellationSignal;
@@ -400,7 +421,7 @@ async function streamed(
       if (chunk.choices[0]?.finish_reason) into.finishReason = chunk.choices[0].finish_reason;
       if (chunk.usage) usage = usageOf(chunk.usage);
       into.text += delta;
-      if (delta) await release(guard.push(delta));
+      if (delta) await release(0, streamOf(0).guard.push(delta));
     }
   } else {
     const chunks = await openai.chat.completions.create(
@@ -435,30 +456,33 @@ async function streamed(
           if (part.function?.arguments) call.function.arguments += part.function.arguments;
         }
         if (choice.finish_reason) into.finishReason = choice.finish_reason;
+        const stream = streamOf(choice.index);
         if (input.logprobs) {
           const entries = (choice.logprobs?.content ?? []).map(tokenLogprob);
           into.logprobs.push(...entries);
-          if (choice.index === 0) tokens?.add(entries);
+          stream.tokens?.add(entries);
         }
         const delta = choice.delta.content ?? '';
         into.text += delta;
-        // Only the first choice is streamed; the others are guarded once they are whole.
-        if (delta && choice.index === 0) await release(guard.push(delta));
+        if (delta) await release(choice.index, stream.guard.push(delta));
       }
     }
   }
-  await release(guard.finish(), true);
+  for (const index of [0, ...parts.keys()].filter((i, at, all) => all.indexOf(i) === at)) {
+    await release(index, streamOf(index).guard.finish(), true);
+  }
   const asked = input.logprobs === true;
   const main = parts[0] ? finished(parts[0], asked) : { text: '', finishReason: 'stop' };
-  const others = parts
-    .slice(1)
-    .filter((choice) => choice !== undefined)
-    .map((choice) => finished(choice, asked));
+  const others = parts.flatMap((choice, index) =>
+    index > 0 && choice !== undefined
+      ? [{ ...finished(choice, asked), streamGuardHit: streams[index]?.guarded === true }]
+      : [],
+  );
   return {
     ...main,
     text: input.model.endpoint === 'completion' ? parseCompletion(main.text) : main.text,
     usage,
-    streamGuardHit: guarded,
+    streamGuardHit: streams[0]?.guarded === true,
     ...(others.length > 0 ? { choices: others } : {}),
   };
 }

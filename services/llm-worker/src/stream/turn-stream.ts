@@ -11,9 +11,9 @@ import type { Redis } from 'ioredis';
 import type { TokenLogprob } from '@lab/contracts';
 
 export type TurnStreamEvent =
-  | { type: 'delta'; text: string; logprobs?: TokenLogprob[] }
+  | { type: 'delta'; text: string; index?: number; logprobs?: TokenLogprob[] }
   | { type: 'reset'; attempt: number }
-  | { type: 'guarded' };
+  | { type: 'guarded'; index?: number };
 
 export interface TurnStreamPublisher {
   publish(channel: string, event: TurnStreamEvent): Promise<void>;

@@ -12,9 +12,9 @@ import { SESSIONS_CONFIG, type SessionsConfig } from '../config/sessions.config'
 import type { TokenLogprob } from '@lab/contracts';
 
 export type TurnStreamEvent =
-  | { type: 'delta'; text: string; logprobs?: TokenLogprob[] }
+  | { type: 'delta'; text: string; index?: number; logprobs?: TokenLogprob[] }
   | { type: 'reset'; attempt: number }
-  | { type: 'guarded' };
+  | { type: 'guarded'; index?: number };
 
 interface Listener {
   key: Buffer;
