@@ -3,8 +3,9 @@
  * `assistant/<id or share code>`; the assistant's own prompts, guard and model configuration
  * apply, and the caller's parameters within them: `max_tokens` / `max_completion_tokens` lower
  * the assistant's cap, sampling parameters, `seed` and `stop` go to the model, `response_format`
- * too. A top-level field of OpenAI's that is not here is ignored with a warning
- * (openai-request.ts); a nested one is refused.
+ * too; `n` (at most 8) and `logprobs` as well, each choice guarded on its own. A top-level
+ * field of OpenAI's that is not here is ignored with a warning (openai-request.ts); a nested one
+ * is refused.
  */
 import {
   ArrayMaxSize,

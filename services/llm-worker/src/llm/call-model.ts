@@ -4,7 +4,8 @@
  * The SDK does not retry (Temporal does, durably, per the workflow's policy). It heartbeats while
  * it waits and for every streamed chunk, and stops when Temporal cancels the activity. When the
  * requester streams, text is released sentence by sentence only once the guard has passed it, so
- * no streamed text is something the guard would block.
+ * no streamed text is something the guard would block: with `n` > 1 each choice by a guard of
+ * its own, and the log probabilities of a choice's tokens only with the text they spell.
  */
 import { performance } from 'node:perf_hooks';
 import type {
