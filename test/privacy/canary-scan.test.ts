@@ -69,6 +69,9 @@ function canariesFor(who: string) {
     completionReply: c('chat completion reply', 'CR'),
     streamedCompletion: c('streamed chat completion message', 'CS'),
     streamedCompletionReply: c('streamed chat completion reply', 'CT'),
+    choicesMessage: c('chat completion message asking for two choices', 'CN'),
+    firstChoiceReply: c('first of two choices', 'C1'),
+    secondChoiceReply: c('second of two choices', 'C2'),
     responseMessage: c('responses API message', 'RM'),
     responseReply: c('responses API reply', 'RR'),
     streamedResponse: c('streamed responses API message', 'RS'),
@@ -228,9 +231,26 @@ describe('privacy: canaries through every route, searched for in every store', (
     const chunks = await p.stream('/v1/chat/completions', credential, {
       model,
       stream: true,
+      logprobs: true,
       messages: [{ role: 'user', content: `Stream ${c.streamedCompletion.text}` }],
     });
     expect(JSON.stringify(chunks.events)).toContain(c.streamedCompletionReply.text);
+    // Several choices with their log probabilities: the others and the tokens travel sealed too.
+    p.mock.addScript({
+      match: c.choicesMessage.text,
+      choiceReplies: [`One: ${c.firstChoiceReply.text}.`, `Two: ${c.secondChoiceReply.text}.`],
+    });
+    const two = await ok(
+      p.call('POST', '/v1/chat/completions', credential, {
+        model,
+        n: 2,
+        logprobs: true,
+        top_logprobs: 1,
+        messages: [{ role: 'user', content: `Two ways ${c.choicesMessage.text}` }],
+      }),
+    );
+    expect(two.choices[1].message.content).toContain(c.secondChoiceReply.text);
+    expect(two.choices[1].logprobs.content.length).toBeGreaterThan(0);
 
     // The Responses API, whole and streamed.
     script(c.responseMessage, `Response ${c.responseReply.text}.`);

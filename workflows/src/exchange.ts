@@ -48,7 +48,8 @@ export async function exchangeWorkflow(input: ExchangeWorkflowInput): Promise<Ex
       assistantId: input.assistantId,
       model: exchanged.model,
       usage,
-      guardHit: exchanged.guardHit,
+      // A guard trip in any of the choices counts.
+      guardHit: exchanged.guardHit || (exchanged.choicesGuarded ?? 0) > 0,
     });
     return {
       turnId: input.turnId,
@@ -60,6 +61,10 @@ export async function exchangeWorkflow(input: ExchangeWorkflowInput): Promise<Ex
       condensed: exchanged.condensed,
       ...(exchanged.finishReason ? { finishReason: exchanged.finishReason } : {}),
       ...(exchanged.toolCalls ? { toolCalls: exchanged.toolCalls } : {}),
+      ...(exchanged.logprobs ? { logprobs: exchanged.logprobs } : {}),
+      ...(exchanged.choices
+        ? { choices: exchanged.choices, choicesGuarded: exchanged.choicesGuarded ?? 0 }
+        : {}),
       thread,
     };
   } catch (error) {

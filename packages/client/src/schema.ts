@@ -492,7 +492,7 @@ export interface paths {
     put?: never;
     /**
      * OpenAI-compatible chat completion with an assistant
-     * @description `model` is `assistant/<id or share code>`. The assistant’s prompt, guard and model configuration apply; the caller’s `system`/`developer` messages are sent right after the assistant’s prompt, `max_tokens`/`max_completion_tokens` lower its output cap (never raise it), `temperature`, `top_p`, penalties, `seed`, `stop`, `response_format` and `tools` (with `tool_choice`, `parallel_tool_calls`, and `tool` messages in the history) go to the model; a call carrying the assistant’s prompt is guarded like a reply. A top-level parameter not listed here is ignored and named in a `Warning` header. A guarded reply ends with `finish_reason: "content_filter"`; in the JSON modes it is a `refusal`. Errors are OpenAI’s `{ error: { message, type, param, code } }`; a spend cap is 429 `insufficient_quota`.
+     * @description `model` is `assistant/<id or share code>`. The assistant’s prompt, guard and model configuration apply; the caller’s `system`/`developer` messages are sent right after the assistant’s prompt, `max_tokens`/`max_completion_tokens` lower its output cap (never raise it), `temperature`, `top_p`, penalties, `seed`, `stop`, `response_format` and `tools` (with `tool_choice`, `parallel_tool_calls`, and `tool` messages in the history) go to the model; a call carrying the assistant’s prompt is guarded like a reply. `n` (at most 8) asks for several choices, each guarded on its own; `logprobs`/`top_logprobs` return the model’s log probabilities, `null` for a guarded choice (chat models only; streamed, every choice comes sentence by sentence with its `index` once its own guard has passed it, each sentence with the tokens it completes). A top-level parameter not listed here is ignored and named in a `Warning` header. A guarded reply ends with `finish_reason: "content_filter"`; in the JSON modes it is a `refusal`. Errors are OpenAI’s `{ error: { message, type, param, code } }`; a spend cap is 429 `insufficient_quota`.
      */
     post: operations['chatCompletions_complete'];
     delete?: never;
@@ -848,7 +848,32 @@ export interface components {
             };
           }[];
         };
-        logprobs: Record<string, never> | null;
+        logprobs: {
+          content:
+            | {
+                token: string;
+                logprob: number;
+                bytes: number[] | null;
+                top_logprobs: {
+                  token: string;
+                  logprob: number;
+                  bytes: number[] | null;
+                }[];
+              }[]
+            | null;
+          refusal:
+            | {
+                token: string;
+                logprob: number;
+                bytes: number[] | null;
+                top_logprobs: {
+                  token: string;
+                  logprob: number;
+                  bytes: number[] | null;
+                }[];
+              }[]
+            | null;
+        } | null;
         /** @enum {string} */
         finish_reason: 'stop' | 'length' | 'tool_calls' | 'content_filter';
       }[];

@@ -199,6 +199,30 @@ export interface ToolCall {
   function: { name: string; arguments: string };
 }
 
+/** The most choices (`n`) one completion may ask for: each costs a guard pass and its tokens. */
+export const MAX_COMPLETION_CHOICES = 8;
+
+/** One token of a reply, how likely the model found it, and its likeliest alternatives (OpenAI's shape). */
+export interface TokenLogprob {
+  token: string;
+  logprob: number;
+  bytes: number[] | null;
+  top_logprobs: Array<{ token: string; logprob: number; bytes: number[] | null }>;
+}
+
+/**
+ * A choice after the first of a completion that asked for `n` > 1, guarded on its own: a
+ * leaking choice is the replacement, with no calls and no log probabilities.
+ */
+export interface CompletionChoice {
+  reply: string;
+  guardHit: boolean;
+  finishReason?: string;
+  toolCalls?: ToolCall[];
+  /** Its tokens' log probabilities, when asked for and the choice was not guarded. */
+  logprobs?: TokenLogprob[];
+}
+
 /** A message of a conversation with tools, in OpenAI's shape (never a system message here). */
 export interface CompletionMessage {
   role: 'user' | 'assistant' | 'tool';
@@ -233,6 +257,11 @@ export interface CompletionOptions {
    * the thread's text after the assistant's prompt and the instructions.
    */
   conversation?: CompletionMessage[];
+  /** Choices to answer (OpenAI's `n`, at most `MAX_COMPLETION_CHOICES`; chat models only). */
+  n?: number;
+  /** The reply's log probabilities (OpenAI's `logprobs`), with `topLogprobs` alternatives each. */
+  logprobs?: boolean;
+  topLogprobs?: number;
   /** OpenAI's `response_format`: a JSON object, or one following `jsonSchema` (given with it). */
   responseFormat?: {
     type: 'json_object' | 'json_schema';
@@ -271,7 +300,17 @@ export interface ExchangeUsage {
   callerKeyId?: string;
 }
 
-export interface ExchangeOutcome extends TurnOutcome {
+/** What an exchange adds to a turn's outcome for a completion's `n` and `logprobs`. */
+export interface ExchangeChoices {
+  /** The first choice's `TokenLogprob[]`, sealed (purpose `logprobs`): it spells out the reply. */
+  logprobs?: Sealed;
+  /** The choices after the first (`CompletionChoice[]`), sealed (purpose `choices`). */
+  choices?: Sealed;
+  /** How many of those the guard replaced (a count, for the usage's guard trips). */
+  choicesGuarded?: number;
+}
+
+export interface ExchangeOutcome extends TurnOutcome, ExchangeChoices {
   /** The thread after this exchange, condensed as the assistant's session type says, sealed. */
   thread: Sealed;
 }
@@ -293,7 +332,7 @@ export interface ExchangeInput extends ExchangeKey {
   returnFiles?: boolean;
 }
 
-export interface ExchangeResult {
+export interface ExchangeResult extends ExchangeChoices {
   reply: Sealed;
   guardHit: boolean;
   usage: Usage;

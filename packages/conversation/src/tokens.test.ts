@@ -1,6 +1,6 @@
 import { encode as encodeCl100k } from 'gpt-tokenizer/encoding/cl100k_base';
 import { encode as encodeO200k } from 'gpt-tokenizer/encoding/o200k_base';
-import { countChatTokens, countTokens, encodingForModel } from './tokens';
+import { countChatTokens, countTokens, encodingForModel, tokenPieces } from './tokens';
 
 describe('token counting', () => {
   it('picks the encoding of the model family', () => {
@@ -42,5 +42,21 @@ describe('token counting', () => {
         1 +
         countTokens('ann', 'gpt-4o'),
     );
+  });
+});
+
+describe('tokenPieces', () => {
+  it('spells a text token by token, with each token’s bytes, as the model’s encoding splits it', () => {
+    const text = 'The same request always produces the same words.';
+    const pieces = tokenPieces(text, 'gpt-4o-mini');
+    expect(pieces).toHaveLength(countTokens(text, 'gpt-4o-mini'));
+    expect(pieces.map((p) => p.token).join('')).toBe(text);
+    expect(pieces[1]).toEqual({ token: ' same', bytes: [...Buffer.from(' same')] });
+    // Another family, another split of the same text.
+    expect(
+      tokenPieces(text, 'text-davinci-003')
+        .map((p) => p.token)
+        .join(''),
+    ).toBe(text);
   });
 });

@@ -13,34 +13,34 @@ export interface ChatMessageForCount {
   name?: string;
 }
 
-type Counter = (text: string) => number;
+interface Encoder {
+  countTokens: (text: string) => number;
+  encode: (text: string) => number[];
+  decode: (tokens: Iterable<number>) => string;
+}
 
 /* eslint-disable @typescript-eslint/no-require-imports -- loaded on first use (see above) */
-const loaders: Record<EncodingName, () => Counter> = {
+const loaders: Record<EncodingName, () => Encoder> = {
   o200k_base: () =>
-    (
-      require('gpt-tokenizer/encoding/o200k_base') as typeof import('gpt-tokenizer/encoding/o200k_base')
-    ).countTokens,
+    require('gpt-tokenizer/encoding/o200k_base') as typeof import('gpt-tokenizer/encoding/o200k_base'),
   cl100k_base: () =>
-    (
-      require('gpt-tokenizer/encoding/cl100k_base') as typeof import('gpt-tokenizer/encoding/cl100k_base')
-    ).countTokens,
+    require('gpt-tokenizer/encoding/cl100k_base') as typeof import('gpt-tokenizer/encoding/cl100k_base'),
   p50k_base: () =>
-    (
-      require('gpt-tokenizer/encoding/p50k_base') as typeof import('gpt-tokenizer/encoding/p50k_base')
-    ).countTokens,
+    require('gpt-tokenizer/encoding/p50k_base') as typeof import('gpt-tokenizer/encoding/p50k_base'),
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-const loaded = new Map<EncodingName, Counter>();
-function counterFor(encoding: EncodingName): Counter {
-  let counter = loaded.get(encoding);
-  if (!counter) {
-    counter = loaders[encoding]();
-    loaded.set(encoding, counter);
+const loaded = new Map<EncodingName, Encoder>();
+function encoderFor(encoding: EncodingName): Encoder {
+  let encoder = loaded.get(encoding);
+  if (!encoder) {
+    encoder = loaders[encoding]();
+    loaded.set(encoding, encoder);
   }
-  return counter;
+  return encoder;
 }
+
+const counterFor = (encoding: EncodingName) => encoderFor(encoding).countTokens;
 
 /**
  * The encoding of a model family. Newer families (gpt-4o, gpt-4.1, gpt-5, o-series) use
@@ -65,6 +65,22 @@ export function preloadEncodings(
 
 export function countTokens(text: string, model: string): number {
   return counterFor(encodingForModel(model))(text);
+}
+
+/**
+ * The tokens of `text` for `model`, each as its text and that text's UTF-8 bytes (what log
+ * probabilities are given for). A token that ends inside a multi-byte character decodes to the
+ * replacement character on its own; its bytes are then those of U+FFFD, not the raw part.
+ */
+export function tokenPieces(
+  text: string,
+  model: string,
+): Array<{ token: string; bytes: number[] }> {
+  const encoder = encoderFor(encodingForModel(model));
+  return encoder.encode(text).map((id) => {
+    const token = encoder.decode([id]);
+    return { token, bytes: [...Buffer.from(token, 'utf8')] };
+  });
 }
 
 /**

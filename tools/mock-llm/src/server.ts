@@ -19,6 +19,7 @@ import {
   truncateToTokens,
 } from './text';
 import { formatReply, instanceOf, type ResponseFormat } from './structured';
+import { legacyColumns, replyLogprobs, type TokenLogprob } from './logprobs';
 import { countChat, countText, preloadTokenizers } from './tokens';
 import type {
   Endpoint,
@@ -107,8 +108,15 @@ interface Job {
   promptTokens: number;
   /** Where scripts look for `match` and directives are read: last user message or prompt. */
   matchText: string;
-  /** Called with the text left once a directive is removed from `matchText`. */
-  defaultReply: (text: string) => string;
+  /** Choices to answer (`n`, 1 to 128). */
+  n: number;
+  /** Log probabilities of the reply's tokens, with this many alternatives each (0 to 20; legacy 0 to 5). */
+  logprobs: { top: number } | undefined;
+  /**
+   * Called with the text left once a directive is removed from `matchText`, and the choice's
+   * index (each choice of a request gets its own reply).
+   */
+  defaultReply: (text: string, choice: number) => string;
   /** The system prompt `leak_*` faults disclose. */
   systemPrompt: (text: string) => string;
   /** Chat only: `response_format` (the default reply in that format; scripted replies as given). */
@@ -285,7 +293,51 @@ function parseCommon(body: Record<string, unknown>, models: ReadonlySet<string>)
   } else if (stop !== undefined && stop !== null) {
     throw invalidType('stop', 'one of a string or an array of strings', stop);
   }
-  return { model, stream, includeUsage, stops };
+  const n = parseInteger(body, 'n', 1, 128) ?? 1;
+  return { model, stream, includeUsage, stops, n };
+}
+
+/** An optional integer parameter within [min, max], refused as the real API refuses it. */
+function parseInteger(
+  body: Record<string, unknown>,
+  param: string,
+  min: number,
+  max: number,
+): number | undefined {
+  const value = body[param];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw invalidType(param, 'an integer', value);
+  }
+  if (value < min) {
+    throw invalid(
+      `Invalid '${param}': integer below minimum value. Expected a value >= ${min}, but got ${value} instead.`,
+      param,
+      'integer_below_min_value',
+    );
+  }
+  if (value > max) {
+    throw invalid(
+      `Invalid '${param}': integer above maximum value. Expected a value <= ${max}, but got ${value} instead.`,
+      param,
+      'integer_above_max_value',
+    );
+  }
+  return value;
+}
+
+/** Chat's `logprobs` (a boolean) and `top_logprobs` (0 to 20, only with `logprobs`). */
+function parseChatLogprobs(body: Record<string, unknown>): Job['logprobs'] {
+  const logprobs = body.logprobs ?? false;
+  if (typeof logprobs !== 'boolean') throw invalidType('logprobs', 'a boolean', logprobs);
+  const top = parseInteger(body, 'top_logprobs', 0, 20);
+  if (top !== undefined && !logprobs) {
+    throw invalid(
+      "The 'top_logprobs' parameter is only allowed when 'logprobs' is enabled.",
+      'top_logprobs',
+    );
+  }
+  return logprobs ? { top: top ?? 0 } : undefined;
 }
 
 function parseMaxTokens(body: Record<string, unknown>, param: string): number | undefined {
@@ -348,18 +400,20 @@ function parseChat(body: Record<string, unknown>, models: ReadonlySet<string>): 
   return {
     endpoint: 'chat',
     ...common,
+    logprobs: parseChatLogprobs(body),
     format,
     ...(toolCall ? { toolCall } : {}),
     maxTokens: parseMaxTokens(body, 'max_completion_tokens') ?? parseMaxTokens(body, 'max_tokens'),
     promptTokens: countChat(messages, common.model),
     matchText: messages[lastUser]?.content ?? '',
     // After tool results, the reply quotes them (what a model answering with them does).
-    defaultReply: (text) =>
+    defaultReply: (text, choice) =>
       formatReply(
         format,
         deterministicReply(
           lastTool ?? text,
           messages.flatMap((m, i) => [m.role, i === lastUser ? text : m.content]),
+          choice,
         ),
       ),
     systemPrompt: () => system?.content ?? '',
@@ -373,18 +427,21 @@ function parseCompletion(body: Record<string, unknown>, models: ReadonlySet<stri
   if (typeof prompt !== 'string') {
     throw invalidType('prompt', 'a string (the mock serves single string prompts)', prompt);
   }
+  // The legacy endpoint's `logprobs` is the number of alternatives (0 to 5), not a switch.
+  const top = parseInteger(body, 'logprobs', 0, 5);
   return {
     endpoint: 'completions',
     ...common,
+    logprobs: top === undefined ? undefined : { top },
     format: { type: 'text' },
     maxTokens: parseMaxTokens(body, 'max_tokens'),
     promptTokens: countText(prompt, common.model),
     matchText: prompt,
-    defaultReply: (text) => {
+    defaultReply: (text, choice) => {
       const flat = text.replace(/\s+/g, ' ').trim();
       // The end of a completion prompt is where the newest input is: quote its tail.
       const tail = flat.length > 80 ? `…${flat.slice(-79).trimStart()}` : flat;
-      return deterministicReply(excerpt(tail), [text]);
+      return deterministicReply(excerpt(tail), [text], choice);
     },
     // The "system prompt" of a completion prompt: the text before the first occurrence of one
     // of the request's stop sequences (where the turns start), else the whole prompt.
@@ -643,43 +700,63 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
         break;
     }
 
-    let reply: string;
     const leak = b.fault === 'leak_prompt' || b.fault === 'leak_prompt_partial';
     const system = leak ? job.systemPrompt(text) : '';
-    if (leak && system) {
-      reply = b.fault === 'leak_prompt' ? system : partialLeakReply(system, b.leakSentences ?? 2);
-    } else if (b.reply !== undefined) reply = b.reply;
-    else reply = job.defaultReply(text);
 
-    // A function call instead of a reply: its arguments follow the function's parameters (every
-    // string the system prompt under a leak fault, as a model tricked into passing it on).
-    const call = job.toolCall
-      ? {
-          id: `call_${nextId()}`,
-          type: 'function' as const,
-          function: {
-            name: job.toolCall.name,
-            arguments: JSON.stringify(
-              instanceOf(
-                job.toolCall.parameters,
-                leak && system
-                  ? [system]
-                  : reply.split(/\s+/).filter((w) => /^[\p{L}\p{N}'-]+$/u.test(w)),
-              ) ?? {},
-            ),
-          },
-        }
-      : undefined;
-    if (call) reply = '';
+    /** One choice: its reply (or call), cut by `stop` and `max_tokens`, and its tokens. */
+    const choose = (index: number) => {
+      const leaks = leak && system !== '' && (b.leakChoices?.includes(index) ?? true);
+      let reply: string;
+      if (leaks) {
+        reply = b.fault === 'leak_prompt' ? system : partialLeakReply(system, b.leakSentences ?? 2);
+      } else if (b.choiceReplies?.[index] !== undefined) reply = b.choiceReplies[index];
+      else if (b.reply !== undefined) reply = b.reply;
+      else reply = job.defaultReply(text, index);
 
-    let finishReason: 'stop' | 'length' | 'tool_calls' = call ? 'tool_calls' : 'stop';
-    reply = applyStop(reply, job.stops).text;
-    if (job.maxTokens !== undefined) {
-      const cut = truncateToTokens(reply, job.maxTokens, job.model);
-      reply = cut.text;
-      if (cut.truncated) finishReason = 'length';
-    }
-    const completionTokens = countText(call ? call.function.arguments : reply, job.model);
+      // A function call instead of a reply: its arguments follow the function's parameters
+      // (every string the system prompt under a leak fault, as a model tricked into passing it on).
+      const call = job.toolCall
+        ? {
+            id: `call_${nextId()}`,
+            type: 'function' as const,
+            function: {
+              name: job.toolCall.name,
+              arguments: JSON.stringify(
+                instanceOf(
+                  job.toolCall.parameters,
+                  leaks ? [system] : reply.split(/\s+/).filter((w) => /^[\p{L}\p{N}'-]+$/u.test(w)),
+                ) ?? {},
+              ),
+            },
+          }
+        : undefined;
+      if (call) reply = '';
+
+      let finishReason: 'stop' | 'length' | 'tool_calls' = call ? 'tool_calls' : 'stop';
+      reply = applyStop(reply, job.stops).text;
+      if (job.maxTokens !== undefined) {
+        const cut = truncateToTokens(reply, job.maxTokens, job.model);
+        reply = cut.text;
+        if (cut.truncated) finishReason = 'length';
+      }
+      const deltas = splitDeltas(reply);
+      return {
+        index,
+        reply,
+        call,
+        finishReason,
+        deltas,
+        tokens: countText(call ? call.function.arguments : reply, job.model),
+        // Per streamed piece, so a stream and a whole answer spell the same tokens.
+        logprobs: job.logprobs
+          ? replyLogprobs(deltas, job.model, job.logprobs.top, index)
+          : undefined,
+      };
+    };
+    const choices = Array.from({ length: job.n }, (_, index) => choose(index));
+
+    // As OpenAI counts them: the completion tokens of all the choices together.
+    const completionTokens = choices.reduce((sum, choice) => sum + choice.tokens, 0);
     const created = Math.floor(Date.now() / 1000);
     const id = job.endpoint === 'chat' ? `chatcmpl-${nextId()}` : `cmpl-${nextId()}`;
     const usage =
@@ -702,6 +779,10 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
             total_tokens: job.promptTokens + completionTokens,
           };
     entry.status = 200;
+    const chatLogprobs = (entries: TokenLogprob[] | undefined) =>
+      entries ? { content: entries, refusal: null } : null;
+    const completionLogprobs = (entries: TokenLogprob[] | undefined, offset: number) =>
+      entries ? legacyColumns(entries, offset) : null;
 
     if (!job.stream) {
       const payload =
@@ -711,22 +792,20 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
               object: 'chat.completion',
               created,
               model: job.model,
-              choices: [
-                {
-                  index: 0,
-                  message: call
-                    ? {
-                        role: 'assistant',
-                        content: null,
-                        refusal: null,
-                        annotations: [],
-                        tool_calls: [call],
-                      }
-                    : { role: 'assistant', content: reply, refusal: null, annotations: [] },
-                  logprobs: null,
-                  finish_reason: finishReason,
-                },
-              ],
+              choices: choices.map((choice) => ({
+                index: choice.index,
+                message: choice.call
+                  ? {
+                      role: 'assistant',
+                      content: null,
+                      refusal: null,
+                      annotations: [],
+                      tool_calls: [choice.call],
+                    }
+                  : { role: 'assistant', content: choice.reply, refusal: null, annotations: [] },
+                logprobs: chatLogprobs(choice.logprobs?.flat()),
+                finish_reason: choice.finishReason,
+              })),
               usage,
               service_tier: 'default',
               system_fingerprint: FINGERPRINT,
@@ -736,7 +815,12 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
               object: 'text_completion',
               created,
               model: job.model,
-              choices: [{ text: reply, index: 0, logprobs: null, finish_reason: finishReason }],
+              choices: choices.map((choice) => ({
+                text: choice.reply,
+                index: choice.index,
+                logprobs: completionLogprobs(choice.logprobs?.flat(), 0),
+                finish_reason: choice.finishReason,
+              })),
               usage,
             };
       if (b.fault === 'cut_stream') {
@@ -754,11 +838,12 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
       return;
     }
 
-    // Streaming: every chunk shares the same leading fields; only the choices differ.
+    // Streaming: every chunk shares the same leading fields; only the choices differ. Each
+    // choice's pieces go out in turn with the others' (chunk k of every choice, then k + 1),
+    // as the API interleaves them, and every choice has a finish chunk of its own.
     const usageField = job.includeUsage ? ',"usage":null' : '';
-    const chunks: string[] = [];
-    const deltas = splitDeltas(reply);
-    let cutLimit: number;
+    const pieces: string[][] = choices.map(() => []);
+    const finishes: string[] = [];
     if (job.endpoint === 'chat') {
       const prefix = JSON.stringify({
         id,
@@ -768,47 +853,81 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
         service_tier: 'default',
         system_fingerprint: FINGERPRINT,
       }).slice(0, -1);
-      const chunk = (delta: string, finish: string) =>
-        `data: ${prefix},"choices":[{"index":0,"delta":${delta},"logprobs":null,"finish_reason":${finish}}]${usageField}}\n\n`;
-      chunks.push(chunk('{"role":"assistant","content":"","refusal":null}', 'null'));
-      for (const d of deltas) chunks.push(chunk(`{"content":${JSON.stringify(d)}}`, 'null'));
-      if (call) {
-        // As the API streams a call: its id and name first, then the arguments in pieces.
-        const head = {
-          index: 0,
-          id: call.id,
-          type: 'function',
-          function: { name: call.function.name, arguments: '' },
-        };
-        chunks.push(chunk(JSON.stringify({ tool_calls: [head] }), 'null'));
-        for (const piece of call.function.arguments.match(/.{1,12}/gs) ?? []) {
-          chunks.push(
+      const chunk = (index: number, delta: string, logprobs: string, finish: string) =>
+        `data: ${prefix},"choices":[{"index":${index},"delta":${delta},"logprobs":${logprobs},"finish_reason":${finish}}]${usageField}}\n\n`;
+      for (const choice of choices) {
+        const out = pieces[choice.index] as string[];
+        out.push(
+          chunk(choice.index, '{"role":"assistant","content":"","refusal":null}', 'null', 'null'),
+        );
+        choice.deltas.forEach((d, k) =>
+          out.push(
             chunk(
-              JSON.stringify({ tool_calls: [{ index: 0, function: { arguments: piece } }] }),
+              choice.index,
+              `{"content":${JSON.stringify(d)}}`,
+              JSON.stringify(chatLogprobs(choice.logprobs?.[k])),
               'null',
             ),
-          );
+          ),
+        );
+        if (choice.call) {
+          // As the API streams a call: its id and name first, then the arguments in pieces.
+          const head = {
+            index: 0,
+            id: choice.call.id,
+            type: 'function',
+            function: { name: choice.call.function.name, arguments: '' },
+          };
+          out.push(chunk(choice.index, JSON.stringify({ tool_calls: [head] }), 'null', 'null'));
+          for (const piece of choice.call.function.arguments.match(/.{1,12}/gs) ?? []) {
+            out.push(
+              chunk(
+                choice.index,
+                JSON.stringify({ tool_calls: [{ index: 0, function: { arguments: piece } }] }),
+                'null',
+                'null',
+              ),
+            );
+          }
         }
+        finishes.push(chunk(choice.index, '{}', 'null', `"${choice.finishReason}"`));
       }
-      cutLimit = chunks.length;
-      chunks.push(chunk('{}', `"${finishReason}"`));
       if (job.includeUsage) {
-        chunks.push(`data: ${prefix},"choices":[],"usage":${JSON.stringify(usage)}}\n\n`);
+        finishes.push(`data: ${prefix},"choices":[],"usage":${JSON.stringify(usage)}}\n\n`);
       }
     } else {
       const head = JSON.stringify({ id, object: 'text_completion', created }).slice(0, -1);
       const tail = `,"model":${JSON.stringify(job.model)}${usageField}}\n\n`;
-      const chunk = (piece: string, finish: string) =>
-        `data: ${head},"choices":[{"text":${JSON.stringify(piece)},"index":0,"logprobs":null,"finish_reason":${finish}}]${tail}`;
-      for (const d of deltas) chunks.push(chunk(d, 'null'));
-      cutLimit = chunks.length;
-      chunks.push(chunk('', `"${finishReason}"`));
+      const chunk = (index: number, piece: string, logprobs: string, finish: string) =>
+        `data: ${head},"choices":[{"text":${JSON.stringify(piece)},"index":${index},"logprobs":${logprobs},"finish_reason":${finish}}]${tail}`;
+      for (const choice of choices) {
+        const out = pieces[choice.index] as string[];
+        let offset = 0;
+        choice.deltas.forEach((d, k) => {
+          out.push(
+            chunk(
+              choice.index,
+              d,
+              JSON.stringify(completionLogprobs(choice.logprobs?.[k], offset)),
+              'null',
+            ),
+          );
+          offset += d.length;
+        });
+        finishes.push(chunk(choice.index, '', 'null', `"${choice.finishReason}"`));
+      }
       if (job.includeUsage) {
-        chunks.push(
+        finishes.push(
           `data: ${head},"choices":[],"model":${JSON.stringify(job.model)},"usage":${JSON.stringify(usage)}}\n\n`,
         );
       }
     }
+    const chunks: string[] = [];
+    for (let k = 0; pieces.some((out) => k < out.length); k++) {
+      for (const out of pieces) if (k < out.length) chunks.push(out[k] as string);
+    }
+    const cutLimit = chunks.length;
+    chunks.push(...finishes);
 
     res.writeHead(200, { ...headers, ...SSE_HEADERS });
     // A cut stream never reaches the finish chunk, whatever `cutAfterChunks` says.

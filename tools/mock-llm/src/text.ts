@@ -47,10 +47,16 @@ export function excerpt(text: string, max = 80): string {
 /**
  * The default reply: `Mock reply to "<excerpt of the last user message>".` followed by three
  * sentences chosen by a hash of the whole conversation (`hashInput`), so the same request
- * always gets the same reply and different conversations usually get different ones.
+ * always gets the same reply and different conversations usually get different ones. Choice
+ * `choice` of a request asking for several starts three sentences further on per choice, so the
+ * first sixteen choices of a request all differ.
  */
-export function deterministicReply(quoted: string, hashInput: readonly string[]): string {
-  const start = hashParts(hashInput) % SENTENCES.length;
+export function deterministicReply(
+  quoted: string,
+  hashInput: readonly string[],
+  choice = 0,
+): string {
+  const start = (hashParts(hashInput) + 3 * choice) % SENTENCES.length;
   const sentences: string[] = [];
   for (let i = 0; i < 3; i++) sentences.push(SENTENCES[(start + i) % SENTENCES.length] ?? '');
   const head = quoted.trim() ? `Mock reply to "${excerpt(quoted)}".` : 'Mock reply.';

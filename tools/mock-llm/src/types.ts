@@ -40,6 +40,16 @@ export interface MockBehaviour {
   cutAfterChunks?: number;
   /** `leak_prompt_partial`: consecutive system-prompt sentences leaked (default 2). */
   leakSentences?: number;
+  /**
+   * `leak_*` faults with `n` > 1: the indexes of the choices that leak (default all); the other
+   * choices get the ordinary reply.
+   */
+  leakChoices?: number[];
+  /**
+   * With `n` > 1: each choice's reply by index (still cut by `stop` and `max_tokens`); a choice
+   * past its end gets `reply`, else the ordinary reply.
+   */
+  choiceReplies?: string[];
 }
 
 /**

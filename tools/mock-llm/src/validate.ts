@@ -12,7 +12,13 @@ const NUMBER_FIELDS = [
 ] as const;
 const STRING_FIELDS = ['reply', 'message', 'code'] as const;
 const SCRIPT_FIELDS = ['match', 'times', 'persistent'] as const;
-const KNOWN = new Set<string>([...NUMBER_FIELDS, ...STRING_FIELDS, 'fault']);
+const KNOWN = new Set<string>([
+  ...NUMBER_FIELDS,
+  ...STRING_FIELDS,
+  'fault',
+  'leakChoices',
+  'choiceReplies',
+]);
 const KNOWN_SCRIPT = new Set<string>([...KNOWN, ...SCRIPT_FIELDS]);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -56,6 +62,23 @@ export function validateBehaviour(value: unknown, script: boolean): MockScript |
       return `"fault" must be one of ${MOCK_FAULTS.join(', ')}`;
     }
     out.fault = fault as MockFault;
+  }
+  const leakChoices = value.leakChoices;
+  if (leakChoices !== undefined) {
+    if (
+      !Array.isArray(leakChoices) ||
+      !leakChoices.every((i: unknown) => typeof i === 'number' && Number.isInteger(i) && i >= 0)
+    ) {
+      return '"leakChoices" must be an array of choice indexes (non-negative integers)';
+    }
+    out.leakChoices = leakChoices as number[];
+  }
+  const choiceReplies = value.choiceReplies;
+  if (choiceReplies !== undefined) {
+    if (!Array.isArray(choiceReplies) || !choiceReplies.every((r) => typeof r === 'string')) {
+      return '"choiceReplies" must be an array of strings';
+    }
+    out.choiceReplies = choiceReplies;
   }
   if (script) {
     const { match, times, persistent } = value;

@@ -1,4 +1,4 @@
-import type { CompletionMessage, CompletionTool } from '../turns';
+import { type CompletionMessage, type CompletionTool, MAX_COMPLETION_CHOICES } from '../turns';
 import {
   Allow,
   ArrayMaxSize,
@@ -110,6 +110,22 @@ export class CompletionOptionsDto {
   @ArrayMaxSize(4)
   @IsArray()
   stop?: string[];
+
+  @OptionalNotNull()
+  @Max(MAX_COMPLETION_CHOICES)
+  @Min(1)
+  @IsInt()
+  n?: number;
+
+  @OptionalNotNull()
+  @IsBoolean()
+  logprobs?: boolean;
+
+  @OptionalNotNull()
+  @Max(20)
+  @Min(0)
+  @IsInt()
+  topLogprobs?: number;
 
   @OptionalNestedObject(() => CompletionResponseFormatDto)
   responseFormat?: CompletionResponseFormatDto;

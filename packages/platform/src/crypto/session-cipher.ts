@@ -24,7 +24,9 @@ export type SealPurpose =
   | 'attachment'
   | 'model-call'
   | 'options'
-  | 'response';
+  | 'response'
+  | 'choices'
+  | 'logprobs';
 
 /** What a stored attachment says of its file, sealed together (see SessionCipher.attachmentMeta). */
 export interface AttachmentMeta {

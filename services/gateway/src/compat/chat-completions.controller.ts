@@ -38,12 +38,10 @@ import { type OpenAiRequest, OpenAiRequestPipe, warnIgnored } from './openai-req
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const SHARE_CODE = /^[A-Za-z0-9-]{4,64}$/;
 
-export interface CompletionResult {
-  turnId: string;
+/** One choice as the sessions service answers it (guarded on its own). */
+export interface CompletionChoiceResult {
   reply: string;
   guardHit: boolean;
-  usage: { promptTokens: number; completionTokens: number };
-  model: string;
   /** The model's own finish reason (`stop`, `length`, `tool_calls`). */
   finishReason?: string;
   /** The model's calls of the caller's functions (guarded: none when the reply leaked). */
@@ -52,6 +50,16 @@ export interface CompletionResult {
     type: 'function';
     function: { name: string; arguments: string };
   }>;
+  /** Its tokens' log probabilities in OpenAI's shape (asked for, and the choice not guarded). */
+  logprobs?: unknown[];
+}
+
+export interface CompletionResult extends CompletionChoiceResult {
+  turnId: string;
+  usage: { promptTokens: number; completionTokens: number };
+  model: string;
+  /** With `n` > 1: the choices after the first. */
+  choices?: CompletionChoiceResult[];
 }
 
 interface AssistantSummary {
@@ -69,7 +77,7 @@ interface AssistantSummary {
  * refusal (`message.refusal`, no content), which ends with `stop` as OpenAI's own refusals do
  * (and which the SDKs' `.parse()` reads as a refusal instead of throwing).
  */
-function finishReason(result: CompletionResult, json: boolean): string {
+function finishReason(result: CompletionChoiceResult, json: boolean): string {
   if (result.guardHit) return json ? 'stop' : 'content_filter';
   if (result.toolCalls && result.toolCalls.length > 0) return 'tool_calls';
   return result.finishReason === 'length' ? 'length' : 'stop';
@@ -79,7 +87,7 @@ function finishReason(result: CompletionResult, json: boolean): string {
  * The assistant's message: its text (none beside calls of the caller's functions, as OpenAI
  * has it), or in the JSON modes a guarded reply as a refusal.
  */
-function replyMessage(result: CompletionResult, json: boolean) {
+function replyMessage(result: CompletionChoiceResult, json: boolean) {
   if (json && result.guardHit) return { role: 'assistant', content: null, refusal: result.reply };
   const calls = result.toolCalls ?? [];
   if (calls.length === 0) return { role: 'assistant', content: result.reply, refusal: null };
@@ -90,6 +98,19 @@ function replyMessage(result: CompletionResult, json: boolean) {
     tool_calls: calls,
   };
 }
+
+/**
+ * A choice's log probabilities as OpenAI answers them when asked: none for a choice the guard
+ * replaced (they would spell out what it blocked).
+ */
+const choiceLogprobs = (choice: CompletionChoiceResult, asked: boolean) =>
+  asked && !choice.guardHit && choice.logprobs ? { content: choice.logprobs, refusal: null } : null;
+
+/** Every choice of a result, the first one first. */
+const allChoices = (result: CompletionResult): CompletionChoiceResult[] => [
+  result,
+  ...(result.choices ?? []),
+];
 
 /** Whether the request involves the caller's functions: offered, called or answered. */
 const withTools = (body: ChatCompletionsDto) =>
@@ -184,6 +205,9 @@ export function completionOptions(body: ChatCompletionsDto) {
     ...(body.frequency_penalty != null ? { frequencyPenalty: body.frequency_penalty } : {}),
     ...(body.seed != null ? { seed: body.seed } : {}),
     ...(stop && stop.length > 0 ? { stop } : {}),
+    ...(body.n != null && body.n > 1 ? { n: body.n } : {}),
+    ...(body.logprobs === true ? { logprobs: true } : {}),
+    ...(body.top_logprobs != null ? { topLogprobs: body.top_logprobs } : {}),
     ...(withTools(body) ? toolOptions(body) : {}),
     ...responseFormatOption(body),
   };
@@ -249,7 +273,7 @@ export class ChatCompletionsController {
   @ApiOperation({
     summary: 'OpenAI-compatible chat completion with an assistant',
     description:
-      '`model` is `assistant/<id or share code>`. The assistant’s prompt, guard and model configuration apply; the caller’s `system`/`developer` messages are sent right after the assistant’s prompt, `max_tokens`/`max_completion_tokens` lower its output cap (never raise it), `temperature`, `top_p`, penalties, `seed`, `stop`, `response_format` and `tools` (with `tool_choice`, `parallel_tool_calls`, and `tool` messages in the history) go to the model; a call carrying the assistant’s prompt is guarded like a reply. A top-level parameter not listed here is ignored and named in a `Warning` header. A guarded reply ends with `finish_reason: "content_filter"`; in the JSON modes it is a `refusal`. Errors are OpenAI’s `{ error: { message, type, param, code } }`; a spend cap is 429 `insufficient_quota`.',
+      '`model` is `assistant/<id or share code>`. The assistant’s prompt, guard and model configuration apply; the caller’s `system`/`developer` messages are sent right after the assistant’s prompt, `max_tokens`/`max_completion_tokens` lower its output cap (never raise it), `temperature`, `top_p`, penalties, `seed`, `stop`, `response_format` and `tools` (with `tool_choice`, `parallel_tool_calls`, and `tool` messages in the history) go to the model; a call carrying the assistant’s prompt is guarded like a reply. `n` (at most 8) asks for several choices, each guarded on its own; `logprobs`/`top_logprobs` return the model’s log probabilities, `null` for a guarded choice (chat models only; streamed, every choice comes sentence by sentence with its `index` once its own guard has passed it, each sentence with the tokens it completes). A top-level parameter not listed here is ignored and named in a `Warning` header. A guarded reply ends with `finish_reason: "content_filter"`; in the JSON modes it is a `refusal`. Errors are OpenAI’s `{ error: { message, type, param, code } }`; a spend cap is 429 `insufficient_quota`.',
   })
   @ApiBody({ type: ChatCompletionsDto })
   @AnswersOrStreams('ChatCompletion')
@@ -267,12 +291,7 @@ export class ChatCompletionsController {
         refused.map((field) => ({ field, message: REFUSED[field] as string })),
       );
     }
-    const ignored = [
-      ...read.ignored,
-      ...(body.logprobs === true ? ['logprobs'] : []),
-      ...(body.top_logprobs ? ['top_logprobs'] : []),
-    ];
-    warnIgnored(response, ignored);
+    warnIgnored(response, read.ignored);
     // The conversation's text; with tools, the messages themselves go along (the options).
     const messages = body.messages.flatMap((message, index) =>
       message.role === 'tool'
@@ -295,6 +314,7 @@ export class ChatCompletionsController {
     const charge = (usage: CompletionResult['usage']) =>
       this.tokens?.charge(caller, usage) ?? Promise.resolve();
     const json = body.response_format !== undefined && body.response_format.type !== 'text';
+    const logprobs = body.logprobs === true;
     const call = {
       method: 'POST' as const,
       path: '/completions',
@@ -317,14 +337,12 @@ export class ChatCompletionsController {
         object: 'chat.completion',
         created,
         model: body.model,
-        choices: [
-          {
-            index: 0,
-            message: replyMessage(result, json),
-            logprobs: null,
-            finish_reason: finishReason(result, json),
-          },
-        ],
+        choices: allChoices(result).map((choice, index) => ({
+          index,
+          message: replyMessage(choice, json),
+          logprobs: choiceLogprobs(choice, logprobs),
+          finish_reason: finishReason(choice, json),
+        })),
         usage: openAiUsage(result.usage),
       };
     }
@@ -334,6 +352,8 @@ export class ChatCompletionsController {
       model: body.model,
       includeUsage: body.stream_options?.include_usage === true,
       json,
+      logprobs,
+      choices: body.n ?? 1,
       charge,
     });
     return undefined;
@@ -402,18 +422,26 @@ export class ChatCompletionsController {
       model: string;
       includeUsage: boolean;
       json: boolean;
+      logprobs: boolean;
+      /** How many choices were asked for (`n`). */
+      choices: number;
       charge: (usage: CompletionResult['usage']) => Promise<void>;
     },
   ): Promise<void> {
     const events = await openTurnStream(this.sessions, caller, call, response);
     const send = (data: unknown) => response.write(`data: ${JSON.stringify(data)}\n\n`);
-    const chunk = (delta: Record<string, unknown>, finish: string | null) =>
+    const chunk = (
+      delta: Record<string, unknown>,
+      finish: string | null,
+      index = 0,
+      logprobs: unknown = null,
+    ) =>
       send({
         id: meta.id,
         object: 'chat.completion.chunk',
         created: meta.created,
         model: meta.model,
-        choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+        choices: [{ index, delta, logprobs, finish_reason: finish }],
       });
     let finished = false;
     const finish = (error?: ErrorBody) => {
@@ -423,14 +451,26 @@ export class ChatCompletionsController {
       else response.write('data: [DONE]\n\n');
       response.end();
     };
-    chunk({ role: 'assistant', content: '' }, null);
+    for (let index = 0; index < meta.choices; index++) {
+      chunk({ role: 'assistant', content: '' }, null, index);
+    }
     const parser = createParser({
       onEvent: (event: EventSourceMessage) => {
         if (finished) return;
         const data = JSON.parse(event.data) as Record<string, unknown>;
         // In the JSON modes the reply goes out whole at the end: valid JSON, or a refusal.
         if (event.event === 'delta') {
-          if (!meta.json) chunk({ content: data.text }, null);
+          // A choice's guarded sentence, with the log probabilities of the tokens it completes.
+          const tokens = meta.logprobs && Array.isArray(data.logprobs) ? data.logprobs : undefined;
+          const index = typeof data.index === 'number' ? data.index : 0;
+          if (!meta.json) {
+            chunk(
+              { content: data.text },
+              null,
+              index,
+              tokens ? { content: tokens, refusal: null } : null,
+            );
+          }
         } else if (event.event === 'reset') {
           // What was sent cannot be taken back in this protocol: the client retries instead.
           finish({
@@ -442,14 +482,23 @@ export class ChatCompletionsController {
         } else if (event.event === 'done') {
           const result = data as unknown as CompletionResult;
           void meta.charge(result.usage);
-          if (meta.json) {
-            chunk(result.guardHit ? { refusal: result.reply } : { content: result.reply }, null);
-          }
-          // Calls of the caller's functions come whole, once guarded: one delta per call.
-          (result.toolCalls ?? []).forEach((call, index) =>
-            chunk({ tool_calls: [{ index, ...call }] }, null),
-          );
-          chunk({}, finishReason(result, meta.json));
+          allChoices(result).forEach((choice, index) => {
+            // Every choice's text has streamed, sentence by sentence once its guard passed it;
+            // JSON replies go out whole now.
+            if (meta.json) {
+              chunk(
+                choice.guardHit ? { refusal: choice.reply } : { content: choice.reply },
+                null,
+                index,
+                choiceLogprobs(choice, meta.logprobs),
+              );
+            }
+            // Calls of the caller's functions come whole, once guarded: one delta per call.
+            (choice.toolCalls ?? []).forEach((call, position) =>
+              chunk({ tool_calls: [{ index: position, ...call }] }, null, index),
+            );
+            chunk({}, finishReason(choice, meta.json), index);
+          });
           if (meta.includeUsage) {
             send({
               id: meta.id,

@@ -3,8 +3,9 @@
  * `assistant/<id or share code>`; the assistant's own prompts, guard and model configuration
  * apply, and the caller's parameters within them: `max_tokens` / `max_completion_tokens` lower
  * the assistant's cap, sampling parameters, `seed` and `stop` go to the model, `response_format`
- * too. A top-level field of OpenAI's that is not here is ignored with a warning
- * (openai-request.ts); a nested one is refused.
+ * too; `n` (at most 8) and `logprobs` as well, each choice guarded on its own. A top-level
+ * field of OpenAI's that is not here is ignored with a warning (openai-request.ts); a nested one
+ * is refused.
  */
 import {
   ArrayMaxSize,
@@ -28,6 +29,7 @@ import {
 } from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
 import type { SchemaObject } from 'openapi3-ts';
+import { MAX_COMPLETION_CHOICES } from '@lab/contracts';
 import {
   NestedObject,
   NestedObjects,
@@ -331,10 +333,15 @@ export class ChatCompletionsDto {
   @OptionalNestedObject(() => StreamOptionsDto)
   stream_options?: StreamOptionsDto;
 
-  /** One choice per request: each is guarded, and a reply is one exchange. */
+  /**
+   * Choices to answer, each guarded on its own; at most 8 (OpenAI allows 128), as every choice
+   * costs its tokens and a guard pass. Chat models only.
+   */
   @nullable
   @IsOptional()
-  @Max(1, { message: 'n must be 1: an assistant answers one choice per request' })
+  @Max(MAX_COMPLETION_CHOICES, {
+    message: `n must be at most ${MAX_COMPLETION_CHOICES}: every choice is guarded and paid for`,
+  })
   @Min(1)
   @IsInt()
   n?: number | null;
@@ -444,7 +451,10 @@ export class ChatCompletionsDto {
   @IsBoolean()
   parallel_tool_calls?: boolean | null;
 
-  /** Accepted; no log probabilities are returned (`logprobs: null`, and a warning when asked). */
+  /**
+   * The reply's log probabilities, token by token (chat models only); `null` for a choice the
+   * guard replaced. `top_logprobs` (0 to 20) goes with `logprobs: true` only.
+   */
   @nullable
   @IsOptional()
   @IsBoolean()

@@ -76,11 +76,13 @@ describe('OpenAiRequestPipe', () => {
     expect(await fields([{ role: 'user', content: null }])).toContain('messages.0.content');
   });
 
-  it('refuses n above 1 with the reason', async () => {
-    const answer = (await refusal({ ...base, n: 2 })) as unknown as {
-      error: { details: Array<{ message: string }> };
+  it('takes n up to 8 and refuses more with the reason', async () => {
+    await expect(pipe.transform({ ...base, n: 8 })).resolves.toMatchObject({ body: { n: 8 } });
+    const answer = (await refusal({ ...base, n: 9 })) as unknown as {
+      error: { details: Array<{ field?: string; message: string }> };
     };
-    expect(answer.error.details[0]?.message).toContain('one choice per request');
+    expect(answer.error.details[0]).toMatchObject({ field: 'n' });
+    expect(answer.error.details[0]?.message).toContain('every choice is guarded and paid for');
   });
 
   it('refuses a body that is not an object', async () => {

@@ -22,6 +22,16 @@ const object = (properties: Record<string, unknown>, optional: string[] = []): S
   properties,
   required: Object.keys(properties).filter((name) => !optional.includes(name)),
 });
+/** One token of a reply, as OpenAI's log probabilities give it (and its alternatives). */
+const tokenFields = {
+  token: string,
+  logprob: number,
+  bytes: { type: 'array', nullable: true, items: integer },
+};
+const tokenLogprob = object({
+  ...tokenFields,
+  top_logprobs: { type: 'array', items: object(tokenFields) },
+});
 const page = (item: string) =>
   object({ items: { type: 'array', items: ref(item) }, nextCursor: nullableString });
 
@@ -298,7 +308,14 @@ export const VIEW_SCHEMAS: Record<string, Schema> = {
           },
           ['tool_calls'],
         ),
-        logprobs: { type: 'object', nullable: true },
+        // Asked for (`logprobs: true`) and the choice not guarded: the reply's tokens.
+        logprobs: {
+          ...object({
+            content: { type: 'array', nullable: true, items: tokenLogprob },
+            refusal: { type: 'array', nullable: true, items: tokenLogprob },
+          }),
+          nullable: true,
+        },
         finish_reason: { type: 'string', enum: ['stop', 'length', 'tool_calls', 'content_filter'] },
       }),
     },

@@ -150,6 +150,27 @@ answered = client.chat.completions.create(
 )
 check("tool result", "Light rain, 9 C" in answered.choices[0].message.content, answered)
 
+several = client.chat.completions.create(
+    model=MODEL,
+    messages=[{"role": "user", "content": "Three ways to plan Monday. PY-N"}],
+    n=3,
+    logprobs=True,
+    top_logprobs=2,
+)
+texts = [c.message.content for c in several.choices]
+check(
+    "n",
+    [c.index for c in several.choices] == [0, 1, 2] and len(set(texts)) == 3,
+    several,
+)
+tokens = several.choices[1].logprobs.content
+check(
+    "logprobs",
+    "".join(t.token for t in tokens) == texts[1]
+    and all(len(t.top_logprobs) == 2 and t.logprob <= 0 for t in tokens),
+    several.choices[1].logprobs,
+)
+
 model = client.models.retrieve(MODEL)
 check("model", model.id == MODEL and model.assistant["code"] == MODEL.split("/")[1], model)
 check("models", MODEL in [m.id for m in client.models.list()])

@@ -14,6 +14,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import {
+  type CompletionChoice,
   type CompletionOptions,
   type Condensed,
   type ExchangeInput,
@@ -38,7 +39,13 @@ import { DecryptionError, SessionCipher, type TurnVault } from '@lab/platform';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type OpenAI from 'openai';
-import { callModel, type ModelAnswer, type ModelCall, replayStream } from '../llm/call-model';
+import {
+  callModel,
+  type ModelAnswer,
+  type ModelCall,
+  type ModelChoice,
+  replayStream,
+} from '../llm/call-model';
 import { guardHits } from '../metrics/metrics';
 import type { TurnStreamPublisher } from '../stream/turn-stream';
 import { canaryFor, withCanary } from '../guard/canary';
@@ -90,7 +97,14 @@ export function createExchangeActivities({
       const kept = await memo.recall(turn.cipher, callId);
       if (kept) {
         const streamGuardHit = request.stream
-          ? await replayStream(stream, request.stream, attempt, kept.text, semantic)
+          ? await replayStream(
+              stream,
+              request.stream,
+              attempt,
+              kept.text,
+              semantic,
+              request.logprobs ? (kept.logprobs ?? []) : undefined,
+            )
           : kept.streamGuardHit;
         return { ...kept, ...(streamGuardHit ? { streamGuardHit } : {}) };
       }
@@ -166,21 +180,45 @@ export function createExchangeActivities({
         },
         semantic,
       );
-      const verdict = guardReply(answer.text, assistant.initialPrompt, {
-        threshold: assistant.guardThreshold,
-        ...(canary ? { canary } : {}),
-      });
-      if (verdict.leaked) guardHits.inc({ stage: 'reply' });
-      const semanticHit =
-        !verdict.leaked && !input.streamChannel && semantic ? await semantic(answer.text) : false;
-      if (semanticHit) guardHits.inc({ stage: 'semantic' });
-      const toolLeak =
-        answer.toolCalls !== undefined &&
-        toolCallsLeak(answer.toolCalls, assistant.initialPrompt, canary);
-      if (toolLeak) guardHits.inc({ stage: 'tool_call' });
-      const guardHit = verdict.leaked || semanticHit || toolLeak || answer.streamGuardHit === true;
-      // Calls of the caller's functions go back only when nothing leaked.
+      /**
+       * Whether a choice leaks the prompt: its text by the guard (and the semantic stage, unless
+       * the stream has applied it already), its calls for the prompt or the canary.
+       */
+      const leaks = async (choice: ModelChoice, streamed: boolean): Promise<boolean> => {
+        const verdict = guardReply(choice.text, assistant.initialPrompt, {
+          threshold: assistant.guardThreshold,
+          ...(canary ? { canary } : {}),
+        });
+        if (verdict.leaked) guardHits.inc({ stage: 'reply' });
+        const semanticHit =
+          !verdict.leaked && !streamed && semantic ? await semantic(choice.text) : false;
+        if (semanticHit) guardHits.inc({ stage: 'semantic' });
+        const toolLeak =
+          choice.toolCalls !== undefined &&
+          toolCallsLeak(choice.toolCalls, assistant.initialPrompt, canary);
+        if (toolLeak) guardHits.inc({ stage: 'tool_call' });
+        return verdict.leaked || semanticHit || toolLeak;
+      };
+      const guardHit =
+        (await leaks(answer, input.streamChannel !== undefined)) || answer.streamGuardHit === true;
+      // Calls of the caller's functions, and the tokens' log probabilities (which spell the
+      // reply out), go back only when nothing leaked.
       const toolCalls = guardHit ? undefined : answer.toolCalls;
+      const logprobs = guardHit ? undefined : answer.logprobs;
+      // The other choices of `n` > 1, each guarded on its own (streamed, by its own guard too).
+      const choices: CompletionChoice[] = [];
+      for (const choice of answer.choices ?? []) {
+        const hit =
+          (await leaks(choice, input.streamChannel !== undefined)) ||
+          choice.streamGuardHit === true;
+        choices.push({
+          reply: hit ? GUARD_REPLACEMENT : choice.text,
+          guardHit: hit,
+          finishReason: hit && choice.finishReason === 'tool_calls' ? 'stop' : choice.finishReason,
+          ...(!hit && choice.toolCalls ? { toolCalls: choice.toolCalls } : {}),
+          ...(!hit && choice.logprobs ? { logprobs: choice.logprobs } : {}),
+        });
+      }
       // A leaking reply is never shown, stored or fed back to the model: the replacement is.
       let reply = guardHit ? GUARD_REPLACEMENT : answer.text;
       let files: SealedFile[] = [];
@@ -221,6 +259,13 @@ export function createExchangeActivities({
         finishReason:
           guardHit && answer.finishReason === 'tool_calls' ? 'stop' : answer.finishReason,
         ...(toolCalls ? { toolCalls: cipher.sealJson('options', toolCalls) } : {}),
+        ...(logprobs ? { logprobs: cipher.sealJson('logprobs', logprobs) } : {}),
+        ...(choices.length > 0
+          ? {
+              choices: cipher.sealJson('choices', choices),
+              choicesGuarded: choices.filter((choice) => choice.guardHit).length,
+            }
+          : {}),
         latencyMs: answer.latencyMs,
         // `summarise` hands the grown thread on: the summary is a call of its own.
         thread: cipher.thread(plan.kind === 'truncate' ? plan.thread : answered),

@@ -84,4 +84,13 @@ describe('turnRequest', () => {
     expect(request.stop).toHaveLength(3);
     expect(request.stop?.at(-1)).toBe('END');
   });
+
+  it('asks a chat model for n choices and log probabilities, and only a chat model', () => {
+    const asked = { n: 3, logprobs: true, topLogprobs: 2 };
+    expect(turnRequest(assistant(), thread, asked)).toMatchObject(asked);
+    expect(turnRequest(assistant(), thread, { n: 1, logprobs: false })).not.toHaveProperty('n');
+    const legacy = turnRequest(assistant('completion'), thread, asked);
+    expect(legacy).not.toHaveProperty('n');
+    expect(legacy).not.toHaveProperty('logprobs');
+  });
 });

@@ -59,6 +59,15 @@ export function turnRequest(
     ],
     ...(options.stop ? { stop: options.stop } : {}),
     ...asked,
+    // Several choices and log probabilities: chat models only (the sessions service refuses
+    // them for a legacy completion model).
+    ...(options.n !== undefined && options.n > 1 ? { n: options.n } : {}),
+    ...(options.logprobs
+      ? {
+          logprobs: true,
+          ...(options.topLogprobs !== undefined ? { topLogprobs: options.topLogprobs } : {}),
+        }
+      : {}),
   };
 }
 

@@ -4,13 +4,15 @@
  * The SDK does not retry (Temporal does, durably, per the workflow's policy). It heartbeats while
  * it waits and for every streamed chunk, and stops when Temporal cancels the activity. When the
  * requester streams, text is released sentence by sentence only once the guard has passed it, so
- * no streamed text is something the guard would block.
+ * no streamed text is something the guard would block: with `n` > 1 each choice by a guard of
+ * its own, and the log probabilities of a choice's tokens only with the text they spell.
  */
 import { performance } from 'node:perf_hooks';
 import type {
   CompletionMessage,
   CompletionOptions,
   ModelSettings,
+  TokenLogprob,
   ToolCall,
   Usage,
 } from '@lab/contracts';
@@ -38,6 +40,11 @@ export interface ModelRequest {
   tools?: CompletionOptions['tools'];
   toolChoice?: unknown;
   parallelToolCalls?: boolean;
+  /** Choices to ask for (chat models only; absent: one). */
+  n?: number;
+  /** The reply's log probabilities, with `topLogprobs` alternatives each (chat models only). */
+  logprobs?: boolean;
+  topLogprobs?: number;
 }
 
 export interface ModelCall extends ModelRequest {
@@ -52,14 +59,25 @@ export interface ModelCall extends ModelRequest {
   };
 }
 
-export interface ModelAnswer {
+/** One choice of the model's answer: its text, how it ended, its calls, its tokens. */
+export interface ModelChoice {
   text: string;
-  usage: Usage;
   finishReason: string;
   /** The model's calls of the caller's functions. */
   toolCalls?: ToolCall[];
-  /** Set when the streaming guard stopped the stream. */
+  /** The log probabilities of its tokens, when asked for. */
+  logprobs?: TokenLogprob[];
+  /** Set when the streaming guard stopped this choice's stream. */
   streamGuardHit?: boolean;
+}
+
+/**
+ * The model's answer: the first choice, and with `n` > 1 the others (`choices`, in order).
+ * Streamed, every choice is released sentence by sentence once its own guard passes it.
+ */
+export interface ModelAnswer extends ModelChoice {
+  usage: Usage;
+  choices?: ModelChoice[];
   latencyMs: number;
 }
 
@@ -93,7 +111,9 @@ export async function callModel(
       ok: true,
       promptTokens: outcome.usage.promptTokens,
       completionTokens: outcome.usage.completionTokens,
-      streamGuardHit: outcome.streamGuardHit === true,
+      streamGuardHit:
+        outcome.streamGuardHit === true ||
+        (outcome.choices ?? []).some((choice) => choice.streamGuardHit === true),
     });
     return { ...outcome, latencyMs: Math.round(latencyMs) };
   } catch (error) {
@@ -118,23 +138,63 @@ export async function replayStream(
   attempt: number,
   text: string,
   semantic?: (text: string) => Promise<boolean>,
+  logprobs?: TokenLogprob[],
 ): Promise<boolean> {
   const guard = new StreamingGuard(options.initialPrompt, guardOptions(options));
+  const tokens = logprobs ? new ReleasedTokens() : undefined;
+  tokens?.add(logprobs ?? []);
   await publisher.publish(options.channel, { type: 'reset', attempt });
   let guarded = false;
-  for (let step of [guard.push(text), guard.finish()]) {
+  const steps = [guard.push(text), guard.finish()];
+  for (const [index, pushed] of steps.entries()) {
     if (guarded) break;
-    if (step.release && semantic && (await semantic(step.release))) {
-      step = { ...step, release: '', leaked: true };
-    }
-    if (step.release)
-      await publisher.publish(options.channel, { type: 'delta', text: step.release });
+    const step =
+      pushed.release && semantic && (await semantic(pushed.release))
+        ? { ...pushed, release: '', leaked: true }
+        : pushed;
+    const covered = tokens && !step.leaked ? tokens.release(step.release, index === 1) : [];
+    if (step.release || covered.length > 0)
+      await publisher.publish(options.channel, {
+        type: 'delta',
+        text: step.release,
+        ...(tokens ? { logprobs: covered } : {}),
+      });
     if (step.leaked && !guarded) {
       guarded = true;
       await publisher.publish(options.channel, { type: 'guarded' });
     }
   }
   return guarded;
+}
+
+/**
+ * A streamed choice's token log probabilities, handed out with the text they spell once the
+ * guard has released it (never ahead of it: they spell the reply out). Matched by UTF-8 bytes,
+ * as a token may end inside a character.
+ */
+export class ReleasedTokens {
+  private readonly pending: TokenLogprob[] = [];
+  private released = 0;
+  private covered = 0;
+
+  add(entries: readonly TokenLogprob[]): void {
+    this.pending.push(...entries);
+  }
+
+  /** The tokens the text released so far covers; `all` on the last release (the rest). */
+  release(text: string, all = false): TokenLogprob[] {
+    this.released += Buffer.byteLength(text, 'utf8');
+    const out: TokenLogprob[] = [];
+    while (this.pending.length > 0) {
+      const next = this.pending[0] as TokenLogprob;
+      const size = next.bytes?.length ?? Buffer.byteLength(next.token, 'utf8');
+      if (!all && this.covered + size > this.released) break;
+      this.covered += size;
+      out.push(next);
+      this.pending.shift();
+    }
+    return out;
+  }
 }
 
 type Outcome = Omit<ModelAnswer, 'latencyMs'>;
@@ -190,6 +250,13 @@ function chatOptions(input: ModelCall) {
           },
         }
       : {}),
+    ...(input.n !== undefined && input.n > 1 ? { n: input.n } : {}),
+    ...(input.logprobs
+      ? {
+          logprobs: true,
+          ...(input.topLogprobs !== undefined ? { top_logprobs: input.topLogprobs } : {}),
+        }
+      : {}),
   };
 }
 
@@ -227,19 +294,67 @@ async function whole(openai: OpenAI, input: ModelCall, signal: AbortSignal): Pro
     } as OpenAI.ChatCompletionCreateParamsNonStreaming,
     { signal },
   );
-  const choice = answer.choices[0];
-  const toolCalls = (choice?.message.tool_calls ?? []).flatMap((call) =>
-    call.type === 'function'
-      ? [{ id: call.id, type: 'function' as const, function: { ...call.function } }]
-      : [],
-  );
+  const [first, ...others] = [...answer.choices]
+    .sort((a, b) => a.index - b.index)
+    .map((choice): ModelChoice => {
+      const toolCalls = (choice.message.tool_calls ?? []).flatMap((call) =>
+        call.type === 'function'
+          ? [{ id: call.id, type: 'function' as const, function: { ...call.function } }]
+          : [],
+      );
+      const logprobs = choice.logprobs?.content;
+      return {
+        text: choice.message.content ?? '',
+        finishReason: choice.finish_reason ?? 'stop',
+        ...(toolCalls.length > 0 ? { toolCalls } : {}),
+        ...(input.logprobs && logprobs ? { logprobs: logprobs.map(tokenLogprob) } : {}),
+      };
+    });
   return {
-    text: choice?.message.content ?? '',
+    ...(first ?? { text: '', finishReason: 'stop' }),
     usage: usageOf(answer.usage),
-    finishReason: choice?.finish_reason ?? 'stop',
-    ...(toolCalls.length > 0 ? { toolCalls } : {}),
+    ...(others.length > 0 ? { choices: others } : {}),
   };
 }
+
+/** A token's log probability as the contracts carry it (only OpenAI's documented fields). */
+function tokenLogprob(entry: OpenAI.ChatCompletionTokenLogprob): TokenLogprob {
+  return {
+    token: entry.token,
+    logprob: entry.logprob,
+    bytes: entry.bytes ?? null,
+    top_logprobs: (entry.top_logprobs ?? []).map((top) => ({
+      token: top.token,
+      logprob: top.logprob,
+      bytes: top.bytes ?? null,
+    })),
+  };
+}
+
+/** A choice's stream to the requester: its sentence guard and its tokens waiting for text. */
+interface ChoiceStream {
+  guard: StreamingGuard;
+  tokens?: ReleasedTokens;
+  guarded: boolean;
+}
+
+/** A streamed choice as it is put together, chunk by chunk. */
+interface ChoiceParts {
+  text: string;
+  finishReason: string;
+  calls: ToolCall[];
+  logprobs: TokenLogprob[];
+}
+
+const finished = (parts: ChoiceParts, logprobs: boolean): ModelChoice => {
+  const toolCalls = parts.calls.filter((call) => call !== undefined);
+  return {
+    text: parts.text,
+    finishReason: parts.finishReason,
+    ...(toolCalls.length > 0 ? { toolCalls } : {}),
+    ...(logprobs ? { logprobs: parts.logprobs } : {}),
+  };
+};
 
 async function streamed(
   openai: OpenAI,
@@ -249,25 +364,43 @@ async function streamed(
   context: Context,
   semantic?: (text: string) => Promise<boolean>,
 ): Promise<Outcome> {
-  const guard = new StreamingGuard(options.initialPrompt, guardOptions(options));
   const { attempt } = context.info;
   // A retried attempt starts the reply over: the requester discards what the last one sent.
   if (attempt > 1) await publisher.publish(options.channel, { type: 'reset', attempt });
-  let text = '';
   let usage: Usage = { promptTokens: 0, completionTokens: 0 };
-  let finishReason = 'stop';
-  const calls: ToolCall[] = [];
-  let guarded = false;
-  const release = async (step: { release: string; leaked: boolean }) => {
-    if (guarded) return;
+  // Each choice's parts by its index (a legacy completion has the one).
+  const parts: ChoiceParts[] = [];
+  // Each choice streams on its own: its own sentence guard, and its tokens released with its
+  // text (chat models only). Events of the choices after the first carry their `index`.
+  const streams: ChoiceStream[] = [];
+  const streamOf = (index: number): ChoiceStream =>
+    (streams[index] ??= {
+      guard: new StreamingGuard(options.initialPrompt, guardOptions(options)),
+      ...(input.logprobs ? { tokens: new ReleasedTokens() } : {}),
+      guarded: false,
+    });
+  const release = async (
+    index: number,
+    step: { release: string; leaked: boolean },
+    last = false,
+  ) => {
+    const choice = streamOf(index);
+    if (choice.guarded) return;
     if (step.release && semantic && (await semantic(step.release))) {
       step = { release: '', leaked: true };
     }
-    if (step.release)
-      await publisher.publish(options.channel, { type: 'delta', text: step.release });
-    if (step.leaked && !guarded) {
-      guarded = true;
-      await publisher.publish(options.channel, { type: 'guarded' });
+    const covered = choice.tokens && !step.leaked ? choice.tokens.release(step.release, last) : [];
+    const which = index > 0 ? { index } : {};
+    if (step.release || covered.length > 0)
+      await publisher.publish(options.channel, {
+        type: 'delta',
+        text: step.release,
+        ...which,
+        ...(choice.tokens ? { logprobs: covered } : {}),
+      });
+    if (step.leaked) {
+      choice.guarded = true;
+      await publisher.publish(options.channel, { type: 'guarded', ...which });
     }
   };
   const signal = context.cancellationSignal;
@@ -282,13 +415,14 @@ async function streamed(
       },
       { signal },
     );
+    const into = (parts[0] = { text: '', finishReason: 'stop', calls: [], logprobs: [] });
     for await (const chunk of chunks) {
       context.heartbeat();
       const delta = chunk.choices[0]?.text ?? '';
-      if (chunk.choices[0]?.finish_reason) finishReason = chunk.choices[0].finish_reason;
+      if (chunk.choices[0]?.finish_reason) into.finishReason = chunk.choices[0].finish_reason;
       if (chunk.usage) usage = usageOf(chunk.usage);
-      text += delta;
-      if (delta) await release(guard.push(delta));
+      into.text += delta;
+      if (delta) await release(0, streamOf(0).guard.push(delta));
     }
   } else {
     const chunks = await openai.chat.completions.create(
@@ -303,32 +437,53 @@ async function streamed(
     );
     for await (const chunk of chunks) {
       context.heartbeat();
-      // Tool calls are gathered whole: the requester gets them once the call is done.
-      for (const part of chunk.choices[0]?.delta.tool_calls ?? []) {
-        const call = (calls[part.index] ??= {
-          id: '',
-          type: 'function',
-          function: { name: '', arguments: '' },
-        });
-        if (part.id) call.id = part.id;
-        if (part.function?.name) call.function.name += part.function.name;
-        if (part.function?.arguments) call.function.arguments += part.function.arguments;
-      }
-      const delta = chunk.choices[0]?.delta.content ?? '';
-      if (chunk.choices[0]?.finish_reason) finishReason = chunk.choices[0].finish_reason;
       if (chunk.usage) usage = usageOf(chunk.usage);
-      text += delta;
-      if (delta) await release(guard.push(delta));
+      for (const choice of chunk.choices) {
+        const into = (parts[choice.index] ??= {
+          text: '',
+          finishReason: 'stop',
+          calls: [],
+          logprobs: [],
+        });
+        // Tool calls are gathered whole: the requester gets them once the call is done.
+        for (const part of choice.delta.tool_calls ?? []) {
+          const call = (into.calls[part.index] ??= {
+            id: '',
+            type: 'function',
+            function: { name: '', arguments: '' },
+          });
+          if (part.id) call.id = part.id;
+          if (part.function?.name) call.function.name += part.function.name;
+          if (part.function?.arguments) call.function.arguments += part.function.arguments;
+        }
+        if (choice.finish_reason) into.finishReason = choice.finish_reason;
+        const stream = streamOf(choice.index);
+        if (input.logprobs) {
+          const entries = (choice.logprobs?.content ?? []).map(tokenLogprob);
+          into.logprobs.push(...entries);
+          stream.tokens?.add(entries);
+        }
+        const delta = choice.delta.content ?? '';
+        into.text += delta;
+        if (delta) await release(choice.index, stream.guard.push(delta));
+      }
     }
   }
-  await release(guard.finish());
-  const reply = input.model.endpoint === 'completion' ? parseCompletion(text) : text;
-  const toolCalls = calls.filter((call) => call !== undefined);
+  for (const index of [0, ...parts.keys()].filter((i, at, all) => all.indexOf(i) === at)) {
+    await release(index, streamOf(index).guard.finish(), true);
+  }
+  const asked = input.logprobs === true;
+  const main = parts[0] ? finished(parts[0], asked) : { text: '', finishReason: 'stop' };
+  const others = parts.flatMap((choice, index) =>
+    index > 0 && choice !== undefined
+      ? [{ ...finished(choice, asked), streamGuardHit: streams[index]?.guarded === true }]
+      : [],
+  );
   return {
-    text: reply,
+    ...main,
+    text: input.model.endpoint === 'completion' ? parseCompletion(main.text) : main.text,
     usage,
-    finishReason,
-    streamGuardHit: guarded,
-    ...(toolCalls.length > 0 ? { toolCalls } : {}),
+    streamGuardHit: streams[0]?.guarded === true,
+    ...(others.length > 0 ? { choices: others } : {}),
   };
 }

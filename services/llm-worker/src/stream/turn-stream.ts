@@ -8,9 +8,12 @@
  */
 import { sealStreamEvent, streamKeyRef, type TurnVault } from '@lab/platform';
 import type { Redis } from 'ioredis';
+import type { TokenLogprob } from '@lab/contracts';
 
 export type TurnStreamEvent =
-  { type: 'delta'; text: string } | { type: 'reset'; attempt: number } | { type: 'guarded' };
+  | { type: 'delta'; text: string; index?: number; logprobs?: TokenLogprob[] }
+  | { type: 'reset'; attempt: number }
+  | { type: 'guarded'; index?: number };
 
 export interface TurnStreamPublisher {
   publish(channel: string, event: TurnStreamEvent): Promise<void>;

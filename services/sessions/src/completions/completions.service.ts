@@ -7,9 +7,11 @@
  */
 import { Injectable } from '@nestjs/common';
 import type {
+  CompletionChoice,
   CompletionOptions,
   Thread,
   ThreadMessage,
+  TokenLogprob,
   ToolCall,
   TurnAssistant,
   Usage,
@@ -29,6 +31,10 @@ export interface Completion {
   model: string;
   finishReason?: string;
   toolCalls?: ToolCall[];
+  /** The first choice's tokens, when asked for and the choice was not guarded. */
+  logprobs?: TokenLogprob[];
+  /** With `n` > 1, the choices after the first, each guarded on its own. */
+  choices?: CompletionChoice[];
 }
 
 /** What a completion will run, checked before anything is answered (or streamed). */
@@ -81,6 +87,12 @@ export class CompletionsService {
     const snapshot = await this.assistants.snapshot(assistantId);
     if (!snapshot.active) throw notFound('assistant');
     const assistant = turnAssistant(snapshot);
+    // As OpenAI has it: alternatives go with the log probabilities only.
+    if (asked.topLogprobs !== undefined && asked.logprobs !== true) {
+      throw badRequest('The request is not valid', [
+        { field: 'top_logprobs', message: "top_logprobs is only allowed when 'logprobs' is true" },
+      ]);
+    }
     if (assistant.model.endpoint === 'completion') {
       const legacy = `the assistant's model (${assistant.model.model}) is a legacy completion model`;
       if (asked.responseFormat) {
@@ -91,6 +103,17 @@ export class CompletionsService {
       if (asked.tools || asked.conversation) {
         throw badRequest('The request is not valid', [
           { field: 'tools', message: `${legacy}, which cannot call functions` },
+        ]);
+      }
+      // The platform reads one reply out of its prompt format; several, or their tokens, not.
+      if ((asked.n ?? 1) > 1) {
+        throw badRequest('The request is not valid', [
+          { field: 'n', message: `${legacy}: one choice per request` },
+        ]);
+      }
+      if (asked.logprobs) {
+        throw badRequest('The request is not valid', [
+          { field: 'logprobs', message: `${legacy}, whose log probabilities are not passed on` },
         ]);
       }
       // Its prompt format takes two of the four stop sequences the endpoint allows.
@@ -144,6 +167,8 @@ export class CompletionsService {
       model: result.model,
       ...(result.finishReason ? { finishReason: result.finishReason } : {}),
       ...(result.toolCalls ? { toolCalls: result.toolCalls } : {}),
+      ...(result.logprobs ? { logprobs: result.logprobs } : {}),
+      ...(result.choices ? { choices: result.choices } : {}),
     };
   }
 }

@@ -6,9 +6,11 @@
  */
 import { Injectable } from '@nestjs/common';
 import type {
+  CompletionChoice,
   CompletionOptions,
   Condensed,
   Thread,
+  TokenLogprob,
   ToolCall,
   TurnAssistant,
   Usage,
@@ -41,6 +43,10 @@ export interface ExchangeAnswer {
   condensed: Condensed;
   finishReason?: string;
   toolCalls?: ToolCall[];
+  /** The first choice's tokens (`logprobs` asked, the choice not guarded). */
+  logprobs?: TokenLogprob[];
+  /** The choices after the first (`n` > 1), each guarded on its own. */
+  choices?: CompletionChoice[];
   thread: Thread;
 }
 
@@ -89,6 +95,12 @@ export class ExchangesService {
       ...(outcome.finishReason ? { finishReason: outcome.finishReason } : {}),
       ...(outcome.toolCalls
         ? { toolCalls: cipher.openJson<ToolCall[]>('options', outcome.toolCalls) }
+        : {}),
+      ...(outcome.logprobs
+        ? { logprobs: cipher.openJson<TokenLogprob[]>('logprobs', outcome.logprobs) }
+        : {}),
+      ...(outcome.choices
+        ? { choices: cipher.openJson<CompletionChoice[]>('choices', outcome.choices) }
         : {}),
       thread: cipher.readThread<Thread>(outcome.thread),
     };

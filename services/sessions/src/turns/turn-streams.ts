@@ -9,9 +9,12 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import { newStreamKey, openStreamEvent, streamKeyRef, TurnVault } from '@lab/platform';
 import { Redis } from 'ioredis';
 import { SESSIONS_CONFIG, type SessionsConfig } from '../config/sessions.config';
+import type { TokenLogprob } from '@lab/contracts';
 
 export type TurnStreamEvent =
-  { type: 'delta'; text: string } | { type: 'reset'; attempt: number } | { type: 'guarded' };
+  | { type: 'delta'; text: string; index?: number; logprobs?: TokenLogprob[] }
+  | { type: 'reset'; attempt: number }
+  | { type: 'guarded'; index?: number };
 
 interface Listener {
   key: Buffer;
