@@ -20,5 +20,11 @@ export const TASK_QUEUES = {
  */
 export const CALL_MEMO_PREFIX = 'model-call:';
 
+/**
+ * What an `Idempotency-Key` may be (it names a turn or a session's start): 1 to 100 letters,
+ * digits and `_ . : -`. The gateway refuses any other value, an empty one included.
+ */
+export const IDEMPOTENCY_KEY_PATTERN = '^[A-Za-z0-9_.:-]{1,100}$';
+
 /** The Kafka topic every producing service's outbox relay publishes to (DESIGN.md §5). */
 export const EVENTS_TOPIC = 'chat.events';

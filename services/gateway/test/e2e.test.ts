@@ -468,6 +468,23 @@ describe('the platform through the gateway', () => {
     }
     const invalid = cases[1]?.answer.body.error.details;
     expect(invalid).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'name' })]));
+    // An Idempotency-Key that is there but not a key (empty too) is refused, never taken as none.
+    for (const badKey of ['', 'not a key!', 'k'.repeat(101)]) {
+      const started = await p.call(
+        'POST',
+        '/v1/sessions',
+        key,
+        { assistantId: '00000000-0000-4000-8000-000000000000' },
+        { 'idempotency-key': badKey },
+      );
+      expect({ status: started.status, code: started.body?.error?.code }).toEqual({
+        status: 400,
+        code: 'validation_failed',
+      });
+      expect(started.body.error.details).toEqual([
+        expect.objectContaining({ field: 'Idempotency-Key' }),
+      ]);
+    }
   });
 
   it('limits a burst per identity with 429, Retry-After and rate-limit headers', async () => {

@@ -18,6 +18,7 @@ import {
   Res,
 } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { IDEMPOTENCY_KEY_PATTERN } from '@lab/contracts';
 import {
   LabTurnDto,
   ListSessionsQueryDto,
@@ -39,7 +40,7 @@ const IDEMPOTENCY = ApiHeader({
   required: false,
   description:
     'Runs the request once; repeating it answers the same result. Bound to the request: the same key with another body is 422 `idempotency_key_reused`.',
-  schema: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,100}$' },
+  schema: { type: 'string', pattern: IDEMPOTENCY_KEY_PATTERN },
 });
 
 /** Streaming is asked for with `?stream=true` or `Accept: text/event-stream`. */

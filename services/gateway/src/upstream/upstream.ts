@@ -8,10 +8,22 @@
  */
 import { Readable } from 'node:stream';
 import { HttpException, HttpStatus } from '@nestjs/common';
+import { IDEMPOTENCY_KEY_PATTERN } from '@lab/contracts';
 import { holdCallerKeys, KEY_REF_HEADER, type TurnVault } from '@lab/platform';
-import { ApiException, type ErrorBody, OUTAGE_RETRY_AFTER_SECONDS } from '@lab/platform/http';
+import {
+  ApiException,
+  badRequest,
+  type ErrorBody,
+  OUTAGE_RETRY_AFTER_SECONDS,
+} from '@lab/platform/http';
 import type { Request, Response } from 'express';
 import type { AuthenticatedCaller } from '../identity/caller';
+
+const IDEMPOTENCY_KEY = new RegExp(IDEMPOTENCY_KEY_PATTERN);
+const invalidIdempotencyKey = () =>
+  badRequest('The Idempotency-Key is not valid', [
+    { field: 'Idempotency-Key', message: '1 to 100 characters of letters, digits and _ . : -' },
+  ]);
 
 export interface UpstreamCall {
   method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -111,7 +123,11 @@ export class Upstream {
     const requestId = call.request ? requestIdOf(call.request) : undefined;
     if (requestId) headers['x-request-id'] = requestId;
     const idempotencyKey = call.request?.header('idempotency-key');
-    if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
+    if (idempotencyKey !== undefined) {
+      // Present is present: an empty or malformed key is the caller's mistake, never "no key".
+      if (!IDEMPOTENCY_KEY.test(idempotencyKey)) throw invalidIdempotencyKey();
+      headers['idempotency-key'] = idempotencyKey;
+    }
     if (call.body !== undefined) headers['content-type'] = 'application/json';
     if (call.raw)
       Object.assign(headers, call.raw.headers, { 'content-type': call.raw.contentType });

@@ -15,6 +15,7 @@ import type {
   TurnRequest,
   Usage,
 } from '@lab/contracts';
+import { IDEMPOTENCY_KEY_PATTERN } from '@lab/contracts';
 import { DecryptionError, dataKeyId, SessionCipher } from '@lab/platform';
 import { ApiException, badRequest, notFound } from '@lab/platform/http';
 import { AssistantsClient, turnAssistant } from '../assistants/assistants.client';
@@ -29,7 +30,7 @@ import { SessionsRepository } from './sessions.repository';
 import { readKeyFor } from './data-key.decorator';
 
 export const OPENING_TURN = 'opening';
-const TURN_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
+const TURN_ID = new RegExp(IDEMPOTENCY_KEY_PATTERN);
 const EMPTY_THREAD: Thread = { summary: null, messages: [] };
 
 export interface StartedSession {
