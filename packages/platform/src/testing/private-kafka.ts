@@ -61,8 +61,15 @@ function kafkaHomeOf(options: PrivateKafkaOptions): string {
 }
 
 /** A KRaft cluster id: 16 random bytes, base64url without padding (Kafka's Uuid text form). */
+/**
+ * A cluster id (a UUID in base64url) that the storage tool's argument parser cannot take for an
+ * option: one starting with `-` (1 in 64) made `format -t` fail "expected one argument".
+ */
 function clusterId(): string {
-  return randomBytes(16).toString('base64url');
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 export async function startPrivateKafka(options: PrivateKafkaOptions = {}): Promise<PrivateKafka> {
