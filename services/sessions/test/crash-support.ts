@@ -7,7 +7,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { freeServicePort } from '@lab/platform/testing';
 import type { Pool } from 'pg';
+import type { Platform } from './platform-harness';
 
 export const WORKER_MAIN = join(__dirname, '..', '..', 'llm-worker', 'dist', 'src', 'main.js');
 export const SESSIONS_MAIN = join(__dirname, '..', 'dist', 'src', 'main.js');
@@ -62,6 +64,21 @@ export async function exactlyOnce(db: Pool, sessionId: string, turnId: string) {
       `select count(*)::int as n from outbox where aggregate_id = $1 and type = 'turn.completed' and payload->>'turnId' = $2`,
     ),
   ).toBe(1);
+}
+
+/**
+ * A sessions service process with the suite's configuration, on a free port; `call` and `stream`
+ * go to it from then on.
+ */
+export async function startSessionsProcess(p: Platform): Promise<ChildProcess> {
+  const port = await freeServicePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = await spawnService(SESSIONS_MAIN, p.sessionsEnv(port), async () => {
+    const health = await fetch(`${url}/healthz`);
+    return health.ok;
+  });
+  p.useSessions(url);
+  return child;
 }
 
 /** Kills what a suite left running. */

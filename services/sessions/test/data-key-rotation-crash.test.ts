@@ -5,12 +5,11 @@
  * batch to it (the heartbeat timeout), which resumes from the database's cursor and finishes the
  * rotation, every session moved once.
  */
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { decryptText, holdCallerKeys, TurnVault } from '@lab/platform';
-import { freeServicePort } from '@lab/platform/testing';
-import { eventually, kill, killChildren, SESSIONS_MAIN, spawnService } from './crash-support';
+import { decryptText } from '@lab/platform';
+import { eventually, kill, killChildren, startSessionsProcess } from './crash-support';
 import { type Platform, startPlatform, type User } from './platform-harness';
+import { rotationRoute, sessionWithMessage } from './rotation-support';
 
 afterAll(killChildren);
 
@@ -18,37 +17,8 @@ describe('the sessions service killed in the middle of a key rotation batch', ()
   let p: Platform;
   let user: User;
 
-  async function startSessionsProcess(): Promise<ChildProcess> {
-    const port = await freeServicePort();
-    const url = `http://127.0.0.1:${port}`;
-    const child = await spawnService(SESSIONS_MAIN, p.sessionsEnv(port), async () => {
-      const health = await fetch(`${url}/healthz`);
-      return health.ok;
-    });
-    p.useSessions(url);
-    return child;
-  }
-
-  /** The internal rotation route, as the gateway calls it: the keys in the caller's vault entry. */
-  async function rotation(
-    method: 'GET' | 'POST',
-    keys: { dataKey: Buffer; previousDataKey?: Buffer },
-  ) {
-    const vault = new TurnVault(p.redis, p.sessionsConfig.turnVaultKey);
-    const [token] = [...p.sessionsConfig.internalTokens.keys()];
-    const response = await fetch(
-      `${p.sessionsUrl}/key-rotations${method === 'GET' ? '/current' : ''}`,
-      {
-        method,
-        headers: {
-          'x-internal-token': token ?? '',
-          'x-user-id': user.id,
-          'x-key-ref': await holdCallerKeys(vault, keys),
-        },
-      },
-    );
-    return { status: response.status, body: (await response.json()) as any };
-  }
+  const rotation = (method: 'GET' | 'POST', keys: { dataKey: Buffer; previousDataKey?: Buffer }) =>
+    rotationRoute(p, user, method, keys);
 
   beforeAll(async () => {
     p = await startPlatform('rotation-crash', { inProcessSessions: false });
@@ -60,17 +30,11 @@ describe('the sessions service killed in the middle of a key rotation batch', ()
   });
 
   it('finishes the rotation on the next process, moving each session once', async () => {
-    const first = await startSessionsProcess();
+    const first = await startSessionsProcess(p);
     const oldKey = Buffer.from(user.dataKey, 'base64');
     const assistant = await p.createAssistant(user);
-    for (const word of ['CRASH-1 basalt', 'CRASH-2 gneiss', 'CRASH-3 slate']) {
-      const started = await p.call('POST', '/sessions', user, { assistantId: assistant.id });
-      expect(started.status).toBe(201);
-      const sent = await p.call('POST', `/sessions/${started.body.session.id}/messages`, user, {
-        content: word,
-      });
-      expect(sent.status).toBe(201);
-    }
+    for (const word of ['CRASH-1 basalt', 'CRASH-2 gneiss', 'CRASH-3 slate'])
+      await sessionWithMessage(p, user, word, assistant.id);
     const { rows: ids } = await p.db.query<{ id: string }>(
       'select id from sessions where user_id = $1 order by id',
       [user.id],
@@ -93,7 +57,7 @@ describe('the sessions service killed in the middle of a key rotation batch', ()
     await lock.query('rollback');
     lock.release();
 
-    await startSessionsProcess();
+    await startSessionsProcess(p);
     await eventually(
       async () => (await rotation('GET', { dataKey: newKey })).body.state === 'done',
       120_000,

@@ -24,6 +24,7 @@ import { Client, Connection } from '@temporalio/client';
 import { eventually, storeClient } from './archive-support';
 import { readArchive } from '../src/archives/archive-format';
 import { type Platform, startPlatform, type User } from './platform-harness';
+import { rotationRoute, sessionWithMessage } from './rotation-support';
 
 describe('data key rotation (real PostgreSQL, S3, Temporal, Redis; mock LLM)', () => {
   let p: Platform;
@@ -298,38 +299,10 @@ describe('data key rotation (real PostgreSQL, S3, Temporal, Redis; mock LLM)', (
     expect(await rows('select * from key_rotations where user_id = $1', [user.id])).toEqual([]);
   });
 
-  /** The internal rotation route, as the gateway calls it: the keys in the caller's vault entry. */
-  async function rotationRoute(
-    user: User,
-    method: string,
-    keys: Parameters<typeof holdCallerKeys>[1],
-  ): Promise<{ status: number; body: any }> {
-    const vault = new TurnVault(p.redis, p.sessionsConfig.turnVaultKey);
-    const [token] = [...p.sessionsConfig.internalTokens.keys()];
-    const response = await fetch(
-      `${p.sessionsUrl}/key-rotations${method === 'GET' ? '/current' : ''}`,
-      {
-        method,
-        headers: {
-          'x-internal-token': token ?? '',
-          'x-user-id': user.id,
-          'x-key-ref': await holdCallerKeys(vault, keys),
-        },
-      },
-    );
-    return { status: response.status, body: (await response.json()) as any };
-  }
-
   it('reports a rotation whose keys expired as paused, and a start with the keys resumes it', async () => {
     const user = p.newUser();
     const oldKey = Buffer.from(user.dataKey, 'base64');
-    const assistant = await p.createAssistant(user);
-    const sessionId = (await p.call('POST', '/sessions', user, { assistantId: assistant.id })).body
-      .session.id as string;
-    expect(
-      (await p.call('POST', `/sessions/${sessionId}/messages`, user, { content: 'ROT-T5 dunes' }))
-        .status,
-    ).toBe(201);
+    const sessionId = await sessionWithMessage(p, user, 'ROT-T5 dunes');
     // A rotation that started, then lost its keys (the vault entry expired): its workflow failed.
     const newKey = randomBytes(32);
     const toKeyId = dataKeyId(newKey);
@@ -345,13 +318,16 @@ describe('data key rotation (real PostgreSQL, S3, Temporal, Redis; mock LLM)', (
       }),
     ).rejects.toThrow(/failed/i);
 
-    const paused = await rotationRoute(user, 'GET', { dataKey: newKey });
+    const paused = await rotationRoute(p, user, 'GET', { dataKey: newKey });
     expect(paused).toMatchObject({ status: 200, body: { state: 'paused', done: 0, total: 1 } });
-    const resumed = await rotationRoute(user, 'POST', { dataKey: newKey, previousDataKey: oldKey });
+    const resumed = await rotationRoute(p, user, 'POST', {
+      dataKey: newKey,
+      previousDataKey: oldKey,
+    });
     expect(resumed.status).toBe(202);
     expect(resumed.body.state).not.toBe('paused');
     await eventually(async () => {
-      const progress = await rotationRoute(user, 'GET', { dataKey: newKey });
+      const progress = await rotationRoute(p, user, 'GET', { dataKey: newKey });
       return progress.body.state === 'done' ? progress.body : undefined;
     }, 'the resumed rotation to finish');
     const [message] = await rows(
@@ -364,17 +340,11 @@ describe('data key rotation (real PostgreSQL, S3, Temporal, Redis; mock LLM)', (
   it('starts through the internal route, reports progress, and a repeated start is the same rotation', async () => {
     const user = p.newUser();
     const oldKey = Buffer.from(user.dataKey, 'base64');
-    const assistant = await p.createAssistant(user);
-    const sessionId = (await p.call('POST', '/sessions', user, { assistantId: assistant.id })).body
-      .session.id as string;
-    expect(
-      (await p.call('POST', `/sessions/${sessionId}/messages`, user, { content: 'ROT-T4 kelp' }))
-        .status,
-    ).toBe(201);
+    const sessionId = await sessionWithMessage(p, user, 'ROT-T4 kelp');
 
     const newKey = randomBytes(32);
-    const send = (method: string, keys: Parameters<typeof holdCallerKeys>[1]) =>
-      rotationRoute(user, method, keys);
+    const send = (method: 'GET' | 'POST', keys: Parameters<typeof holdCallerKeys>[1]) =>
+      rotationRoute(p, user, method, keys);
 
     const missing = await send('POST', { dataKey: newKey });
     expect(missing.status).toBe(400);

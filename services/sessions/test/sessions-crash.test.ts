@@ -3,17 +3,8 @@
  * model call and its persist, against the real Temporal, PostgreSQL and Redis: when it comes
  * back, the workflow replays, persists the turn exactly once, and the model is not asked again.
  */
-import type { ChildProcess } from 'node:child_process';
-import { freeServicePort } from '@lab/platform/testing';
 import { sessionWorkflowId } from '@lab/workflows/ids';
-import {
-  eventually,
-  exactlyOnce,
-  kill,
-  killChildren,
-  SESSIONS_MAIN,
-  spawnService,
-} from './crash-support';
+import { eventually, exactlyOnce, kill, killChildren, startSessionsProcess } from './crash-support';
 import { type Platform, startPlatform, type User } from './platform-harness';
 import { workflowHistoryText } from './temporal-history';
 
@@ -22,17 +13,6 @@ afterAll(killChildren);
 describe('the sessions service killed between the model call and the persist', () => {
   let p: Platform;
   let user: User;
-
-  async function startSessionsProcess(): Promise<{ child: ChildProcess; url: string }> {
-    const port = await freeServicePort();
-    const url = `http://127.0.0.1:${port}`;
-    const child = await spawnService(SESSIONS_MAIN, p.sessionsEnv(port), async () => {
-      const health = await fetch(`${url}/healthz`);
-      return health.ok;
-    });
-    p.useSessions(url);
-    return { child, url };
-  }
 
   beforeAll(async () => {
     p = await startPlatform('sessions-crash', { inProcessSessions: false });
@@ -44,7 +24,7 @@ describe('the sessions service killed between the model call and the persist', (
   });
 
   it('persists the turn once when the service comes back, without asking the model again', async () => {
-    const first = await startSessionsProcess();
+    const first = await startSessionsProcess(p);
     const assistant = await p.createAssistant(user);
     const started = await p.call('POST', '/sessions', user, { assistantId: assistant.id });
     expect(started.status).toBe(201);
@@ -72,12 +52,12 @@ describe('the sessions service killed between the model call and the persist', (
           )
         ).rows[0].n > 0,
     );
-    await kill(first.child);
+    await kill(first);
     await lock.query('rollback');
     lock.release();
     await expect(lost).rejects.toThrow(); // the connection died with the process
 
-    await startSessionsProcess();
+    await startSessionsProcess(p);
     const again = await p.call('POST', `/sessions/${sessionId}/messages`, user, request, key);
     expect(again.status).toBe(201);
     expect(again.body.reply).toContain('PERSIST-1');
