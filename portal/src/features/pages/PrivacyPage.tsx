@@ -32,10 +32,11 @@ export default function PrivacyPage() {
           assistants&apos; chats. Its operators hold that key.
         </li>
         <li>
-          <strong>Changing your OpenAI key</strong> gives you a new key of your own and re-encrypts
-          your whole history with it in the background, then deletes the workflow records made with
-          the old one. Once that is done, your old OpenAI key opens nothing the platform keeps; only
-          its database backups from before the change, until they expire.
+          <strong>Changing your OpenAI key</strong> (on your Usage page) gives you a new key of your
+          own and re-encrypts your whole history with it in the background, then deletes the
+          workflow records made with the old one. Once that is done, your old OpenAI key opens
+          nothing the platform keeps; only its database backups from before the change, until they
+          expire.
         </li>
         <li>
           <strong>Ended sessions</strong> are archived, still encrypted, to the platform&apos;s
